@@ -1,0 +1,80 @@
+package ai.avala.agents.functions.authorizer;
+
+import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.store.ApiKeyStore;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The API's REQUEST authorizer: looks up the SHA-256 hash of {@code X-Avala-Api-Key} and allows the
+ * whole API for the key's tenant, which reaches the handlers as {@code requestContext.authorizer.tenant}.
+ * Because API Gateway caches the answer per key, the policy covers every method and path of the stage.
+ * An unknown key is answered by throwing "Unauthorized", which API Gateway turns into a 401.
+ */
+public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomAuthorizerEvent, Map<String, Object>> {
+
+    public static final String HEADER = "X-Avala-Api-Key";
+    private final ApiKeyStore keys;
+
+    public AuthorizerHandler() {
+        this(Environment.system());
+    }
+
+    public AuthorizerHandler(Environment env) {
+        this(new ApiKeyStore(AwsClients.dynamoDb(env), env.require("API_KEYS_TABLE")));
+    }
+
+    public AuthorizerHandler(ApiKeyStore keys) {
+        this.keys = keys;
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(APIGatewayCustomAuthorizerEvent event, Context context) {
+        String key = header(event.getHeaders());
+        if (key == null || key.isBlank() || key.length() > 256) {
+            throw new UnauthorizedException();
+        }
+        String tenant = keys.tenantOf(key.strip()).orElseThrow(UnauthorizedException::new);
+        return Map.of(
+                "principalId", tenant,
+                "policyDocument", Map.of(
+                        "Version", "2012-10-17",
+                        "Statement", List.of(Map.of(
+                                "Action", "execute-api:Invoke",
+                                "Effect", "Allow",
+                                "Resource", wholeStage(event.getMethodArn())))),
+                "context", Map.of("tenant", tenant));
+    }
+
+    private static String header(Map<String, String> headers) {
+        if (headers == null) {
+            return null;
+        }
+        for (var entry : headers.entrySet()) {
+            if (HEADER.equalsIgnoreCase(entry.getKey())) {
+                return entry.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** {@code arn:aws:execute-api:region:account:api/stage/METHOD/path} becomes {@code .../api/stage/*}. */
+    static String wholeStage(String methodArn) {
+        if (methodArn == null) {
+            return "*";
+        }
+        String[] parts = methodArn.split("/", 3);
+        return parts.length < 2 ? methodArn : parts[0] + "/" + parts[1] + "/*";
+    }
+
+    /** API Gateway answers 401 exactly when the authorizer fails with the message "Unauthorized". */
+    public static final class UnauthorizedException extends RuntimeException {
+        public UnauthorizedException() {
+            super("Unauthorized", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package ai.avala.agents.functions.createagent;
+
+import ai.avala.agents.api.ApiFunction;
+import ai.avala.agents.api.ApiRequest;
+import ai.avala.agents.api.ApiResponses;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.service.AgentService;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import ai.avala.agents.service.AgentChanges;
+
+/** {@code POST /api/v1/agents/}: registers an agent; the only answer that shows its signing secret. */
+public final class CreateAgentHandler extends ApiFunction {
+
+    private final AgentService agents;
+
+    public CreateAgentHandler() {
+        this(Environment.system());
+    }
+
+    public CreateAgentHandler(Environment env) {
+        this(AgentService.fromEnvironment(env));
+    }
+
+    public CreateAgentHandler(AgentService agents) {
+        this.agents = agents;
+    }
+
+    @Override
+    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+        String tenant = request.tenant();
+        AgentChanges fields = AgentChanges.parse(request.body(), true);
+        return ApiResponses.json(201, agents.create(tenant, fields).toJson(true));
+    }
+}

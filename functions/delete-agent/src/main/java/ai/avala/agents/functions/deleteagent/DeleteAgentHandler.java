@@ -1,0 +1,35 @@
+package ai.avala.agents.functions.deleteagent;
+
+import ai.avala.agents.api.ApiFunction;
+import ai.avala.agents.api.ApiRequest;
+import ai.avala.agents.api.ApiResponses;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.service.AgentService;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+
+
+/** {@code DELETE /api/v1/agents/{uid}/}: removes the agent and its subscriptions. */
+public final class DeleteAgentHandler extends ApiFunction {
+
+    private final AgentService agents;
+
+    public DeleteAgentHandler() {
+        this(Environment.system());
+    }
+
+    public DeleteAgentHandler(Environment env) {
+        this(AgentService.fromEnvironment(env));
+    }
+
+    public DeleteAgentHandler(AgentService agents) {
+        this.agents = agents;
+    }
+
+    @Override
+    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+        String tenant = request.tenant();
+        String uid = request.pathParameter("uid");
+        agents.delete(tenant, uid);
+        return ApiResponses.noContent();
+    }
+}

@@ -1,0 +1,34 @@
+package ai.avala.agents.functions.getagent;
+
+import ai.avala.agents.api.ApiFunction;
+import ai.avala.agents.api.ApiRequest;
+import ai.avala.agents.api.ApiResponses;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.service.AgentService;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+
+
+/** {@code GET /api/v1/agents/{uid}/}: one agent of the caller. */
+public final class GetAgentHandler extends ApiFunction {
+
+    private final AgentService agents;
+
+    public GetAgentHandler() {
+        this(Environment.system());
+    }
+
+    public GetAgentHandler(Environment env) {
+        this(AgentService.fromEnvironment(env));
+    }
+
+    public GetAgentHandler(AgentService agents) {
+        this.agents = agents;
+    }
+
+    @Override
+    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+        String tenant = request.tenant();
+        String uid = request.pathParameter("uid");
+        return ApiResponses.json(200, agents.get(tenant, uid).toJson(false));
+    }
+}

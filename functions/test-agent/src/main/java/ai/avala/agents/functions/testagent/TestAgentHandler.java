@@ -1,0 +1,34 @@
+package ai.avala.agents.functions.testagent;
+
+import ai.avala.agents.api.ApiFunction;
+import ai.avala.agents.api.ApiRequest;
+import ai.avala.agents.api.ApiResponses;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.service.AgentService;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+
+
+/** {@code POST /api/v1/agents/{uid}/test/}: sends a real signed {@code agent.test} callback and records it. */
+public final class TestAgentHandler extends ApiFunction {
+
+    private final AgentService agents;
+
+    public TestAgentHandler() {
+        this(Environment.system());
+    }
+
+    public TestAgentHandler(Environment env) {
+        this(AgentService.fromEnvironment(env));
+    }
+
+    public TestAgentHandler(AgentService agents) {
+        this.agents = agents;
+    }
+
+    @Override
+    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+        String tenant = request.tenant();
+        String uid = request.pathParameter("uid");
+        return ApiResponses.json(200, agents.test(tenant, uid).toJson());
+    }
+}

@@ -1,0 +1,37 @@
+package ai.avala.agents.local.emulator;
+
+import ai.avala.agents.config.Environment;
+import java.util.Map;
+
+/**
+ * One emulator per JVM for tests: the endpoint in {@code AWS_ENDPOINT_URL} if one is set, otherwise a
+ * moto server started on first use and stopped when the JVM exits. The template's tables and queues
+ * are created once.
+ */
+public final class LocalAws {
+
+    private static LocalResources shared;
+
+    private LocalAws() {
+    }
+
+    public static synchronized LocalResources shared() {
+        if (shared == null) {
+            String endpoint = System.getenv("AWS_ENDPOINT_URL");
+            if (endpoint == null || endpoint.isBlank()) {
+                endpoint = MotoServer.start().endpoint();
+            }
+            shared = LocalResources.provision(SamTemplate.load(SamTemplate.locate()), awsEnvironment(endpoint));
+        }
+        return shared;
+    }
+
+    /** What a function needs to reach an emulator: endpoint, region and (dummy) credentials. */
+    public static Environment awsEnvironment(String endpoint) {
+        return new Environment(Map.of(
+                "AWS_ENDPOINT_URL", endpoint,
+                "AWS_REGION", "us-east-1",
+                "AWS_ACCESS_KEY_ID", "testing",
+                "AWS_SECRET_ACCESS_KEY", "testing"));
+    }
+}

@@ -1,0 +1,219 @@
+package ai.avala.agents.local.emulator;
+
+import static ai.avala.agents.local.emulator.SamTemplate.list;
+import static ai.avala.agents.local.emulator.SamTemplate.map;
+
+import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.config.Environment;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The template's tables and queues, created in an emulator as the template declares them, and the
+ * physical name, URL and ARN of each, so that intrinsic references in the template can be resolved.
+ * Locally a resource's physical name is its logical id.
+ */
+public final class LocalResources {
+
+    /** What {@code Ref} and {@code Fn::GetAtt} give for one resource. */
+    public record Physical(String ref, Map<String, String> attributes) {
+    }
+
+    private final SamTemplate template;
+    private final Environment aws;
+    private final Map<String, Physical> resources = new LinkedHashMap<>();
+    private final String generatedSecret;
+
+    private LocalResources(SamTemplate template, Environment aws) {
+        this.template = template;
+        this.aws = aws;
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        this.generatedSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    }
+
+    /** Creates every {@code AWS::DynamoDB::Table} and {@code AWS::SQS::Queue} of the template (existing ones are kept). */
+    public static LocalResources provision(SamTemplate template, Environment aws) {
+        LocalResources local = new LocalResources(template, aws);
+        try (DynamoDbClient dynamo = AwsClients.dynamoDb(aws)) {
+            template.resources("AWS::DynamoDB::Table").forEach((id, props) -> {
+                local.createTable(dynamo, id, props);
+                String arn = dynamo.describeTable(r -> r.tableName(id)).table().tableArn();
+                local.resources.put(id, new Physical(id, Map.of("Arn", arn)));
+            });
+        }
+        try (SqsClient sqs = sqs(aws)) {
+            // Dead-letter queues first: a queue's redrive policy names its DLQ's ARN.
+            var queues = template.resources("AWS::SQS::Queue");
+            queues.forEach((id, props) -> {
+                if (!props.containsKey("RedrivePolicy")) {
+                    local.createQueue(sqs, id, props);
+                }
+            });
+            queues.forEach((id, props) -> {
+                if (props.containsKey("RedrivePolicy")) {
+                    local.createQueue(sqs, id, props);
+                }
+            });
+        }
+        return local;
+    }
+
+    public static SqsClient sqs(Environment aws) {
+        var builder = SqsClient.builder()
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .region(AwsClients.region(aws))
+                .credentialsProvider(AwsClients.credentials(aws));
+        AwsClients.endpoint(aws).ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    public Physical physical(String logicalId) {
+        return resources.get(logicalId);
+    }
+
+    public Environment aws() {
+        return aws;
+    }
+
+    public SamTemplate template() {
+        return template;
+    }
+
+    /**
+     * A template value as it would be after deployment: {@code Ref} of a resource or parameter,
+     * {@code Fn::GetAtt}, {@code Fn::Sub} of such references. A dynamic reference to a secret
+     * ({@code {{resolve:...}}}) becomes a random value generated for this run.
+     */
+    public String resolve(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+            String text = value.toString();
+            return text.startsWith("{{resolve:") ? generatedSecret : text;
+        }
+        Map<String, Object> fn = map(value);
+        if (fn.containsKey("Ref")) {
+            String name = (String) fn.get("Ref");
+            Physical physical = resources.get(name);
+            if (physical != null) {
+                return physical.ref();
+            }
+            if (name.startsWith("AWS::")) {
+                return pseudo(name);
+            }
+            return resolve(template.parameterDefaults().get(name));
+        }
+        if (fn.containsKey("Fn::GetAtt")) {
+            List<Object> parts = list(fn.get("Fn::GetAtt"));
+            Physical physical = resources.get((String) parts.get(0));
+            return physical == null ? null : physical.attributes().get((String) parts.get(1));
+        }
+        if (fn.containsKey("Fn::Sub") && fn.get("Fn::Sub") instanceof String text) {
+            if (text.contains("{{resolve:")) {
+                return generatedSecret;
+            }
+            var matcher = java.util.regex.Pattern.compile("\\$\\{([^}]+)}").matcher(text);
+            StringBuilder out = new StringBuilder();
+            while (matcher.find()) {
+                String ref = matcher.group(1);
+                String resolved = ref.contains(".") && !ref.startsWith("AWS::")
+                        ? resolve(Map.of("Fn::GetAtt", List.of(ref.split("\\.", 2))))
+                        : resolve(Map.of("Ref", ref));
+                matcher.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(resolved == null ? "" : resolved));
+            }
+            matcher.appendTail(out);
+            return out.toString();
+        }
+        throw new IllegalArgumentException("The local stack cannot resolve " + value);
+    }
+
+    private String pseudo(String name) {
+        return switch (name) {
+            case "AWS::Region" -> AwsClients.region(aws).id();
+            case "AWS::AccountId" -> "000000000000";
+            case "AWS::StackName" -> "local";
+            case "AWS::Partition" -> "aws";
+            case "AWS::URLSuffix" -> "amazonaws.com";
+            default -> "";
+        };
+    }
+
+    private void createTable(DynamoDbClient dynamo, String id, Map<String, Object> props) {
+        try {
+            dynamo.createTable(r -> {
+                r.tableName(id)
+                        .billingMode(BillingMode.PAY_PER_REQUEST)
+                        .keySchema(keys(props.get("KeySchema")))
+                        .attributeDefinitions(list(props.get("AttributeDefinitions")).stream()
+                                .map(SamTemplate::map)
+                                .map(a -> AttributeDefinition.builder()
+                                        .attributeName((String) a.get("AttributeName"))
+                                        .attributeType((String) a.get("AttributeType")).build())
+                                .toList());
+                List<GlobalSecondaryIndex> indexes = list(props.get("GlobalSecondaryIndexes")).stream()
+                        .map(SamTemplate::map)
+                        .map(gsi -> GlobalSecondaryIndex.builder()
+                                .indexName((String) gsi.get("IndexName"))
+                                .keySchema(keys(gsi.get("KeySchema")))
+                                .projection(Projection.builder().projectionType(ProjectionType.fromValue(
+                                        (String) map(gsi.get("Projection")).getOrDefault("ProjectionType", "ALL"))).build())
+                                .build())
+                        .toList();
+                if (!indexes.isEmpty()) {
+                    r.globalSecondaryIndexes(indexes);
+                }
+            });
+        } catch (ResourceInUseException exists) {
+            return;
+        }
+        Map<String, Object> ttl = map(props.get("TimeToLiveSpecification"));
+        if (Boolean.TRUE.equals(ttl.get("Enabled"))) {
+            dynamo.updateTimeToLive(r -> r.tableName(id).timeToLiveSpecification(t -> t
+                    .enabled(true).attributeName((String) ttl.get("AttributeName"))));
+        }
+    }
+
+    private static List<KeySchemaElement> keys(Object schema) {
+        return list(schema).stream().map(SamTemplate::map)
+                .map(k -> KeySchemaElement.builder()
+                        .attributeName((String) k.get("AttributeName"))
+                        .keyType((String) k.get("KeyType")).build())
+                .toList();
+    }
+
+    private void createQueue(SqsClient sqs, String id, Map<String, Object> props) {
+        Map<QueueAttributeName, String> attributes = new HashMap<>();
+        for (var name : List.of("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds",
+                "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize")) {
+            if (props.containsKey(name)) {
+                attributes.put(QueueAttributeName.fromValue(name), resolve(props.get(name)));
+            }
+        }
+        Map<String, Object> redrive = map(props.get("RedrivePolicy"));
+        if (!redrive.isEmpty()) {
+            attributes.put(QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\""
+                    + resolve(redrive.get("deadLetterTargetArn")) + "\",\"maxReceiveCount\":"
+                    + resolve(redrive.get("maxReceiveCount")) + "}");
+        }
+        String url = sqs.createQueue(r -> r.queueName(id).attributes(attributes)).queueUrl();
+        String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        resources.put(id, new Physical(url, Map.of("Arn", arn, "QueueUrl", url, "QueueName", id)));
+    }
+}

@@ -1,0 +1,17 @@
+# Sourced by local/run and .ci/run: selects a JDK >= 21 (the machine's default java may be 17).
+# Keeps JAVA_HOME if it already points at 21+, else takes the newest JDK 21+ under /usr/lib/jvm.
+java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'; }
+if [[ -z "${JAVA_HOME:-}" || ! -x "${JAVA_HOME}/bin/java" || "$(java_major "$JAVA_HOME")" -lt 21 ]]; then
+  best=""; best_major=0
+  for dir in /usr/lib/jvm/*; do
+    [[ -x "$dir/bin/javac" ]] || continue
+    major=$(java_major "$dir")
+    if [[ "$major" =~ ^[0-9]+$ && "$major" -ge 21 && "$major" -gt "$best_major" ]]; then best="$dir"; best_major=$major; fi
+  done
+  if [[ -z "$best" ]]; then
+    echo "No JDK 21 or newer found: set JAVA_HOME to one (Temurin 21+)." >&2
+    exit 1
+  fi
+  export JAVA_HOME="$best"
+fi
+export PATH="$JAVA_HOME/bin:$PATH"

@@ -1,0 +1,232 @@
+package ai.avala.agents.local.stack;
+
+import static ai.avala.agents.local.emulator.SamTemplate.list;
+import static ai.avala.agents.local.emulator.SamTemplate.map;
+
+import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.FunctionEnvironment;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.local.emulator.LocalResources;
+import ai.avala.agents.local.emulator.MotoServer;
+import ai.avala.agents.local.emulator.SamTemplate;
+import ai.avala.agents.store.ApiKeyStore;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The whole stack on this machine: an AWS emulator with the template's tables and queues, the API on
+ * {@code http://127.0.0.1:<port>/api/v1} and the template's queue triggers, all read from template.yaml.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private final MotoServer moto;
+    private final LocalResources resources;
+    private final HttpServer server;
+    private final ExecutorService httpThreads;
+    private final ExecutorService pollers;
+    private final List<QueueTrigger> triggers;
+    private final SqsClient sqs;
+    private final Map<String, String> apiKeys;
+    private final String queueUrl;
+    private final String dlqUrl;
+
+    private LocalStack(MotoServer moto, LocalResources resources, HttpServer server, ExecutorService httpThreads,
+                       ExecutorService pollers, List<QueueTrigger> triggers, SqsClient sqs, Map<String, String> apiKeys,
+                       String queueUrl, String dlqUrl) {
+        this.moto = moto;
+        this.resources = resources;
+        this.server = server;
+        this.httpThreads = httpThreads;
+        this.pollers = pollers;
+        this.triggers = triggers;
+        this.sqs = sqs;
+        this.apiKeys = apiKeys;
+        this.queueUrl = queueUrl;
+        this.dlqUrl = dlqUrl;
+    }
+
+    public static LocalStack start(Options options) throws IOException {
+        MotoServer moto = options.awsEndpoint() == null ? MotoServer.start() : null;
+        String endpoint = moto != null ? moto.endpoint() : options.awsEndpoint();
+        try {
+            SamTemplate template = SamTemplate.load(options.template() != null ? options.template() : SamTemplate.locate());
+            LocalResources resources = LocalResources.provision(template, LocalAws.awsEnvironment(endpoint));
+            Map<String, String> overrides = new LinkedHashMap<>();
+            if (options.allowLocalCallbacks()) {
+                overrides.put("ALLOW_LOCAL_CALLBACKS", "true");
+            }
+            LambdaFunctions functions = new LambdaFunctions(resources, overrides);
+            ApiGateway gateway = new ApiGateway(template, functions);
+            Map<String, String> keys = registerKeys(resources, gateway, options.apiKeys());
+
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", options.port()), 64);
+            ExecutorService httpThreads = Executors.newFixedThreadPool(16);
+            server.setExecutor(httpThreads);
+            server.createContext("/", gateway);
+            server.start();
+
+            SqsClient sqs = LocalResources.sqs(resources.aws());
+            List<QueueTrigger> triggers = new ArrayList<>();
+            String triggerQueue = null;
+            for (var entry : template.resources("AWS::Serverless::Function").entrySet()) {
+                for (Object event : LambdaFunctions.events(entry.getValue()).values()) {
+                    Map<String, Object> props = QueueTrigger.sqsProperties(event);
+                    if (props != null) {
+                        String queueId = (String) list(map(props.get("Queue")).get("Fn::GetAtt")).get(0);
+                        var queue = resources.physical(queueId);
+                        triggerQueue = queueId;
+                        triggers.add(new QueueTrigger(sqs, functions.get(entry.getKey()), queue.ref(),
+                                queue.attributes().get("Arn"), props));
+                    }
+                }
+            }
+            ExecutorService pollers = Executors.newFixedThreadPool(Math.max(1, triggers.size()));
+            triggers.forEach(pollers::submit);
+            String[] queues = eventQueues(template, resources, triggerQueue);
+            return new LocalStack(moto, resources, server, httpThreads, pollers, triggers, sqs, keys, queues[0], queues[1]);
+        } catch (IOException | RuntimeException e) {
+            if (moto != null) {
+                moto.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The queue producers send to (the one a function is triggered by, else the first with a DLQ) and its DLQ. */
+    private static String[] eventQueues(SamTemplate template, LocalResources resources, String triggerQueue) {
+        var queues = template.resources("AWS::SQS::Queue");
+        String queueId = triggerQueue;
+        if (queueId == null) {
+            queueId = queues.entrySet().stream().filter(e -> e.getValue().containsKey("RedrivePolicy"))
+                    .map(Map.Entry::getKey).findFirst().orElse(null);
+        }
+        if (queueId == null) {
+            return new String[] {null, null};
+        }
+        Object dlqArn = map(map(queues.get(queueId).get("RedrivePolicy")).get("deadLetterTargetArn")).get("Fn::GetAtt");
+        String dlqUrl = dlqArn == null ? null : resources.physical((String) list(dlqArn).get(0)).ref();
+        return new String[] {resources.physical(queueId).ref(), dlqUrl};
+    }
+
+    private static Map<String, String> registerKeys(LocalResources resources, ApiGateway gateway, Map<String, String> wanted) {
+        Map<String, String> keys = new LinkedHashMap<>(wanted);
+        if (keys.isEmpty()) {
+            keys.put("local", ApiKeyStore.newKey());
+        }
+        String authorizerId = resources.template().resources("AWS::Serverless::Function").entrySet().stream()
+                .filter(e -> FunctionEnvironment.of(resources, e.getKey(), Map.of()).values().containsKey("API_KEYS_TABLE"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+        Environment env = FunctionEnvironment.of(resources, authorizerId, Map.of());
+        var store = new ApiKeyStore(AwsClients.dynamoDb(env), env.require("API_KEYS_TABLE"));
+        keys.forEach((tenant, key) -> store.register(key, tenant));
+        return keys;
+    }
+
+    public String apiUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1";
+    }
+
+    public String awsEndpoint() {
+        return resources.aws().values().get("AWS_ENDPOINT_URL");
+    }
+
+    public LocalResources resources() {
+        return resources;
+    }
+
+    public Map<String, String> apiKeys() {
+        return apiKeys;
+    }
+
+    public String queueUrl() {
+        return queueUrl;
+    }
+
+    public String dlqUrl() {
+        return dlqUrl;
+    }
+
+    public Map<String, Object> readyInfo() {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("api_url", apiUrl());
+        info.put("aws_endpoint", awsEndpoint());
+        info.put("region", AwsClients.region(resources.aws()).id());
+        info.put("queue_url", queueUrl);
+        info.put("dlq_url", dlqUrl);
+        info.put("api_keys", apiKeys);
+        return info;
+    }
+
+    /** Writes the ready file atomically, so a watcher never reads half of it. */
+    public void writeReadyFile(Path file) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        Path temp = Files.createTempFile(absolute.getParent(), ".ready-", ".tmp");
+        Files.writeString(temp, Json.write(readyInfo()));
+        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() {
+        triggers.forEach(QueueTrigger::stop);
+        server.stop(0);
+        httpThreads.shutdownNow();
+        pollers.shutdownNow();
+        try {
+            pollers.awaitTermination(3, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sqs.close();
+        if (moto != null) {
+            moto.close();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(Options.USAGE);
+            return;
+        }
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        LocalStack stack = start(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping the local stack.");
+            stack.close();
+        }));
+        if (options.readyFile() != null) {
+            stack.writeReadyFile(options.readyFile());
+        }
+        System.out.println("Avala Agents local stack is ready.");
+        System.out.println("  API:          " + stack.apiUrl());
+        System.out.println("  AWS endpoint: " + stack.awsEndpoint() + (stack.moto != null ? " (moto, started here)" : ""));
+        if (stack.queueUrl() != null) {
+            System.out.println("  Events queue: " + stack.queueUrl());
+        }
+        stack.apiKeys().forEach((tenant, key) -> System.out.println("  API key for tenant " + tenant + ": " + key));
+        System.out.println("Try: curl -H 'X-Avala-Api-Key: " + stack.apiKeys().values().iterator().next() + "' "
+                + stack.apiUrl() + "/agents/");
+        System.out.println("Press Ctrl-C to stop.");
+        Thread.currentThread().join();
+    }
+}

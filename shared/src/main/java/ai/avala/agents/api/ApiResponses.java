@@ -1,0 +1,49 @@
+package ai.avala.agents.api;
+
+import ai.avala.agents.json.Json;
+import ai.avala.agents.model.Page;
+import java.util.function.Function;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+public final class ApiResponses {
+
+    private static final Map<String, String> JSON_HEADERS = Map.of(
+            "Content-Type", "application/json",
+            "Cache-Control", "no-store");
+
+    private ApiResponses() {
+    }
+
+    public static APIGatewayProxyResponseEvent json(int status, Object body) {
+        return new APIGatewayProxyResponseEvent()
+                .withStatusCode(status)
+                .withHeaders(JSON_HEADERS)
+                .withBody(Json.write(body));
+    }
+
+    public static APIGatewayProxyResponseEvent noContent() {
+        return new APIGatewayProxyResponseEvent().withStatusCode(204).withHeaders(Map.of("Cache-Control", "no-store"));
+    }
+
+    public static APIGatewayProxyResponseEvent error(int status, String detail, Map<String, List<String>> fieldErrors) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("detail", detail);
+        if (fieldErrors != null && !fieldErrors.isEmpty()) {
+            body.put("errors", fieldErrors);
+        }
+        return json(status, body);
+    }
+
+    /** A 200 answer with one page: {@code results}, {@code next} (a full URL carrying the cursor) and {@code previous}. */
+    public static <T> APIGatewayProxyResponseEvent page(ApiRequest request, Page<T> page,
+                                                        Function<T, Map<String, Object>> view) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("results", page.items().stream().map(view).toList());
+        body.put("next", page.nextCursor() == null ? null : request.nextPageUrl(page.nextCursor()));
+        body.put("previous", null);
+        return json(200, body);
+    }
+}

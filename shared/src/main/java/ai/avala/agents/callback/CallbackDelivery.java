@@ -1,0 +1,105 @@
+package ai.avala.agents.callback;
+
+import ai.avala.agents.json.Json;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import javax.net.ssl.SSLException;
+
+/**
+ * Sends one signed callback: checks and pins the URL, builds the contract's envelope
+ * ({@code id, type, timestamp, agent, data}), signs it per Standard Webhooks and posts it.
+ * Never throws for the receiver's faults: every way a call can go wrong is a {@link DeliveryOutcome}.
+ */
+public final class CallbackDelivery {
+
+    public static final Set<String> ACTIONS = Set.of("approve", "reject", "flag", "skip");
+    private final UrlGuard guard;
+    private final CallbackHttpClient http;
+    private final Clock clock;
+
+    public CallbackDelivery(UrlGuard guard, CallbackHttpClient http, Clock clock) {
+        this.guard = guard;
+        this.http = http;
+        this.clock = clock;
+    }
+
+    public UrlGuard guard() {
+        return guard;
+    }
+
+    public DeliveryOutcome deliver(String callbackUrl, String secret, String executionUid, String eventType,
+                                   String agentUid, Map<String, Object> data) {
+        UrlGuard.Target target;
+        try {
+            target = guard.resolve(callbackUrl);
+        } catch (UnsafeUrlException e) {
+            return failure(e.getMessage());
+        }
+        Instant now = clock.instant();
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("id", executionUid);
+        envelope.put("type", eventType);
+        envelope.put("timestamp", ai.avala.agents.model.Timestamps.format(now));
+        envelope.put("agent", agentUid);
+        envelope.put("data", data);
+        String body = Json.write(envelope);
+        long seconds = now.getEpochSecond();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("webhook-id", executionUid);
+        headers.put("webhook-timestamp", Long.toString(seconds));
+        headers.put("webhook-signature", CallbackSigner.sign(secret, executionUid, seconds, body));
+        try {
+            return toOutcome(http.post(target, headers, body));
+        } catch (SocketTimeoutException e) {
+            return failure("Callback timed out after " + http.timeout().toMillis() + " ms.");
+        } catch (ConnectException e) {
+            return failure("Callback connection was refused.");
+        } catch (SSLException e) {
+            return failure("TLS handshake with the callback failed.");
+        } catch (IOException e) {
+            String message = e.getMessage();
+            return failure(message != null && message.startsWith("Callback") ? message : "Callback connection failed.");
+        }
+    }
+
+    private static DeliveryOutcome toOutcome(HttpReply reply) {
+        Map<String, Object> json = reply.truncated() ? null : Json.objectOrNull(reply.body());
+        int status = reply.status();
+        Duration retryAfter = parseRetryAfter(reply.header("retry-after"));
+        if (status >= 200 && status < 300) {
+            return new DeliveryOutcome(true, true, status, json, null, null);
+        }
+        String error = status >= 300 && status < 400
+                ? "Callback answered HTTP " + status + " (a redirect); redirects are not followed."
+                : "Callback answered HTTP " + status + ".";
+        return new DeliveryOutcome(true, false, status, json, error, retryAfter);
+    }
+
+    private static DeliveryOutcome failure(String error) {
+        return new DeliveryOutcome(false, false, null, null, error, null);
+    }
+
+    static Duration parseRetryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            try {
+                Instant at = java.time.ZonedDateTime.parse(value.trim(),
+                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                return Duration.ofSeconds(Math.max(0, at.getEpochSecond() - Instant.now().getEpochSecond()));
+            } catch (java.time.format.DateTimeParseException ignored) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package ai.avala.agents.config;
+
+import java.net.URI;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Builds AWS clients from an {@link Environment}. With {@code AWS_ENDPOINT_URL} set (LocalStack,
+ * moto) the clients talk to that endpoint; otherwise to AWS with the default credential chain.
+ */
+public final class AwsClients {
+
+    private AwsClients() {
+    }
+
+    public static DynamoDbClient dynamoDb(Environment env) {
+        var builder = DynamoDbClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .region(region(env))
+                .credentialsProvider(credentials(env));
+        endpoint(env).ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    public static Region region(Environment env) {
+        return Region.of(env.optional("AWS_REGION", env.optional("AWS_DEFAULT_REGION", "us-east-1")));
+    }
+
+    public static java.util.Optional<URI> endpoint(Environment env) {
+        String url = env.values().get("AWS_ENDPOINT_URL");
+        return url == null || url.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(URI.create(url));
+    }
+
+    public static AwsCredentialsProvider credentials(Environment env) {
+        if (endpoint(env).isPresent()) {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                    env.optional("AWS_ACCESS_KEY_ID", "testing"), env.optional("AWS_SECRET_ACCESS_KEY", "testing")));
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+}

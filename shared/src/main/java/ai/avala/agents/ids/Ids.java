@@ -1,0 +1,54 @@
+package ai.avala.agents.ids;
+
+import java.security.SecureRandom;
+
+/**
+ * Time-ordered, unguessable identifiers (ULIDs: 48 bits of milliseconds, 80 random bits, Crockford
+ * base32). Sorting uids sorts by creation time, which gives "newest first" as a key order. Within one
+ * millisecond the random part is incremented, so ids from one container stay strictly ordered.
+ */
+public final class Ids {
+
+    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static long lastMillis = -1;
+    private static long randomHigh;
+    private static long randomLow;
+
+    private Ids() {
+    }
+
+    public static String agentUid() {
+        return "agent_" + ulid(System.currentTimeMillis());
+    }
+
+    public static String executionUid() {
+        return "exec_" + ulid(System.currentTimeMillis());
+    }
+
+    public static synchronized String ulid(long millis) {
+        if (millis <= lastMillis) {
+            millis = lastMillis;
+            randomLow = (randomLow + 1) & 0xFFFFFFFFFFL;
+            if (randomLow == 0) {
+                randomHigh = (randomHigh + 1) & 0xFFFFFFFFFFL;
+            }
+        } else {
+            lastMillis = millis;
+            randomHigh = RANDOM.nextLong() & 0xFFFFFFFFFFL;
+            randomLow = RANDOM.nextLong() & 0xFFFFFFFFFFL;
+        }
+        char[] out = new char[26];
+        encode(millis, out, 0, 10);
+        encode(randomHigh, out, 10, 8);
+        encode(randomLow, out, 18, 8);
+        return new String(out);
+    }
+
+    private static void encode(long value, char[] out, int offset, int length) {
+        for (int i = offset + length - 1; i >= offset; i--) {
+            out[i] = ALPHABET[(int) (value & 31)];
+            value >>>= 5;
+        }
+    }
+}

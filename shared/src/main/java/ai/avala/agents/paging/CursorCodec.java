@@ -1,0 +1,73 @@
+package ai.avala.agents.paging;
+
+import ai.avala.agents.api.ApiException;
+import ai.avala.agents.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Opaque, URL-safe, tamper-proof page cursors. A cursor carries the last key read and is bound by an
+ * HMAC to the scope it was issued for (tenant, list, filter): a forged, altered or foreign cursor is a
+ * 400, never a read of another scope.
+ */
+public final class CursorCodec {
+
+    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+    private final SecretKeySpec key;
+
+    public CursorCodec(String secret) {
+        if (secret == null || secret.length() < 16) {
+            throw new IllegalStateException("Cursor signing secret must be at least 16 characters");
+        }
+        this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    }
+
+    public String encode(String scope, Map<String, String> lastKey) {
+        byte[] payload = Json.write(lastKey).getBytes(StandardCharsets.UTF_8);
+        return ENCODER.encodeToString(payload) + "." + ENCODER.encodeToString(mac(scope, payload));
+    }
+
+    public Map<String, String> decode(String scope, String cursor) {
+        int dot = cursor.indexOf('.');
+        if (cursor.length() > 2048 || dot <= 0) {
+            throw invalid();
+        }
+        try {
+            byte[] payload = DECODER.decode(cursor.substring(0, dot));
+            byte[] signature = DECODER.decode(cursor.substring(dot + 1));
+            if (!MessageDigest.isEqual(signature, mac(scope, payload))) {
+                throw invalid();
+            }
+            JsonNode node = Json.MAPPER.readTree(payload);
+            Map<String, String> key = new LinkedHashMap<>();
+            node.properties().forEach(entry -> key.put(entry.getKey(), entry.getValue().asText()));
+            return key;
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            throw invalid();
+        }
+    }
+
+    private byte[] mac(String scope, byte[] payload) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            mac.update(scope.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            return mac.doFinal(payload);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    private static ApiException invalid() {
+        return ApiException.badRequest("Invalid cursor.");
+    }
+}

@@ -1,0 +1,148 @@
+package ai.avala.agents.service;
+
+import ai.avala.agents.api.ApiException;
+import ai.avala.agents.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The agent fields a create or update request sent, validated. Only fields in {@code present} were
+ * sent; an update changes exactly those. Every problem is reported per field in one 400.
+ */
+public record AgentChanges(
+        Set<String> present,
+        String name,
+        String description,
+        List<String> events,
+        String callbackUrl,
+        Boolean active,
+        String project,
+        List<String> taskTypes) {
+
+    public static final int MAX_EVENTS = 32;
+    public static final int MAX_TASK_TYPES = 50;
+    private static final Pattern EVENT = Pattern.compile("\\*|[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*(\\.\\*)?");
+    private static final Set<String> FIELDS = Set.of(
+            "name", "description", "events", "callback_url", "is_active", "project", "task_types");
+    private static final String REQUIRED = "This field is required.";
+
+    public boolean has(String field) {
+        return present.contains(field);
+    }
+
+    /** Parses a request body; {@code creating} makes {@code name} required. */
+    public static AgentChanges parse(String body, boolean creating) {
+        JsonNode root = Json.parse(body);
+        if (!root.isObject()) {
+            throw ApiException.badRequest("Request body must be a JSON object.");
+        }
+        Map<String, List<String>> errors = new LinkedHashMap<>();
+        Set<String> present = new LinkedHashSet<>();
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String field = names.next();
+            if (FIELDS.contains(field)) {
+                present.add(field);
+            } else {
+                errors.put(field.length() > 64 ? field.substring(0, 64) : field, List.of("Unknown field."));
+            }
+        }
+        String name = text(root, "name", false, 255, errors);
+        if (creating && !present.contains("name")) {
+            errors.put("name", List.of(REQUIRED));
+        }
+        String description = text(root, "description", true, 2000, errors);
+        List<String> events = strings(root, "events", MAX_EVENTS, 100, errors);
+        for (String event : events) {
+            if (!EVENT.matcher(event).matches()) {
+                errors.computeIfAbsent("events", k -> new ArrayList<>()).add(
+                        "Invalid event type \"" + event + "\": use lower-case dotted names such as task.completed, "
+                                + "task.* or *.");
+                break;
+            }
+        }
+        String callbackUrl = text(root, "callback_url", true, 2048, errors);
+        Boolean active = null;
+        JsonNode activeNode = root.get("is_active");
+        if (activeNode != null) {
+            if (activeNode.isBoolean()) {
+                active = activeNode.booleanValue();
+            } else {
+                errors.put("is_active", List.of("Must be a boolean."));
+            }
+        }
+        String project = text(root, "project", true, 255, errors);
+        List<String> taskTypes = strings(root, "task_types", MAX_TASK_TYPES, 100, errors);
+        if (!errors.isEmpty()) {
+            throw invalid(errors);
+        }
+        return new AgentChanges(Set.copyOf(present), name, description, events, callbackUrl, active, project, taskTypes);
+    }
+
+    static ApiException invalid(Map<String, List<String>> errors) {
+        StringBuilder detail = new StringBuilder("Invalid agent: ");
+        errors.forEach((field, messages) -> {
+            if (detail.length() > "Invalid agent: ".length()) {
+                detail.append("; ");
+            }
+            detail.append(field).append(": ").append(messages.get(0));
+        });
+        return ApiException.invalid(detail.toString(), errors);
+    }
+
+    private static String text(JsonNode root, String field, boolean nullable, int maxLength,
+                               Map<String, List<String>> errors) {
+        JsonNode node = root.get(field);
+        if (node == null) {
+            return null;
+        }
+        if (node.isNull()) {
+            if (!nullable) {
+                errors.put(field, List.of("This field may not be null."));
+            }
+            return null;
+        }
+        if (!node.isTextual()) {
+            errors.put(field, List.of("Must be a string."));
+            return null;
+        }
+        String value = node.textValue().strip();
+        if (value.isEmpty()) {
+            errors.put(field, List.of(nullable ? "May not be blank; send null instead." : "This field may not be blank."));
+        } else if (value.length() > maxLength) {
+            errors.put(field, List.of("Ensure this field has no more than " + maxLength + " characters."));
+        }
+        return value;
+    }
+
+    private static List<String> strings(JsonNode root, String field, int maxItems, int maxLength,
+                                        Map<String, List<String>> errors) {
+        JsonNode node = root.get(field);
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            errors.put(field, List.of("Must be a list of strings."));
+            return List.of();
+        }
+        if (node.size() > maxItems) {
+            errors.put(field, List.of("Ensure this list has no more than " + maxItems + " items."));
+            return List.of();
+        }
+        Set<String> values = new LinkedHashSet<>();
+        for (JsonNode item : node) {
+            if (!item.isTextual() || item.textValue().isBlank() || item.textValue().length() > maxLength) {
+                errors.put(field, List.of("Each item must be a non-empty string of at most " + maxLength + " characters."));
+                return List.of();
+            }
+            values.add(item.textValue().strip());
+        }
+        return List.copyOf(values);
+    }
+}

@@ -1,0 +1,172 @@
+package ai.avala.agents.service;
+
+import ai.avala.agents.api.ApiException;
+import ai.avala.agents.api.PageRequest;
+import ai.avala.agents.callback.CallbackDelivery;
+import ai.avala.agents.callback.CallbackHttpClient;
+import ai.avala.agents.callback.CallbackSigner;
+import ai.avala.agents.callback.DeliveryOutcome;
+import ai.avala.agents.callback.UnsafeUrlException;
+import ai.avala.agents.callback.UrlGuard;
+import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.ids.Ids;
+import ai.avala.agents.model.Agent;
+import ai.avala.agents.model.Execution;
+import ai.avala.agents.model.ExecutionStats;
+import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.model.Page;
+import ai.avala.agents.model.Timestamps;
+import ai.avala.agents.paging.CursorCodec;
+import ai.avala.agents.store.AgentStore;
+import ai.avala.agents.store.ExecutionLog;
+import ai.avala.agents.store.KeyedPage;
+import ai.avala.agents.store.SubscriptionIndex;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The agents API's operations, each scoped to the caller's tenant. */
+public final class AgentService {
+
+    public static final int MAX_RESPONSE_BYTES = 20 * 1024;
+    private final AgentStore agents;
+    private final ExecutionLog executions;
+    private final CursorCodec cursors;
+    private final CallbackDelivery delivery;
+    private final Clock clock;
+
+    public AgentService(AgentStore agents, ExecutionLog executions, CursorCodec cursors,
+                        CallbackDelivery delivery, Clock clock) {
+        this.agents = agents;
+        this.executions = executions;
+        this.cursors = cursors;
+        this.delivery = delivery;
+        this.clock = clock;
+    }
+
+    /** Builds the service and its clients from the function's environment variables. */
+    public static AgentService fromEnvironment(Environment env) {
+        var dynamo = AwsClients.dynamoDb(env);
+        String agentsTable = env.require("AGENTS_TABLE");
+        var subscriptions = new SubscriptionIndex(dynamo, env.require("SUBSCRIPTIONS_TABLE"));
+        Clock clock = Clock.systemUTC();
+        var http = new CallbackHttpClient(Duration.ofSeconds(env.integer("CALLBACK_TIMEOUT_SECONDS", 10)), MAX_RESPONSE_BYTES);
+        return new AgentService(
+                new AgentStore(dynamo, agentsTable, subscriptions),
+                new ExecutionLog(dynamo, env.require("EXECUTIONS_TABLE"), agentsTable,
+                        Duration.ofDays(env.integer("EXECUTION_RETENTION_DAYS", 30))),
+                new CursorCodec(env.require("CURSOR_SECRET")),
+                new CallbackDelivery(new UrlGuard(env.flag("ALLOW_LOCAL_CALLBACKS")), http, clock),
+                clock);
+    }
+
+    public Agent create(String tenant, AgentChanges fields) {
+        checkCallbackUrl(fields.callbackUrl());
+        Instant now = Timestamps.now(clock);
+        Agent agent = new Agent(tenant, Ids.agentUid(), fields.name(), fields.description(), fields.events(),
+                fields.callbackUrl(), fields.active() == null || fields.active(), fields.project(), fields.taskTypes(),
+                CallbackSigner.newSecret(), ExecutionStats.ZERO, now, now, 1);
+        agents.create(agent);
+        return agent;
+    }
+
+    public Agent get(String tenant, String uid) {
+        return agents.find(tenant, uid).orElseThrow(ApiException::notFound);
+    }
+
+    public Page<Agent> list(String tenant, PageRequest page) {
+        String scope = "agents|" + tenant;
+        return toPage(scope, agents.list(tenant, page.limit(), startKey(scope, page)));
+    }
+
+    public Agent update(String tenant, String uid, AgentChanges changes) {
+        Agent current = get(tenant, uid);
+        if (changes.has("callback_url")) {
+            checkCallbackUrl(changes.callbackUrl());
+        }
+        Agent updated = new Agent(tenant, uid,
+                changes.has("name") ? changes.name() : current.name(),
+                changes.has("description") ? changes.description() : current.description(),
+                changes.has("events") ? changes.events() : current.events(),
+                changes.has("callback_url") ? changes.callbackUrl() : current.callbackUrl(),
+                changes.has("is_active") ? changes.active() : current.active(),
+                changes.has("project") ? changes.project() : current.project(),
+                changes.has("task_types") ? changes.taskTypes() : current.taskTypes(),
+                current.secret(), current.stats(), current.createdAt(),
+                latest(Timestamps.now(clock), current.updatedAt()), current.version() + 1);
+        agents.update(current, updated);
+        return updated;
+    }
+
+    public void delete(String tenant, String uid) {
+        agents.delete(get(tenant, uid));
+    }
+
+    public Page<Execution> listExecutions(String tenant, String uid, String statusFilter, PageRequest page) {
+        ExecutionStatus status = null;
+        if (statusFilter != null && !statusFilter.isBlank()) {
+            status = ExecutionStatus.fromWire(statusFilter).orElseThrow(() -> ApiException.invalid(
+                    "Invalid status: use pending, running, success or failed.",
+                    Map.of("status", List.of("Must be one of pending, running, success, failed."))));
+        }
+        Agent agent = get(tenant, uid);
+        String scope = "executions|" + tenant + "|" + agent.uid() + "|" + (status == null ? "" : status.wire());
+        return toPage(scope, executions.list(agent.uid(), status, page.limit(), startKey(scope, page)));
+    }
+
+    /** Sends a real, signed {@code agent.test} callback and records it as an execution. */
+    public TestResult test(String tenant, String uid) {
+        Agent agent = get(tenant, uid);
+        if (agent.pullMode()) {
+            throw ApiException.badRequest("This agent has no callback_url (pull mode); there is nothing to test.");
+        }
+        String executionUid = Ids.executionUid();
+        Instant started = Timestamps.now(clock);
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("test", true);
+        payload.put("message", "This is a test event from Avala.");
+        payload.put("agent_name", agent.name());
+        DeliveryOutcome outcome = delivery.deliver(agent.callbackUrl(), agent.secret(), executionUid, "agent.test",
+                agent.uid(), payload);
+        Instant finished = latest(Timestamps.now(clock), started);
+        Execution execution = new Execution(executionUid, agent.uid(), tenant, "test:" + executionUid, "agent.test",
+                null, null, outcome.success() ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED, outcome.action(),
+                payload, outcome.responseJson(), outcome.error(), 1, started, finished, started, finished);
+        try {
+            executions.recordFinished(execution);
+        } catch (software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException e) {
+            throw ApiException.notFound();
+        }
+        String message = outcome.success()
+                ? "Test callback delivered: HTTP " + outcome.statusCode() + "."
+                : "Test callback failed: " + outcome.error();
+        return new TestResult(outcome.delivered(), outcome.statusCode(), message, execution);
+    }
+
+    private void checkCallbackUrl(String url) {
+        if (url == null) {
+            return;
+        }
+        try {
+            delivery.guard().checkRegistration(url);
+        } catch (UnsafeUrlException e) {
+            throw AgentChanges.invalid(Map.of("callback_url", List.of(e.getMessage())));
+        }
+    }
+
+    private Map<String, String> startKey(String scope, PageRequest page) {
+        return page.cursor() == null ? null : cursors.decode(scope, page.cursor());
+    }
+
+    private <T> Page<T> toPage(String scope, KeyedPage<T> keyed) {
+        return new Page<>(keyed.items(), keyed.lastKey() == null ? null : cursors.encode(scope, keyed.lastKey()));
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b.plusMillis(1);
+    }
+}

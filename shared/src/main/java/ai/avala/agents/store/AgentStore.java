@@ -1,0 +1,192 @@
+package ai.avala.agents.store;
+
+import static ai.avala.agents.store.Attributes.bool;
+import static ai.avala.agents.store.Attributes.instant;
+import static ai.avala.agents.store.Attributes.stringList;
+import static ai.avala.agents.store.Attributes.n;
+import static ai.avala.agents.store.Attributes.num;
+import static ai.avala.agents.store.Attributes.s;
+import static ai.avala.agents.store.Attributes.str;
+import static ai.avala.agents.store.Attributes.strings;
+import static ai.avala.agents.store.Attributes.time;
+
+import ai.avala.agents.api.ApiException;
+import ai.avala.agents.model.Agent;
+import ai.avala.agents.model.ExecutionStats;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * Agents in DynamoDB: partition {@code tenant}, sort {@code uid} (time-ordered, so a reverse query is
+ * newest first). Every write also maintains the subscription index items of {@link SubscriptionIndex}
+ * in the same transaction, so the dispatcher's key lookups always agree with the agents.
+ */
+public final class AgentStore {
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final SubscriptionIndex subscriptions;
+
+    public AgentStore(DynamoDbClient dynamo, String table, SubscriptionIndex subscriptions) {
+        this.dynamo = dynamo;
+        this.table = table;
+        this.subscriptions = subscriptions;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    public void create(Agent agent) {
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(TransactWriteItem.builder().put(Put.builder()
+                .tableName(table)
+                .item(toItem(agent))
+                .conditionExpression("attribute_not_exists(#uid)")
+                .expressionAttributeNames(Map.of("#uid", "uid"))
+                .build()).build());
+        agent.events().forEach(event -> writes.add(subscriptions.put(agent.tenant(), event, agent.uid())));
+        transact(writes, "The agent could not be created; please retry.");
+    }
+
+    public Optional<Agent> find(String tenant, String uid) {
+        var item = dynamo.getItem(r -> r.tableName(table).key(key(tenant, uid)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    public KeyedPage<Agent> list(String tenant, int limit, Map<String, String> startKey) {
+        var request = QueryRequest.builder()
+                .tableName(table)
+                .keyConditionExpression("#tenant = :tenant")
+                .expressionAttributeNames(Map.of("#tenant", "tenant"))
+                .expressionAttributeValues(Map.of(":tenant", s(tenant)))
+                .scanIndexForward(false)
+                .limit(limit + 1);
+        if (startKey != null) {
+            request.exclusiveStartKey(Attributes.keyOf(startKey));
+        }
+        List<Map<String, AttributeValue>> items = dynamo.query(request.build()).items();
+        List<Agent> agents = items.stream().limit(limit).map(AgentStore::fromItem).toList();
+        Map<String, String> lastKey = items.size() > limit
+                ? Map.of("tenant", tenant, "uid", agents.get(agents.size() - 1).uid())
+                : null;
+        return new KeyedPage<>(agents, lastKey);
+    }
+
+    /** Writes the editable fields of {@code updated} if nobody changed the agent since {@code current} was read. */
+    public void update(Agent current, Agent updated) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":name", s(updated.name()));
+        values.put(":description", s(updated.description()));
+        values.put(":events", stringList(updated.events()));
+        values.put(":callback", s(updated.callbackUrl()));
+        values.put(":active", bool(updated.active()));
+        values.put(":project", s(updated.project()));
+        values.put(":taskTypes", stringList(updated.taskTypes()));
+        values.put(":updatedAt", time(updated.updatedAt()));
+        values.put(":version", n(current.version()));
+        values.put(":one", n(1));
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(TransactWriteItem.builder().update(Update.builder()
+                .tableName(table)
+                .key(key(current.tenant(), current.uid()))
+                .updateExpression("SET #name = :name, #description = :description, #events = :events, "
+                        + "#callback = :callback, #active = :active, #project = :project, "
+                        + "#taskTypes = :taskTypes, #updatedAt = :updatedAt, #version = #version + :one")
+                .conditionExpression("#version = :version")
+                .expressionAttributeNames(Map.of("#name", "name", "#description", "description", "#events", "events",
+                        "#callback", "callback_url", "#active", "is_active", "#project", "project",
+                        "#taskTypes", "task_types", "#updatedAt", "updated_at", "#version", "version"))
+                .expressionAttributeValues(values)
+                .build()).build());
+        Set<String> removed = new LinkedHashSet<>(current.events());
+        removed.removeAll(updated.events());
+        Set<String> added = new LinkedHashSet<>(updated.events());
+        added.removeAll(current.events());
+        removed.forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
+        added.forEach(event -> writes.add(subscriptions.put(current.tenant(), event, current.uid())));
+        transact(writes, "The agent was changed by another request; please retry.");
+    }
+
+    public void delete(Agent current) {
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(TransactWriteItem.builder().delete(Delete.builder()
+                .tableName(table)
+                .key(key(current.tenant(), current.uid()))
+                .conditionExpression("#version = :version")
+                .expressionAttributeNames(Map.of("#version", "version"))
+                .expressionAttributeValues(Map.of(":version", n(current.version())))
+                .build()).build());
+        current.events().forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
+        transact(writes, "The agent was changed by another request; please retry.");
+    }
+
+    private void transact(List<TransactWriteItem> writes, String conflictDetail) {
+        try {
+            dynamo.transactWriteItems(r -> r.transactItems(writes));
+        } catch (TransactionCanceledException e) {
+            boolean conditionFailed = e.cancellationReasons().stream()
+                    .anyMatch(reason -> "ConditionalCheckFailed".equals(reason.code()));
+            if (conditionFailed) {
+                throw ApiException.conflict(conflictDetail);
+            }
+            throw e;
+        }
+    }
+
+    static Map<String, AttributeValue> key(String tenant, String uid) {
+        return Map.of("tenant", s(tenant), "uid", s(uid));
+    }
+
+    private static Map<String, AttributeValue> toItem(Agent agent) {
+        Map<String, AttributeValue> item = new HashMap<>(key(agent.tenant(), agent.uid()));
+        item.put("name", s(agent.name()));
+        item.put("description", s(agent.description()));
+        item.put("events", stringList(agent.events()));
+        item.put("callback_url", s(agent.callbackUrl()));
+        item.put("is_active", bool(agent.active()));
+        item.put("project", s(agent.project()));
+        item.put("task_types", stringList(agent.taskTypes()));
+        item.put("secret", s(agent.secret()));
+        item.put("stats_total", n(agent.stats().total()));
+        item.put("stats_success", n(agent.stats().success()));
+        item.put("stats_failed", n(agent.stats().failed()));
+        item.put("stats_pending", n(agent.stats().pending()));
+        item.put("created_at", time(agent.createdAt()));
+        item.put("updated_at", time(agent.updatedAt()));
+        item.put("version", n(agent.version()));
+        return item;
+    }
+
+    static Agent fromItem(Map<String, AttributeValue> item) {
+        return new Agent(
+                str(item, "tenant"),
+                str(item, "uid"),
+                str(item, "name"),
+                str(item, "description"),
+                strings(item, "events"),
+                str(item, "callback_url"),
+                bool(item, "is_active"),
+                str(item, "project"),
+                strings(item, "task_types"),
+                str(item, "secret"),
+                new ExecutionStats(num(item, "stats_total"), num(item, "stats_success"),
+                        num(item, "stats_failed"), num(item, "stats_pending")),
+                instant(item, "created_at"),
+                instant(item, "updated_at"),
+                num(item, "version"));
+    }
+}

@@ -1,0 +1,72 @@
+package ai.avala.agents.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Conversions between Java values and DynamoDB attribute values; nulls are stored as NULL. */
+final class Attributes {
+
+    private static final AttributeValue NULL = AttributeValue.fromNul(true);
+
+    private Attributes() {
+    }
+
+    static AttributeValue s(String value) {
+        return value == null ? NULL : AttributeValue.fromS(value);
+    }
+
+    static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    static AttributeValue bool(boolean value) {
+        return AttributeValue.fromBool(value);
+    }
+
+    static AttributeValue stringList(List<String> values) {
+        return AttributeValue.fromL(values.stream().map(AttributeValue::fromS).toList());
+    }
+
+    static AttributeValue time(Instant instant) {
+        return s(instant == null ? null : instant.toString());
+    }
+
+    static String str(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.s() == null ? null : value.s();
+    }
+
+    static long num(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
+    }
+
+    static boolean bool(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value != null && Boolean.TRUE.equals(value.bool());
+    }
+
+    static List<String> strings(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || !value.hasL() ? List.of() : value.l().stream().map(AttributeValue::s).toList();
+    }
+
+    static Instant instant(Map<String, AttributeValue> item, String name) {
+        String text = str(item, name);
+        return text == null ? null : Instant.parse(text);
+    }
+
+    static Map<String, String> plain(Map<String, AttributeValue> key) {
+        var out = new java.util.LinkedHashMap<String, String>();
+        key.forEach((name, value) -> out.put(name, value.s()));
+        return out;
+    }
+
+    static Map<String, AttributeValue> keyOf(Map<String, String> plain) {
+        var out = new java.util.LinkedHashMap<String, AttributeValue>();
+        plain.forEach((name, value) -> out.put(name, AttributeValue.fromS(value)));
+        return out;
+    }
+}
