@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Decides whether a callback URL may be called, and pins the address that was checked so that the
@@ -17,6 +18,10 @@ import java.util.Locale;
 public final class UrlGuard {
 
     public static final int MAX_LENGTH = 2048;
+    private static final Pattern NUMERIC_HOST =
+            Pattern.compile("(?i)(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]+)){0,3}\\.?");
+    private static final Pattern CANONICAL_IPV4 =
+            Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
 
     /** A URL that passed the checks, with the address to connect to. */
     public record Target(URI uri, String host, int port, boolean tls, InetAddress address) {
@@ -92,6 +97,10 @@ public final class UrlGuard {
         }
         if (uri.getRawFragment() != null) {
             throw new UnsafeUrlException("Callback URL must not contain a fragment.");
+        }
+        if (NUMERIC_HOST.matcher(uri.getHost()).matches() && !CANONICAL_IPV4.matcher(uri.getHost()).matches()) {
+            // 2130706433, 0x7f000001, 017700000001, 127.1: resolvers disagree on these, so none is allowed.
+            throw new UnsafeUrlException("Callback URL host uses a non-standard IP address notation.");
         }
         return uri;
     }

@@ -26,6 +26,16 @@ public final class LocalAws {
         return shared;
     }
 
+    /** The environment the template gives {@code functionId}, pointed at the shared emulator. */
+    public static Environment environmentFor(String functionId, Map<String, String> overrides) {
+        return FunctionEnvironment.of(shared(), functionId, overrides);
+    }
+
+    /** A sample event of the project's {@code events/} folder (beside template.yaml). */
+    public static String eventFile(String name) {
+        return SamTemplate.locate().getParent().resolve("events").resolve(name).toString();
+    }
+
     /** What a function needs to reach an emulator: endpoint, region and (dummy) credentials. */
     public static Environment awsEnvironment(String endpoint) {
         return new Environment(Map.of(

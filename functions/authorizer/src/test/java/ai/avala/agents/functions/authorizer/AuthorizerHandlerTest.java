@@ -1,0 +1,70 @@
+package ai.avala.agents.functions.authorizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.store.ApiKeyStore;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class AuthorizerHandlerTest {
+
+    private static final Environment ENV = LocalAws.environmentFor("AuthorizerFunction", Map.of());
+    private final AuthorizerHandler handler = new AuthorizerHandler(ENV);
+    private final ApiKeyStore keys = new ApiKeyStore(AwsClients.dynamoDb(ENV), ENV.require("API_KEYS_TABLE"));
+
+    private static APIGatewayCustomAuthorizerEvent sample(String key) {
+        var event = EventLoader.loadEvent(LocalAws.eventFile("authorizer.json"), APIGatewayCustomAuthorizerEvent.class);
+        var headers = new HashMap<>(event.getHeaders());
+        headers.remove("X-Avala-Api-Key");
+        if (key != null) {
+            headers.put("x-avala-api-key", key);
+        }
+        event.setHeaders(headers);
+        return event;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void handleRequest_shouldAllowTheWholeStageForTheKeysTenant() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String key = ApiKeyStore.newKey();
+        keys.register(key, tenant);
+
+        Map<String, Object> result = handler.handleRequest(sample(key), null);
+
+        assertThat(result.get("principalId")).isEqualTo(tenant);
+        assertThat(result.get("context")).isEqualTo(Map.of("tenant", tenant));
+        var statement = ((List<Map<String, Object>>) ((Map<String, Object>) result.get("policyDocument")).get("Statement")).get(0);
+        assertThat(statement.get("Effect")).isEqualTo("Allow");
+        assertThat(statement.get("Resource")).isEqualTo("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/*");
+    }
+
+    @Test
+    void handleRequest_shouldFailWithUnauthorized_whenTheKeyIsUnknownRevokedOrMissing() {
+        String key = ApiKeyStore.newKey();
+        keys.register(key, "tenant_" + UUID.randomUUID());
+        keys.revoke(key);
+
+        assertThatThrownBy(() -> handler.handleRequest(sample(key), null)).hasMessage("Unauthorized");
+        assertThatThrownBy(() -> handler.handleRequest(sample("avk_unknown"), null)).hasMessage("Unauthorized");
+        assertThatThrownBy(() -> handler.handleRequest(sample(null), null)).hasMessage("Unauthorized");
+    }
+
+    @Test
+    void sampleEvent_shouldCarryOnlyAPlaceholderKey() {
+        assertThat(EventLoader.loadEvent(LocalAws.eventFile("authorizer.json"), APIGatewayCustomAuthorizerEvent.class)
+                .getHeaders().get("X-Avala-Api-Key")).isEqualTo("avk_sample_key_not_real");
+        assertThatThrownBy(() -> handler.handleRequest(
+                EventLoader.loadEvent(LocalAws.eventFile("authorizer.json"), APIGatewayCustomAuthorizerEvent.class), null))
+                .hasMessage("Unauthorized");
+    }
+}

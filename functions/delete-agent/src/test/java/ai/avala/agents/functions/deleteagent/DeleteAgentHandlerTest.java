@@ -1,0 +1,58 @@
+package ai.avala.agents.functions.deleteagent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.avala.agents.api.ApiException;
+import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentService;
+import ai.avala.agents.store.SubscriptionIndex;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class DeleteAgentHandlerTest {
+
+    private static final Environment ENV = LocalAws.environmentFor("DeleteAgentFunction", Map.of());
+    private final DeleteAgentHandler handler = new DeleteAgentHandler(ENV);
+    private final AgentService agents = AgentService.fromEnvironment(ENV);
+
+    private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
+        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("delete-agent.json"));
+        event.getRequestContext().getAuthorizer().put("tenant", tenant);
+        event.setPathParameters(Map.of("uid", uid));
+        return event;
+    }
+
+    @Test
+    void handleRequest_shouldRemoveTheAgentAndItsSubscriptions() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Gone\", \"events\": [\"task.completed\"]}", true));
+        var subscriptions = new SubscriptionIndex(AwsClients.dynamoDb(ENV), ENV.require("SUBSCRIPTIONS_TABLE"));
+
+        var response = handler.handleRequest(sample(tenant, agent.uid()), null);
+        var again = handler.handleRequest(sample(tenant, agent.uid()), null);
+
+        assertThat(response.getStatusCode()).isEqualTo(204);
+        assertThat(response.getBody()).isNull();
+        assertThat(again.getStatusCode()).isEqualTo(404);
+        assertThatThrownBy(() -> agents.get(tenant, agent.uid())).isInstanceOf(ApiException.class);
+        assertThat(subscriptions.agentsFor(tenant, "task.completed")).isEmpty();
+    }
+
+    @Test
+    void handleRequest_shouldNotDeleteAnotherTenantsAgent() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Kept\"}", true));
+
+        var response = handler.handleRequest(sample("tenant_" + UUID.randomUUID(), agent.uid()), null);
+
+        assertThat(response.getStatusCode()).isEqualTo(404);
+        assertThat(agents.get(tenant, agent.uid()).name()).isEqualTo("Kept");
+    }
+}

@@ -1,0 +1,55 @@
+package ai.avala.agents.functions.getagent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentService;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class GetAgentHandlerTest {
+
+    private static final Environment ENV = LocalAws.environmentFor("GetAgentFunction", Map.of());
+    private final GetAgentHandler handler = new GetAgentHandler(ENV);
+    private final AgentService agents = AgentService.fromEnvironment(ENV);
+
+    private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
+        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("get-agent.json"));
+        event.getRequestContext().getAuthorizer().put("tenant", tenant);
+        event.setPathParameters(Map.of("uid", uid));
+        return event;
+    }
+
+    @Test
+    void handleRequest_shouldReturnTheAgentWithoutItsSecret_whenItBelongsToTheCaller() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Reader\", \"events\": [\"task.completed\"]}", true));
+
+        var response = handler.handleRequest(sample(tenant, agent.uid()), null);
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        var body = Json.parse(response.getBody());
+        assertThat(body.get("uid").asText()).isEqualTo(agent.uid());
+        assertThat(body.get("name").asText()).isEqualTo("Reader");
+        assertThat(body.get("callback_url").isNull()).isTrue();
+        assertThat(body.has("secret")).isFalse();
+    }
+
+    @Test
+    void handleRequest_shouldAnswer404_whenTheAgentBelongsToAnotherTenantOrDoesNotExist() {
+        var agent = agents.create("tenant_" + UUID.randomUUID(), AgentChanges.parse("{\"name\": \"Theirs\"}", true));
+
+        var foreign = handler.handleRequest(sample("tenant_" + UUID.randomUUID(), agent.uid()), null);
+        var missing = handler.handleRequest(EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("get-agent.json")), null);
+
+        assertThat(foreign.getStatusCode()).isEqualTo(404);
+        assertThat(foreign.getBody()).isEqualTo("{\"detail\":\"Not found.\"}");
+        assertThat(missing.getStatusCode()).isEqualTo(404);
+    }
+}

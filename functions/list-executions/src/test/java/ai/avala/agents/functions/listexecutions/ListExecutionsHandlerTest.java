@@ -1,0 +1,80 @@
+package ai.avala.agents.functions.listexecutions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.ids.Ids;
+import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.model.Execution;
+import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentService;
+import ai.avala.agents.store.ExecutionLog;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class ListExecutionsHandlerTest {
+
+    private static final Environment ENV = LocalAws.environmentFor("ListExecutionsFunction", Map.of());
+    private final ListExecutionsHandler handler = new ListExecutionsHandler(ENV);
+    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private final ExecutionLog log = new ExecutionLog(AwsClients.dynamoDb(ENV), ENV.require("EXECUTIONS_TABLE"),
+            ENV.require("AGENTS_TABLE"), Duration.ofDays(1));
+
+    private static APIGatewayProxyRequestEvent sample(String tenant, String uid, Map<String, String> query) {
+        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("list-executions.json"));
+        event.getRequestContext().getAuthorizer().put("tenant", tenant);
+        event.setPathParameters(Map.of("uid", uid));
+        event.setQueryStringParameters(query);
+        return event;
+    }
+
+    private Execution record(String tenant, String agentUid, ExecutionStatus status) {
+        Instant now = Instant.now();
+        String uid = Ids.executionUid();
+        var execution = new Execution(uid, agentUid, tenant, "evt_" + uid, "task.completed", "task_1", null, status,
+                null, Map.of("task_uid", "task_1"), null, null, 1, now, now, now, now);
+        log.recordFinished(execution);
+        return execution;
+    }
+
+    @Test
+    void handleRequest_shouldFilterByStatusAndListNewestFirst() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Worker\"}", true));
+        var olderPending = record(tenant, agent.uid(), ExecutionStatus.PENDING);
+        var success = record(tenant, agent.uid(), ExecutionStatus.SUCCESS);
+        var newerPending = record(tenant, agent.uid(), ExecutionStatus.PENDING);
+
+        var pending = Json.parse(handler.handleRequest(sample(tenant, agent.uid(), Map.of("status", "pending")), null).getBody());
+        var all = Json.parse(handler.handleRequest(sample(tenant, agent.uid(), Map.of()), null).getBody());
+
+        assertThat(pending.get("results")).hasSize(2);
+        assertThat(pending.get("results").get(0).get("uid").asText()).isEqualTo(newerPending.uid());
+        assertThat(pending.get("results").get(1).get("uid").asText()).isEqualTo(olderPending.uid());
+        assertThat(pending.get("results").get(0).get("registration").asText()).isEqualTo(agent.uid());
+        assertThat(all.get("results")).hasSize(3);
+        assertThat(all.get("results").get(1).get("uid").asText()).isEqualTo(success.uid());
+        assertThat(agents.get(tenant, agent.uid()).stats().total()).isEqualTo(3);
+    }
+
+    @Test
+    void handleRequest_shouldAnswer400ForAnUnknownStatusAnd404ForAForeignAgent() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Worker\"}", true));
+
+        var badStatus = handler.handleRequest(sample(tenant, agent.uid(), Map.of("status", "done")), null);
+        var foreign = handler.handleRequest(sample("tenant_" + UUID.randomUUID(), agent.uid(), Map.of()), null);
+
+        assertThat(badStatus.getStatusCode()).isEqualTo(400);
+        assertThat(Json.parse(badStatus.getBody()).get("errors").has("status")).isTrue();
+        assertThat(foreign.getStatusCode()).isEqualTo(404);
+    }
+}

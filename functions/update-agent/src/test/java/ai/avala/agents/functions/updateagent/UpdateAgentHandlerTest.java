@@ -1,0 +1,68 @@
+package ai.avala.agents.functions.updateagent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentService;
+import ai.avala.agents.store.SubscriptionIndex;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class UpdateAgentHandlerTest {
+
+    private static final Environment ENV = LocalAws.environmentFor("UpdateAgentFunction", Map.of());
+    private final UpdateAgentHandler handler = new UpdateAgentHandler(ENV);
+    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private final SubscriptionIndex subscriptions =
+            new SubscriptionIndex(AwsClients.dynamoDb(ENV), ENV.require("SUBSCRIPTIONS_TABLE"));
+
+    private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
+        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("update-agent.json"));
+        event.getRequestContext().getAuthorizer().put("tenant", tenant);
+        event.setPathParameters(Map.of("uid", uid));
+        return event;
+    }
+
+    @Test
+    void handleRequest_shouldChangeOnlyTheFieldsSentAndMoveTheSubscriptions() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.create(tenant, AgentChanges.parse(
+                "{\"name\": \"Keeper\", \"description\": \"stays\", \"events\": [\"task.completed\"]}", true));
+
+        var response = handler.handleRequest(sample(tenant, agent.uid()), null);
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        var body = Json.parse(response.getBody());
+        assertThat(body.get("is_active").asBoolean()).isFalse();
+        assertThat(body.get("events").toString()).isEqualTo("[\"task.*\"]");
+        assertThat(body.get("name").asText()).isEqualTo("Keeper");
+        assertThat(body.get("description").asText()).isEqualTo("stays");
+        assertThat(Instant.parse(body.get("updated_at").asText())).isAfter(agent.updatedAt());
+        assertThat(body.get("created_at").asText()).isEqualTo(Json.parse(Json.write(agent.toJson(false))).get("created_at").asText());
+        assertThat(subscriptions.agentsFor(tenant, "task.*")).containsExactly(agent.uid());
+        assertThat(subscriptions.agentsFor(tenant, "task.completed")).isEmpty();
+        assertThat(agents.get(tenant, agent.uid()).active()).isFalse();
+    }
+
+    @Test
+    void handleRequest_shouldAnswer400And404_forInvalidFieldsAndForeignAgents() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Keeper\"}", true));
+
+        var invalid = handler.handleRequest(sample(tenant, agent.uid()).withBody("{\"name\": null}"), null);
+        var foreign = handler.handleRequest(sample("tenant_" + UUID.randomUUID(), agent.uid()), null);
+
+        assertThat(invalid.getStatusCode()).isEqualTo(400);
+        assertThat(Json.parse(invalid.getBody()).get("errors").has("name")).isTrue();
+        assertThat(foreign.getStatusCode()).isEqualTo(404);
+        assertThat(agents.get(tenant, agent.uid()).active()).isTrue();
+    }
+}

@@ -1,0 +1,75 @@
+package ai.avala.agents.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import ai.avala.agents.api.ApiException;
+import ai.avala.agents.json.Json;
+import org.junit.jupiter.api.Test;
+
+class AgentChangesTest {
+
+    @Test
+    void parse_shouldKeepOnlyTheFieldsThatWereSent() {
+        AgentChanges changes = AgentChanges.parse("{\"is_active\": false, \"project\": null}", false);
+
+        assertThat(changes.present()).containsExactlyInAnyOrder("is_active", "project");
+        assertThat(changes.active()).isFalse();
+        assertThat(changes.project()).isNull();
+    }
+
+    @Test
+    void parse_shouldRequireANameOnCreate() {
+        ApiException error = catchThrowableOfType(ApiException.class, () -> AgentChanges.parse("{\"events\": []}", true));
+
+        assertThat(error.status()).isEqualTo(400);
+        assertThat(error.getMessage()).isEqualTo("Invalid agent: name: This field is required.");
+        assertThat(error.fieldErrors()).containsKey("name");
+    }
+
+    @Test
+    void parse_shouldReportEveryInvalidFieldAtOnce() {
+        ApiException error = catchThrowableOfType(ApiException.class, () -> AgentChanges.parse(
+                "{\"name\": 5, \"events\": \"task.completed\", \"is_active\": \"yes\", \"task_types\": [1],"
+                        + " \"colour\": \"red\"}", true));
+
+        assertThat(error.fieldErrors()).containsOnlyKeys("name", "events", "is_active", "task_types", "colour");
+        assertThat(error.fieldErrors().get("colour")).containsExactly("Unknown field.");
+    }
+
+    @Test
+    void parse_shouldAcceptEventPatternsAndRefuseOthers() {
+        assertThat(AgentChanges.parse("{\"name\":\"a\",\"events\":[\"task.completed\",\"task.*\",\"*\"]}", true).events())
+                .containsExactly("task.completed", "task.*", "*");
+        for (String bad : new String[] {"Task.Completed", "task.", ".x", "task completed", "task.**", ""}) {
+            ApiException error = catchThrowableOfType(ApiException.class,
+                    () -> AgentChanges.parse("{\"name\":\"a\",\"events\":[" + Json.write(bad) + "]}", true));
+            assertThat(error.fieldErrors()).as(bad).containsKey("events");
+        }
+    }
+
+    @Test
+    void parse_shouldLimitLengthsAndCounts() {
+        String longName = "{\"name\":\"" + "n".repeat(256) + "\"}";
+        StringBuilder manyEvents = new StringBuilder("{\"name\":\"a\",\"events\":[");
+        for (int i = 0; i <= AgentChanges.MAX_EVENTS; i++) {
+            manyEvents.append(i == 0 ? "" : ",").append("\"e.n").append((char) ('a' + i % 26)).append(i).append('"');
+        }
+        manyEvents.append("]}");
+
+        assertThat(catchThrowableOfType(ApiException.class, () -> AgentChanges.parse(longName, true)).fieldErrors())
+                .containsKey("name");
+        assertThat(catchThrowableOfType(ApiException.class, () -> AgentChanges.parse(manyEvents.toString(), true))
+                .fieldErrors()).containsKey("events");
+    }
+
+    @Test
+    void parse_shouldRefuseBodiesThatAreNotJsonObjects() {
+        assertThat(catchThrowableOfType(ApiException.class, () -> AgentChanges.parse("[]", true)).getMessage())
+                .isEqualTo("Request body must be a JSON object.");
+        assertThat(catchThrowableOfType(Json.MalformedJsonException.class, () -> AgentChanges.parse("{\"name\":", true)))
+                .isNotNull();
+        assertThat(catchThrowableOfType(Json.MalformedJsonException.class, () -> AgentChanges.parse("", true)))
+                .hasMessage("Request body is empty.");
+    }
+}
