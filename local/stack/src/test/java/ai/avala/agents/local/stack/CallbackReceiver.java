@@ -1,0 +1,93 @@
+package ai.avala.agents.local.stack;
+
+import com.standardwebhooks.Webhook;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+/**
+ * A real HTTP receiver of callbacks on loopback. Each path answers as told; every call is recorded
+ * with whether its Standard Webhooks signature verified against the secret registered for that path.
+ */
+final class CallbackReceiver implements AutoCloseable {
+
+    record Call(String path, String body, Map<String, List<String>> headers, boolean signatureValid) {
+    }
+
+    record Answer(int status, String body, Map<String, String> headers, long delayMillis) {
+        static Answer json(int status, String body) {
+            return new Answer(status, body, Map.of("Content-Type", "application/json"), 0);
+        }
+    }
+
+    private final HttpServer server;
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    private final Map<String, String> secrets = new ConcurrentHashMap<>();
+
+    CallbackReceiver() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    void answer(String path, Answer answer) {
+        answers.put(path, answer);
+    }
+
+    void secret(String path, String secret) {
+        secrets.put(path, secret);
+    }
+
+    List<Call> calls(String path) {
+        return calls.stream().filter(c -> c.path().equals(path)).toList();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Map<String, List<String>> headers = new HashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));
+            boolean valid;
+            try {
+                new Webhook(secrets.getOrDefault(path, "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")).verify(body, headers);
+                valid = true;
+            } catch (Exception e) {
+                valid = false;
+            }
+            calls.add(new Call(path, body, headers, valid));
+            Answer answer = answers.getOrDefault(path, Answer.json(200, "{\"ok\": true}"));
+            if (answer.delayMillis() > 0) {
+                Thread.sleep(answer.delayMillis());
+            }
+            answer.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+            byte[] bytes = answer.body() == null ? new byte[0] : answer.body().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                exchange.getResponseBody().write(bytes);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
