@@ -1,0 +1,69 @@
+package ai.avala.agents.local.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The official Avala Python SDK and CLI, pinned and installed into a virtualenv under target/, run
+ * their pytest suite (src/test/python) against the local stack over real HTTP.
+ */
+class AvalaClientsTest {
+
+    private static final List<String> PACKAGES = List.of("avala[cli]==0.10.0", "avala-agents==0.1.1", "pytest==8.3.5");
+
+    @Test
+    void pythonSdkAndCli_shouldWorkUnchangedAgainstTheLocalStack() throws Exception {
+        Path venv = virtualenv();
+        try (LocalStack stack = LocalStack.start(new Options(0, null,
+                Map.of("sdk", "avk_sdk_" + System.nanoTime(), "sdk_other", "avk_other_" + System.nanoTime()),
+                null, true, null))) {
+            var pytest = new ProcessBuilder(venv.resolve("bin/python").toString(), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                    "src/test/python")
+                    .redirectErrorStream(true);
+            pytest.environment().putAll(Map.of(
+                    "AVALA_BASE_URL", stack.apiUrl(),
+                    "AVALA_API_KEY", stack.apiKeys().get("sdk"),
+                    "AVALA_OTHER_API_KEY", stack.apiKeys().get("sdk_other"),
+                    "AVALA_ALLOW_INSECURE_BASE_URL", "true"));
+            Process process = pytest.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+            System.out.println(output);
+            assertThat(process.exitValue()).as(output).isZero();
+            assertThat(output).contains("5 passed");
+        }
+    }
+
+    /** target/client-venv with the pinned client packages, created once per clean build. */
+    private static Path virtualenv() throws IOException, InterruptedException {
+        Path venv = Path.of("target", "client-venv").toAbsolutePath();
+        Path marker = venv.resolve(".installed");
+        String wanted = String.join(" ", PACKAGES);
+        if (Files.exists(marker) && Files.readString(marker).equals(wanted)) {
+            return venv;
+        }
+        run(List.of(System.getenv().getOrDefault("PYTHON", "python3"), "-m", "venv", "--clear", venv.toString()));
+        var install = new java.util.ArrayList<>(List.of(venv.resolve("bin/pip").toString(), "install", "--quiet",
+                "--disable-pip-version-check"));
+        install.addAll(PACKAGES);
+        run(install);
+        Files.writeString(marker, wanted);
+        return venv;
+    }
+
+    private static void run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new IllegalStateException("Failed: " + String.join(" ", command) + "\n" + output);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+"""The official Avala clients (Python SDK and CLI) against the local stack, unchanged.
+
+Run by AvalaClientsTest (./mvnw verify), which starts the stack and passes its URL and keys in
+AVALA_BASE_URL, AVALA_API_KEY and AVALA_OTHER_API_KEY.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+from avala import Client
+from avala.errors import AuthenticationError, NotFoundError, ValidationError
+
+BASE_URL = os.environ["AVALA_BASE_URL"]
+API_KEY = os.environ["AVALA_API_KEY"]
+OTHER_KEY = os.environ["AVALA_OTHER_API_KEY"]
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client(api_key=API_KEY, base_url=BASE_URL)
+
+
+@pytest.fixture
+def receiver():
+    """A loopback HTTP receiver that checks Standard Webhooks signatures itself."""
+    calls: list[dict] = []
+    secrets: dict[str, str] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            key = base64.b64decode(secrets["secret"].removeprefix("whsec_"))
+            signed = f"{self.headers['webhook-id']}.{self.headers['webhook-timestamp']}.".encode() + body
+            expected = "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+            calls.append({"body": json.loads(body), "valid": expected in self.headers["webhook-signature"].split(" ")})
+            answer = json.dumps({"action": "approve", "reason": "python says yes"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", secrets, calls
+    server.shutdown()
+
+
+def test_sdk_manages_an_agent_from_create_to_delete(client: Client) -> None:
+    agent = client.agents.create(
+        name="SDK agent",
+        events=["task.completed", "result.submitted"],
+        description="made by the Python SDK",
+        project="proj_sdk",
+        task_types=["classification"],
+    )
+    assert agent.uid.startswith("agent_")
+    assert agent.secret and agent.secret.startswith("whsec_")
+    assert agent.execution_stats == {"total": 0, "success": 0, "failed": 0, "pending": 0}
+    assert agent.created_at is not None and agent.created_at.tzinfo is not None
+
+    fetched = client.agents.get(agent.uid)
+    assert fetched.name == "SDK agent" and fetched.secret is None and fetched.callback_url is None
+
+    updated = client.agents.update(agent.uid, name="Renamed", is_active=False)
+    assert (updated.name, updated.is_active, updated.events) == ("Renamed", False, agent.events)
+    assert updated.updated_at > agent.updated_at
+
+    client.agents.delete(agent.uid)
+    with pytest.raises(NotFoundError):
+        client.agents.get(agent.uid)
+
+
+def test_sdk_pages_with_the_cursor_it_reads_from_next(client: Client) -> None:
+    made = [client.agents.create(name=f"page {i}").uid for i in range(5)]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = client.agents.list(limit=2, cursor=cursor)
+        seen.extend(a.uid for a in page.items)
+        if not page.has_more:
+            break
+        cursor = page.next_cursor
+    assert [uid for uid in seen if uid in made] == list(reversed(made))
+
+
+def test_sdk_test_sends_a_signed_callback_and_lists_the_execution(client: Client, receiver) -> None:
+    url, secrets, calls = receiver
+    agent = client.agents.create(name="tested by sdk", events=["task.completed"], callback_url=url)
+    secrets["secret"] = agent.secret
+
+    result = client.agents.test(agent.uid)
+
+    assert result["success"] is True and result["status"] == "success" and result["status_code"] == 200
+    assert result["response"] == {"action": "approve", "reason": "python says yes"}
+    assert len(calls) == 1 and calls[0]["valid"] and calls[0]["body"]["type"] == "agent.test"
+    executions = client.agents.list_executions(agent.uid, limit=10)
+    assert [e.uid for e in executions.items] == [result["execution"]]
+    assert executions.items[0].action == "approve" and executions.items[0].registration == agent.uid
+    assert client.agents.get(agent.uid).execution_stats["success"] == 1
+
+
+def test_sdk_raises_its_typed_errors(client: Client) -> None:
+    with pytest.raises(ValidationError) as invalid:
+        client.agents.create(name="", events=["Not An Event"])
+    assert "name" in str(invalid.value)
+    with pytest.raises(NotFoundError):
+        client.agents.get("agent_01ZZZZZZZZZZZZZZZZZZZZZZZZ")
+    with pytest.raises(AuthenticationError):
+        Client(api_key="avk_wrong", base_url=BASE_URL).agents.list()
+    theirs = Client(api_key=OTHER_KEY, base_url=BASE_URL).agents.create(name="other tenant's")
+    with pytest.raises(NotFoundError):
+        client.agents.get(theirs.uid)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, AVALA_API_KEY=API_KEY, AVALA_BASE_URL=BASE_URL)
+    command = [os.path.join(os.path.dirname(sys.executable), "avala"), "-o", "json", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_cli_creates_lists_gets_and_deletes(client: Client) -> None:
+    created = cli("agents", "create", "--name", "CLI agent", "--events", "task.completed,task.reviewed")
+    assert created.returncode == 0, created.stderr
+    uid = next(a.uid for a in client.agents.list(limit=100).items if a.name == "CLI agent")
+
+    listed = cli("agents", "list", "--limit", "100")
+    assert listed.returncode == 0 and uid in listed.stdout
+    got = cli("agents", "get", uid)
+    assert got.returncode == 0 and "task.reviewed" in got.stdout
+    executions = cli("agents", "executions", uid)
+    assert executions.returncode == 0, executions.stderr
+    deleted = cli("agents", "delete", uid, "--yes")
+    assert deleted.returncode == 0, deleted.stderr
+    with pytest.raises(NotFoundError):
+        client.agents.get(uid)
