@@ -147,6 +147,38 @@ public final class AgentService {
         return new TestResult(outcome.delivered(), outcome.statusCode(), message, execution);
     }
 
+    /**
+     * Records a pull-mode agent's decision: a pending execution of the caller's becomes {@code success}
+     * with the action. The same decision again answers the same execution; a different one on a
+     * completed execution is a conflict.
+     */
+    public Execution decide(String tenant, AgentAction decision) {
+        for (int tries = 0; tries < 3; tries++) {
+            Execution current = executions.findByUid(decision.execution())
+                    .filter(execution -> execution.tenant().equals(tenant))
+                    .orElseThrow(ApiException::notFound);
+            if (current.status() == ExecutionStatus.SUCCESS && decision.action().equals(current.action())) {
+                return current;
+            }
+            if (current.status() != ExecutionStatus.PENDING) {
+                throw ApiException.conflict(current.action() != null
+                        ? "Execution was already completed with action \"" + current.action() + "\"."
+                        : "Execution is not awaiting a decision (status " + current.status().wire() + ").");
+            }
+            Instant now = latest(Timestamps.now(clock), current.updatedAt());
+            Map<String, Object> response = new LinkedHashMap<>();
+            response.put("reason", decision.reason());
+            Execution decided = new Execution(current.uid(), current.agentUid(), tenant, current.eventId(),
+                    current.eventType(), current.task(), current.result(), ExecutionStatus.SUCCESS, decision.action(),
+                    current.eventPayload(), response, null, current.attempts() + 1,
+                    current.createdAt(), now, current.createdAt(), now);
+            if (executions.finish(current, decided)) {
+                return decided;
+            }
+        }
+        throw ApiException.conflict("The execution was changed by another request; please retry.");
+    }
+
     private void checkCallbackUrl(String url) {
         if (url == null) {
             return;

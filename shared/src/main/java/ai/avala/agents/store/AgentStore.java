@@ -23,6 +23,7 @@ import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -84,6 +85,50 @@ public final class AgentStore {
                 ? Map.of("tenant", tenant, "uid", agents.get(agents.size() - 1).uid())
                 : null;
         return new KeyedPage<>(agents, lastKey);
+    }
+
+    /** The agents of {@code tenant} among {@code uids} (missing ones are left out), read consistently in batches. */
+    public List<Agent> findAll(String tenant, java.util.Collection<String> uids) {
+        List<Agent> found = new ArrayList<>();
+        List<String> all = List.copyOf(uids);
+        for (int start = 0; start < all.size(); start += 100) {
+            List<Map<String, AttributeValue>> keys = all.subList(start, Math.min(all.size(), start + 100)).stream()
+                    .map(uid -> key(tenant, uid)).toList();
+            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+            for (int round = 0; !request.isEmpty(); round++) {
+                if (round > 0) {
+                    pause(round);
+                }
+                Map<String, KeysAndAttributes> pending = request;
+                var response = dynamo.batchGetItem(r -> r.requestItems(pending));
+                response.responses().getOrDefault(table, List.of()).forEach(item -> found.add(fromItem(item)));
+                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+            }
+        }
+        return found;
+    }
+
+    /** Turns an agent off (its receiver said 410 Gone); no version check, nothing else changes. */
+    public void deactivate(String tenant, String uid, java.time.Instant now) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(key(tenant, uid))
+                    .updateExpression("SET #active = :false, #updatedAt = :now, #version = #version + :one")
+                    .conditionExpression("attribute_exists(#uid)")
+                    .expressionAttributeNames(Map.of("#active", "is_active", "#updatedAt", "updated_at",
+                            "#version", "version", "#uid", "uid"))
+                    .expressionAttributeValues(Map.of(":false", bool(false), ":now", time(now), ":one", n(1))));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException deleted) {
+            // Deleted meanwhile: nothing left to turn off.
+        }
+    }
+
+    private static void pause(int round) {
+        try {
+            Thread.sleep(Math.min(1000, 50L << round));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading agents", e);
+        }
     }
 
     /** Writes the editable fields of {@code updated} if nobody changed the agent since {@code current} was read. */

@@ -64,7 +64,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             SamTemplate template = SamTemplate.load(options.template() != null ? options.template() : SamTemplate.locate());
             LocalResources resources = LocalResources.provision(template, LocalAws.awsEnvironment(endpoint));
-            Map<String, String> overrides = new LinkedHashMap<>();
+            Map<String, String> overrides = new LinkedHashMap<>(options.functionEnvironment());
             if (options.allowLocalCallbacks()) {
                 overrides.put("ALLOW_LOCAL_CALLBACKS", "true");
             }

@@ -11,7 +11,18 @@ public record Options(
         Map<String, String> apiKeys,
         Path readyFile,
         boolean allowLocalCallbacks,
-        Path template) {
+        Path template,
+        Map<String, String> functionEnvironment) {
+
+    public Options {
+        apiKeys = Map.copyOf(apiKeys);
+        functionEnvironment = Map.copyOf(functionEnvironment);
+    }
+
+    /** The usual options: no ready file, the default template, no extra function variables. */
+    public static Options of(int port, String awsEndpoint, Map<String, String> apiKeys, boolean allowLocalCallbacks) {
+        return new Options(port, awsEndpoint, apiKeys, null, allowLocalCallbacks, null, Map.of());
+    }
 
     public static final String USAGE = """
             usage: local/run [--port N] [--aws-endpoint URL] [--api-key TENANT=KEY]... [--ready-file PATH]
@@ -22,6 +33,8 @@ public record Options(
               --ready-file PATH        when ready, write {api_url, aws_endpoint, region, queue_url, dlq_url, api_keys}
               --allow-local-callbacks  let callbacks reach http:// and loopback receivers
               --template PATH          the SAM template to serve (default: ./template.yaml or above)
+              --env NAME=VALUE         set a function environment variable over the template's (repeatable),
+                                       e.g. --env CALLBACK_MAX_ATTEMPTS=3 --env CALLBACK_TIMEOUT_SECONDS=2
             """;
 
     public static Options parse(String[] args) {
@@ -31,26 +44,29 @@ public record Options(
         Path ready = null;
         boolean allowLocal = false;
         Path template = null;
+        Map<String, String> env = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
                 case "--port" -> port = parsePort(value(args, ++i, arg));
                 case "--aws-endpoint" -> endpoint = value(args, ++i, arg);
-                case "--api-key" -> {
-                    String pair = value(args, ++i, arg);
-                    int eq = pair.indexOf('=');
-                    if (eq <= 0 || eq == pair.length() - 1) {
-                        throw new IllegalArgumentException("--api-key takes TENANT=KEY");
-                    }
-                    keys.put(pair.substring(0, eq), pair.substring(eq + 1));
-                }
+                case "--api-key" -> pair(value(args, ++i, arg), arg, "TENANT=KEY", keys);
+                case "--env" -> pair(value(args, ++i, arg), arg, "NAME=VALUE", env);
                 case "--ready-file" -> ready = Path.of(value(args, ++i, arg));
                 case "--allow-local-callbacks" -> allowLocal = true;
                 case "--template" -> template = Path.of(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("Unknown option " + arg);
             }
         }
-        return new Options(port, endpoint, keys, ready, allowLocal, template);
+        return new Options(port, endpoint, keys, ready, allowLocal, template, env);
+    }
+
+    private static void pair(String text, String flag, String form, Map<String, String> into) {
+        int eq = text.indexOf('=');
+        if (eq <= 0 || eq == text.length() - 1) {
+            throw new IllegalArgumentException(flag + " takes " + form);
+        }
+        into.put(text.substring(0, eq), text.substring(eq + 1));
     }
 
     private static String value(String[] args, int index, String flag) {

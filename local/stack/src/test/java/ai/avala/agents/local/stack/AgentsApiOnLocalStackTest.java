@@ -16,6 +16,6 @@ class AgentsApiOnLocalStackTest extends AgentsApiContract {
 
     @Override
     protected LocalStack startStack() throws Exception {
-        return LocalStack.start(new Options(0, LOCALSTACK.getEndpoint().toString(), Map.of(), null, true, null));
+        return LocalStack.start(Options.of(0, LOCALSTACK.getEndpoint().toString(), Map.of(), true));
     }
 }

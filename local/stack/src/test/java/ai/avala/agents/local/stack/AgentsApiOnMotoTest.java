@@ -7,6 +7,6 @@ class AgentsApiOnMotoTest extends AgentsApiContract {
 
     @Override
     protected LocalStack startStack() throws Exception {
-        return LocalStack.start(new Options(0, null, Map.of(), null, true, null));
+        return LocalStack.start(Options.of(0, null, Map.of(), true));
     }
 }

@@ -22,9 +22,8 @@ class AvalaClientsTest {
     @Test
     void pythonSdkAndCli_shouldWorkUnchangedAgainstTheLocalStack() throws Exception {
         Path venv = virtualenv();
-        try (LocalStack stack = LocalStack.start(new Options(0, null,
-                Map.of("sdk", "avk_sdk_" + System.nanoTime(), "sdk_other", "avk_other_" + System.nanoTime()),
-                null, true, null))) {
+        try (LocalStack stack = LocalStack.start(Options.of(0, null,
+                Map.of("sdk", "avk_sdk_" + System.nanoTime(), "sdk_other", "avk_other_" + System.nanoTime()), true))) {
             var pytest = new ProcessBuilder(venv.resolve("bin/python").toString(), "-m", "pytest", "-q", "-p", "no:cacheprovider",
                     "src/test/python")
                     .redirectErrorStream(true);

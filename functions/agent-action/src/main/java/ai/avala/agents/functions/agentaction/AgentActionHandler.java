@@ -1,0 +1,34 @@
+package ai.avala.agents.functions.agentaction;
+
+import ai.avala.agents.api.ApiFunction;
+import ai.avala.agents.api.ApiRequest;
+import ai.avala.agents.api.ApiResponses;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.service.AgentAction;
+import ai.avala.agents.service.AgentService;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+
+/** {@code POST /api/v1/agent-actions/}: a pull-mode agent's decision on one of its pending executions. */
+public final class AgentActionHandler extends ApiFunction {
+
+    private final AgentService agents;
+
+    public AgentActionHandler() {
+        this(Environment.system());
+    }
+
+    public AgentActionHandler(Environment env) {
+        this(AgentService.fromEnvironment(env));
+    }
+
+    public AgentActionHandler(AgentService agents) {
+        this.agents = agents;
+    }
+
+    @Override
+    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+        String tenant = request.tenant();
+        AgentAction decision = AgentAction.parse(request.body());
+        return ApiResponses.json(200, agents.decide(tenant, decision).toJson());
+    }
+}

@@ -1,0 +1,106 @@
+package ai.avala.agents.dispatch;
+
+import ai.avala.agents.json.Json;
+import ai.avala.agents.model.LabelingEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a labeling event from a queue message body: the plain envelope, the same wrapped in an SNS
+ * notification ({@code {"Type": "Notification", "Message": "<json>"}}), or an EventBridge event
+ * ({@code detail-type} is the type, {@code detail} the rest). Anything else is poison.
+ */
+public final class EventIntake {
+
+    private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+");
+    private static final int MAX_ID = 256;
+
+    private EventIntake() {
+    }
+
+    public static LabelingEvent parse(String body) throws PoisonMessageException {
+        JsonNode root = object(body, "Message body");
+        if ("Notification".equals(text(root, "Type")) && root.has("Message")) {
+            root = object(text(root, "Message"), "SNS Message");
+        } else if (root.has("detail-type") && root.has("detail")) {
+            JsonNode detail = root.get("detail");
+            if (!detail.isObject()) {
+                throw new PoisonMessageException("EventBridge detail is not a JSON object.");
+            }
+            ObjectNode event = ((ObjectNode) detail).deepCopy();
+            event.put("type", text(root, "detail-type"));
+            if (!event.has("id") && root.hasNonNull("id")) {
+                event.put("id", root.get("id").asText());
+            }
+            if (!event.has("occurred_at") && root.hasNonNull("time")) {
+                event.put("occurred_at", root.get("time").asText());
+            }
+            root = event;
+        }
+        String id = required(root, "id");
+        String type = required(root, "type");
+        String tenant = required(root, "tenant");
+        if (id.length() > MAX_ID) {
+            throw new PoisonMessageException("Event id is longer than " + MAX_ID + " characters.");
+        }
+        if (!TYPE.matcher(type).matches() || type.length() > 100) {
+            throw new PoisonMessageException("Event type \"" + abbreviate(type) + "\" is not a dotted lower-case name.");
+        }
+        JsonNode data = root.get("data");
+        if (data != null && !data.isNull() && !data.isObject()) {
+            throw new PoisonMessageException("Event data must be a JSON object.");
+        }
+        Map<String, Object> fields = data == null || data.isNull() ? Map.of() : Json.toMap(data);
+        return new LabelingEvent(id, type, tenant, optional(root, "project"), optional(root, "task_type"),
+                optional(root, "task"), optional(root, "result"), optional(root, "occurred_at"), fields);
+    }
+
+    private static JsonNode object(String text, String what) throws PoisonMessageException {
+        if (text == null || text.isBlank()) {
+            throw new PoisonMessageException(what + " is empty.");
+        }
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new PoisonMessageException(what + " is not valid JSON.");
+        }
+        if (node == null || !node.isObject()) {
+            throw new PoisonMessageException(what + " is not a JSON object.");
+        }
+        return node;
+    }
+
+    private static String required(JsonNode root, String field) throws PoisonMessageException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            throw new PoisonMessageException("Event has no \"" + field + "\".");
+        }
+        if (!node.isTextual() || node.asText().isBlank()) {
+            throw new PoisonMessageException("Event \"" + field + "\" must be a non-empty string.");
+        }
+        return node.asText();
+    }
+
+    private static String optional(JsonNode root, String field) throws PoisonMessageException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new PoisonMessageException("Event \"" + field + "\" must be a string or null.");
+        }
+        return node.asText();
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        return node == null || !node.isTextual() ? null : node.asText();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 60 ? text.substring(0, 60) + "..." : text;
+    }
+}
