@@ -147,3 +147,43 @@ def test_cli_creates_lists_gets_and_deletes(client: Client) -> None:
     assert deleted.returncode == 0, deleted.stderr
     with pytest.raises(NotFoundError):
         client.agents.get(uid)
+
+
+def test_task_agent_run_once_handles_pending_executions_in_pull_mode() -> None:
+    import time
+    import uuid
+
+    import boto3
+    from avala_agents import TaskAgent
+
+    agent = TaskAgent(api_key=API_KEY, base_url=BASE_URL, name="pull-mode reviewer", project="proj_pull")
+    decisions: list[tuple[str, str]] = []
+
+    @agent.on("result.submitted")
+    def review(context) -> None:
+        decisions.append((context.task_uid, context.result_uid))
+        context.reject("needs another look") if context.result_data == [] else context.approve("ok")
+
+    assert agent.run_once() == 0  # registers the agent; nothing is pending yet
+
+    sqs = boto3.client("sqs", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    for data in ([{"label": "cat"}], []):
+        sqs.send_message(QueueUrl=os.environ["AVALA_QUEUE_URL"], MessageBody=json.dumps({
+            "id": f"evt_{uuid.uuid4()}", "type": "result.submitted", "tenant": "sdk", "project": "proj_pull",
+            "task_type": "classification", "task": "task_p", "result": f"result_{len(data)}",
+            "data": {"result_data": data}}))
+
+    processed = 0
+    deadline = time.time() + 20
+    while processed < 2 and time.time() < deadline:
+        processed += agent.run_once()
+        time.sleep(0.2)
+
+    assert processed == 2
+    assert sorted(decisions) == [("task_p", "result_0"), ("task_p", "result_1")]
+    client = Client(api_key=API_KEY, base_url=BASE_URL)
+    executions = client.agents.list_executions(agent._agent_uid, limit=10).items
+    assert sorted(e.action for e in executions) == ["approve", "reject"]
+    assert all(e.status == "success" for e in executions)
+    assert agent.run_once() == 0

@@ -17,7 +17,7 @@ import javax.net.ssl.SSLException;
  * ({@code id, type, timestamp, agent, data}), signs it per Standard Webhooks and posts it.
  * Never throws for the receiver's faults: every way a call can go wrong is a {@link DeliveryOutcome}.
  */
-public final class CallbackDelivery {
+public final class CallbackDelivery implements Callbacks {
 
     public static final Set<String> ACTIONS = Set.of("approve", "reject", "flag", "skip");
     private final UrlGuard guard;
@@ -34,6 +34,7 @@ public final class CallbackDelivery {
         return guard;
     }
 
+    @Override
     public DeliveryOutcome deliver(String callbackUrl, String secret, String executionUid, String eventType,
                                    String agentUid, Map<String, Object> data) {
         UrlGuard.Target target;

@@ -49,6 +49,6 @@ public final class AgentMatcher {
     static boolean admits(Agent agent, LabelingEvent event) {
         return agent.active()
                 && (agent.project() == null || agent.project().equals(event.project()))
-                && (agent.taskTypes().isEmpty() || agent.taskTypes().contains(event.taskType()));
+                && (agent.taskTypes().isEmpty() || (event.taskType() != null && agent.taskTypes().contains(event.taskType())));
     }
 }

@@ -2,6 +2,7 @@ package ai.avala.agents.functions.dispatcher;
 
 import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.callback.CallbackHttpClient;
+import ai.avala.agents.callback.Callbacks;
 import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
@@ -50,7 +51,7 @@ public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatc
     }
 
     /** With a given delivery, for tests that need to interfere with callbacks. */
-    public DispatcherHandler(Environment env, CallbackDelivery delivery) {
+    public DispatcherHandler(Environment env, Callbacks delivery) {
         var dynamo = AwsClients.dynamoDb(env);
         String agentsTable = env.require("AGENTS_TABLE");
         var subscriptions = new SubscriptionIndex(dynamo, env.require("SUBSCRIPTIONS_TABLE"));

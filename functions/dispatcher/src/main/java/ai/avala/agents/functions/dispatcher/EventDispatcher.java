@@ -1,6 +1,6 @@
 package ai.avala.agents.functions.dispatcher;
 
-import ai.avala.agents.callback.CallbackDelivery;
+import ai.avala.agents.callback.Callbacks;
 import ai.avala.agents.callback.DeliveryOutcome;
 import ai.avala.agents.dispatch.AgentMatcher;
 import ai.avala.agents.dispatch.EventIntake;
@@ -40,12 +40,12 @@ final class EventDispatcher {
     private final AgentMatcher matcher;
     private final AgentStore agents;
     private final ExecutionLog executions;
-    private final CallbackDelivery delivery;
+    private final Callbacks delivery;
     private final RetryPolicy retries;
     private final Queues queues;
     private final Clock clock;
 
-    EventDispatcher(AgentMatcher matcher, AgentStore agents, ExecutionLog executions, CallbackDelivery delivery,
+    EventDispatcher(AgentMatcher matcher, AgentStore agents, ExecutionLog executions, Callbacks delivery,
                     RetryPolicy retries, Queues queues, Clock clock) {
         this.matcher = matcher;
         this.agents = agents;

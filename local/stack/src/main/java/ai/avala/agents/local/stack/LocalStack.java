@@ -159,6 +159,15 @@ public final class LocalStack implements AutoCloseable {
         return dlqUrl;
     }
 
+    /** Messages on the events queue, visible or in flight or delayed: zero once everything was handled. */
+    public int queueDepth() {
+        var attributes = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+        return attributes.values().stream().mapToInt(Integer::parseInt).sum();
+    }
+
     public Map<String, Object> readyInfo() {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("api_url", apiUrl());

@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The official Avala Python SDK and CLI, pinned and installed into a virtualenv under target/, run
+ * The official Avala Python SDK and CLI and the avala-agents pull-mode library, pinned and installed into a virtualenv under target/, run
  * their pytest suite (src/test/python) against the local stack over real HTTP.
  */
 class AvalaClientsTest {
 
-    private static final List<String> PACKAGES = List.of("avala[cli]==0.10.0", "avala-agents==0.1.1", "pytest==8.3.5");
+    private static final List<String> PACKAGES = List.of("avala[cli]==0.10.0", "avala-agents==0.1.1", "pytest==8.3.5", "boto3==1.43.11");
 
     @Test
     void pythonSdkAndCli_shouldWorkUnchangedAgainstTheLocalStack() throws Exception {
@@ -31,13 +31,15 @@ class AvalaClientsTest {
                     "AVALA_BASE_URL", stack.apiUrl(),
                     "AVALA_API_KEY", stack.apiKeys().get("sdk"),
                     "AVALA_OTHER_API_KEY", stack.apiKeys().get("sdk_other"),
-                    "AVALA_ALLOW_INSECURE_BASE_URL", "true"));
+                    "AVALA_ALLOW_INSECURE_BASE_URL", "true",
+                    "AVALA_QUEUE_URL", stack.queueUrl(),
+                    "AWS_ENDPOINT_URL", stack.awsEndpoint()));
             Process process = pytest.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
             System.out.println(output);
             assertThat(process.exitValue()).as(output).isZero();
-            assertThat(output).contains("5 passed");
+            assertThat(output).contains("6 passed");
         }
     }
 

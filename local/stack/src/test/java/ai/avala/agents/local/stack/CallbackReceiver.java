@@ -6,11 +6,14 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
@@ -23,15 +26,29 @@ final class CallbackReceiver implements AutoCloseable {
     record Call(String path, String body, Map<String, List<String>> headers, boolean signatureValid) {
     }
 
-    record Answer(int status, String body, Map<String, String> headers, long delayMillis) {
+    /** How to answer: a status and body after {@code delayMillis}, after {@code gate} opens, or hang up without answering. */
+    record Answer(int status, String body, Map<String, String> headers, long delayMillis, CountDownLatch gate,
+                  boolean hangUp) {
+        Answer(int status, String body, Map<String, String> headers, long delayMillis) {
+            this(status, body, headers, delayMillis, null, false);
+        }
+
         static Answer json(int status, String body) {
             return new Answer(status, body, Map.of("Content-Type", "application/json"), 0);
+        }
+
+        static Answer hangingUp() {
+            return new Answer(0, null, Map.of(), 0, null, true);
+        }
+
+        static Answer after(CountDownLatch gate) {
+            return new Answer(200, "{}", Map.of("Content-Type", "application/json"), 0, gate, false);
         }
     }
 
     private final HttpServer server;
     private final List<Call> calls = new CopyOnWriteArrayList<>();
-    private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    private final Map<String, Deque<Answer>> answers = new ConcurrentHashMap<>();
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
 
     CallbackReceiver() throws IOException {
@@ -45,8 +62,19 @@ final class CallbackReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    void answer(String path, Answer answer) {
-        answers.put(path, answer);
+    /** Answers calls to {@code path} in this order; the last answer repeats. */
+    void answer(String path, Answer... sequence) {
+        answers.put(path, new ArrayDeque<>(List.of(sequence)));
+    }
+
+    private Answer next(String path) {
+        Deque<Answer> sequence = answers.get(path);
+        if (sequence == null) {
+            return Answer.json(200, "{\"ok\": true}");
+        }
+        synchronized (sequence) {
+            return sequence.size() > 1 ? sequence.poll() : sequence.peek();
+        }
     }
 
     void secret(String path, String secret) {
@@ -71,9 +99,15 @@ final class CallbackReceiver implements AutoCloseable {
                 valid = false;
             }
             calls.add(new Call(path, body, headers, valid));
-            Answer answer = answers.getOrDefault(path, Answer.json(200, "{\"ok\": true}"));
+            Answer answer = next(path);
+            if (answer.hangUp()) {
+                return;
+            }
             if (answer.delayMillis() > 0) {
                 Thread.sleep(answer.delayMillis());
+            }
+            if (answer.gate() != null) {
+                answer.gate().await();
             }
             answer.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
             byte[] bytes = answer.body() == null ? new byte[0] : answer.body().getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,84 @@
+package ai.avala.agents.functions.agentaction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.ids.Ids;
+import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.model.Execution;
+import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentService;
+import ai.avala.agents.store.ExecutionLog;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class AgentActionHandlerTest {
+
+    private static final Environment ENV = LocalAws.environmentFor("AgentActionFunction", Map.of());
+    private final AgentActionHandler handler = new AgentActionHandler(ENV);
+    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private final ExecutionLog log = new ExecutionLog(AwsClients.dynamoDb(ENV), ENV.require("EXECUTIONS_TABLE"),
+            ENV.require("AGENTS_TABLE"), Duration.ofDays(1));
+
+    private Execution pending(String tenant) {
+        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"puller\", \"events\": [\"task.completed\"]}", true));
+        Instant now = Instant.now();
+        String uid = Ids.executionUid();
+        return log.start(new Execution(uid, agent.uid(), tenant, "evt_" + uid, "task.completed", "task_1", null,
+                ExecutionStatus.PENDING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now)).execution();
+    }
+
+    private static APIGatewayProxyRequestEvent sample(String tenant, String execution, String action) {
+        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("agent-action.json"));
+        event.getRequestContext().getAuthorizer().put("tenant", tenant);
+        var body = Json.parse(event.getBody());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("execution", execution).put("action", action);
+        event.setBody(body.toString());
+        return event;
+    }
+
+    @Test
+    void handleRequest_shouldCompleteAPendingExecutionOnceAndRefuseAConflictingDecision() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        Execution execution = pending(tenant);
+
+        var decided = handler.handleRequest(sample(tenant, execution.uid(), "approve"), null);
+        var repeated = handler.handleRequest(sample(tenant, execution.uid(), "approve"), null);
+        var conflicting = handler.handleRequest(sample(tenant, execution.uid(), "reject"), null);
+
+        assertThat(decided.getStatusCode()).isEqualTo(200);
+        var body = Json.parse(decided.getBody());
+        assertThat(body.get("status").asText()).isEqualTo("success");
+        assertThat(body.get("action").asText()).isEqualTo("approve");
+        assertThat(body.get("response_payload").get("reason").asText()).isEqualTo("Looks correct");
+        assertThat(repeated.getStatusCode()).isEqualTo(200);
+        assertThat(conflicting.getStatusCode()).isEqualTo(409);
+        var stats = agents.get(tenant, execution.agentUid()).stats();
+        assertThat(stats.pending()).isZero();
+        assertThat(stats.success()).isEqualTo(1);
+    }
+
+    @Test
+    void handleRequest_shouldAnswer404ForAnotherTenantsExecutionAnd400ForAnUnknownAction() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        Execution execution = pending(tenant);
+
+        var foreign = handler.handleRequest(sample("tenant_" + UUID.randomUUID(), execution.uid(), "approve"), null);
+        var unknown = handler.handleRequest(sample(tenant, execution.uid(), "escalate"), null);
+        var missing = handler.handleRequest(EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("agent-action.json")), null);
+
+        assertThat(foreign.getStatusCode()).isEqualTo(404);
+        assertThat(unknown.getStatusCode()).isEqualTo(400);
+        assertThat(Json.parse(unknown.getBody()).get("errors").has("action")).isTrue();
+        assertThat(missing.getStatusCode()).isEqualTo(404);
+        assertThat(agents.get(tenant, execution.agentUid()).stats().pending()).isEqualTo(1);
+    }
+}

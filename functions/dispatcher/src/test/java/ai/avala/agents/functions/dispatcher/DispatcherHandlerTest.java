@@ -1,0 +1,196 @@
+package ai.avala.agents.functions.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.avala.agents.api.PageRequest;
+import ai.avala.agents.callback.CallbackDelivery;
+import ai.avala.agents.callback.CallbackHttpClient;
+import ai.avala.agents.callback.Callbacks;
+import ai.avala.agents.callback.DeliveryOutcome;
+import ai.avala.agents.callback.UrlGuard;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.local.emulator.LocalResources;
+import ai.avala.agents.model.Execution;
+import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentService;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+class DispatcherHandlerTest {
+
+    private static final Environment ENV = LocalAws.environmentFor("DispatcherFunction", Map.of(
+            "ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_RETRY_SCHEDULE_SECONDS", "1"));
+    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private final CallbackDelivery realDelivery = new CallbackDelivery(new UrlGuard(true),
+            new CallbackHttpClient(Duration.ofSeconds(5), 20 * 1024), Clock.systemUTC());
+    private final Map<String, List<String>> webhookIds = new ConcurrentHashMap<>();
+    private HttpServer receiver;
+
+    @BeforeEach
+    void startReceiver() throws IOException {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            webhookIds.computeIfAbsent(exchange.getRequestURI().getPath(), k -> new CopyOnWriteArrayList<>())
+                    .add(exchange.getRequestHeaders().getFirst("webhook-id"));
+            byte[] answer = "{\"action\": \"approve\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        receiver.start();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.stop(0);
+    }
+
+    private String url(String path) {
+        return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
+    }
+
+    private static SQSEvent batchOf(String body) {
+        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+        message.setMessageId(UUID.randomUUID().toString());
+        message.setBody(body);
+        message.setMessageAttributes(Map.of());
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(message));
+        return event;
+    }
+
+    private static String event(String tenant, String id) {
+        return Json.write(Map.of("id", id, "type", "task.completed", "tenant", tenant, "task", "task_1"));
+    }
+
+    private List<Execution> executions(String tenant, String agentUid) {
+        return agents.listExecutions(tenant, agentUid, null, new PageRequest(100, null)).items();
+    }
+
+    @Test
+    void aBatchRedeliveredAfterACrash_shouldCallOnlyTheAgentsNotYetCalled() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String crashing = agents.create(tenant, AgentChanges.parse(
+                "{\"name\": \"a\", \"events\": [\"task.completed\"], \"callback_url\": \"" + url("/a") + "\"}", true)).uid();
+        String steady = agents.create(tenant, AgentChanges.parse(
+                "{\"name\": \"b\", \"events\": [\"task.completed\"], \"callback_url\": \"" + url("/b") + "\"}", true)).uid();
+        AtomicBoolean crashOnce = new AtomicBoolean(true);
+        Callbacks crashBeforeCallingA = (callbackUrl, secret, executionUid, eventType, agentUid, data) -> {
+            if (agentUid.equals(crashing) && crashOnce.getAndSet(false)) {
+                throw new IllegalStateException("simulated crash before the callback of agent a");
+            }
+            return realDelivery.deliver(callbackUrl, secret, executionUid, eventType, agentUid, data);
+        };
+        var handler = new DispatcherHandler(ENV, crashBeforeCallingA);
+        SQSEvent batch = batchOf(event(tenant, "evt_" + UUID.randomUUID()));
+
+        var first = handler.handleRequest(batch, null);
+        var redelivered = handler.handleRequest(batch, null);
+
+        assertThat(first.getBatchItemFailures()).extracting(f -> f.getItemIdentifier())
+                .containsExactly(batch.getRecords().get(0).getMessageId());
+        assertThat(redelivered.getBatchItemFailures()).isEmpty();
+        assertThat(webhookIds.get("/a")).hasSize(1);
+        assertThat(webhookIds.get("/b")).hasSize(1);
+        assertThat(executions(tenant, crashing)).singleElement().satisfies(e -> {
+            assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS);
+            assertThat(e.attempts()).isEqualTo(1);
+        });
+        assertThat(executions(tenant, steady)).singleElement()
+                .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS));
+    }
+
+    @Test
+    void aCrashAfterACallbackBeforeItsRecord_shouldRepeatItWithTheSameWebhookId() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String uid = agents.create(tenant, AgentChanges.parse(
+                "{\"name\": \"c\", \"events\": [\"task.*\"], \"callback_url\": \"" + url("/c") + "\"}", true)).uid();
+        AtomicBoolean crashOnce = new AtomicBoolean(true);
+        Callbacks crashAfterCalling = (callbackUrl, secret, executionUid, eventType, agentUid, data) -> {
+            DeliveryOutcome outcome = realDelivery.deliver(callbackUrl, secret, executionUid, eventType, agentUid, data);
+            if (crashOnce.getAndSet(false)) {
+                throw new IllegalStateException("simulated crash after the callback");
+            }
+            return outcome;
+        };
+        var handler = new DispatcherHandler(ENV, crashAfterCalling);
+        SQSEvent batch = batchOf(event(tenant, "evt_" + UUID.randomUUID()));
+
+        handler.handleRequest(batch, null);
+        handler.handleRequest(batch, null);
+        handler.handleRequest(batch, null);
+
+        assertThat(webhookIds.get("/c")).hasSize(2).containsOnly(executions(tenant, uid).get(0).uid());
+        assertThat(executions(tenant, uid)).singleElement()
+                .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS));
+        assertThat(agents.get(tenant, uid).stats().success()).isEqualTo(1);
+    }
+
+    @Test
+    void aRetryDueLaterThanOneQueueDelay_shouldBeChainedWithoutAnAttempt() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String uid = agents.create(tenant, AgentChanges.parse(
+                "{\"name\": \"d\", \"events\": [\"task.completed\"], \"callback_url\": \"" + url("/d") + "\"}", true)).uid();
+        var retry = new RetryMessage(tenant, uid, "exec_01ZZZZZZZZZZZZZZZZZZZZZZZZ", System.currentTimeMillis() + 3_600_000);
+        SQSEvent batch = batchOf(retry.toJson());
+        var attribute = new SQSEvent.MessageAttribute();
+        attribute.setDataType("String");
+        attribute.setStringValue(RetryMessage.TYPE);
+        batch.getRecords().get(0).setMessageAttributes(Map.of(RetryMessage.TYPE_ATTRIBUTE, attribute));
+        int delayedBefore = delayedMessages();
+
+        var response = new DispatcherHandler(ENV).handleRequest(batch, null);
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(delayedMessages()).isEqualTo(delayedBefore + 1);
+        assertThat(webhookIds.get("/d")).isNull();
+    }
+
+    @Test
+    void theSampleBatch_shouldDispatchEachEnvelopeShapeAndDeadLetterTheRest() {
+        agents.create("tenant_sample", AgentChanges.parse(
+                "{\"name\": \"sample\", \"events\": [\"*\"], \"callback_url\": \"" + url("/sample") + "\"}", true));
+        SQSEvent batch = EventLoader.loadSQSEvent(LocalAws.eventFile("dispatcher-sqs.json"));
+
+        var response = new DispatcherHandler(ENV).handleRequest(batch, null);
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(webhookIds.get("/sample")).hasSize(3);
+        try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
+            var dead = sqs.receiveMessage(r -> r.queueUrl(ENV.require("DEAD_LETTER_QUEUE_URL"))
+                    .maxNumberOfMessages(10).messageAttributeNames("All")).messages();
+            assertThat(dead).anySatisfy(m -> {
+                assertThat(m.body()).isEqualTo("this is not an event");
+                assertThat(m.messageAttributes().get("failure_reason").stringValue()).contains("not valid JSON");
+            });
+        }
+    }
+
+    private static int delayedMessages() {
+        try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
+            return Integer.parseInt(sqs.getQueueAttributes(r -> r.queueUrl(ENV.require("EVENTS_QUEUE_URL"))
+                    .attributeNames(software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                    .attributes().values().iterator().next());
+        }
+    }
+}

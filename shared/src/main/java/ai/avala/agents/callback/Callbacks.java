@@ -1,0 +1,10 @@
+package ai.avala.agents.callback;
+
+import java.util.Map;
+
+/** Sends one signed callback and says how it went; {@link CallbackDelivery} is the real one. */
+public interface Callbacks {
+
+    DeliveryOutcome deliver(String callbackUrl, String secret, String executionUid, String eventType,
+                            String agentUid, Map<String, Object> data);
+}
