@@ -10,6 +10,7 @@ import ai.avala.agents.callback.UnsafeUrlException;
 import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
+import ai.avala.agents.config.Logs;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Execution;
@@ -50,6 +51,7 @@ public final class AgentService {
 
     /** Builds the service and its clients from the function's environment variables. */
     public static AgentService fromEnvironment(Environment env) {
+        Logs.configure(env);
         var dynamo = AwsClients.dynamoDb(env);
         String agentsTable = env.require("AGENTS_TABLE");
         var subscriptions = new SubscriptionIndex(dynamo, env.require("SUBSCRIPTIONS_TABLE"));

@@ -2,6 +2,8 @@ package ai.avala.agents.functions.authorizer;
 
 import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
+import ai.avala.agents.config.Logs;
+import ai.avala.agents.config.SnapStartPriming;
 import ai.avala.agents.store.ApiKeyStore;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -25,11 +27,18 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
     }
 
     public AuthorizerHandler(Environment env) {
-        this(new ApiKeyStore(AwsClients.dynamoDb(env), env.require("API_KEYS_TABLE")));
+        this(new ApiKeyStore(AwsClients.dynamoDb(env), withLogs(env).require("API_KEYS_TABLE")));
     }
 
     public AuthorizerHandler(ApiKeyStore keys) {
         this.keys = keys;
+        // Warms the SDK's read path with a key that cannot exist (keys are avk_ + 43 characters).
+        SnapStartPriming.register("AuthorizerHandler", () -> keys.tenantOf("avk_snapstart_priming"));
+    }
+
+    private static Environment withLogs(Environment env) {
+        Logs.configure(env);
+        return env;
     }
 
     @Override

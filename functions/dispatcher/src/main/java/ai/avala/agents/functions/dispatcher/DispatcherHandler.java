@@ -6,6 +6,7 @@ import ai.avala.agents.callback.Callbacks;
 import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
+import ai.avala.agents.config.Logs;
 import ai.avala.agents.dispatch.AgentMatcher;
 import ai.avala.agents.dispatch.RetryPolicy;
 import ai.avala.agents.service.AgentService;
@@ -52,6 +53,7 @@ public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatc
 
     /** With a given delivery, for tests that need to interfere with callbacks. */
     public DispatcherHandler(Environment env, Callbacks delivery) {
+        Logs.configure(env);
         var dynamo = AwsClients.dynamoDb(env);
         String agentsTable = env.require("AGENTS_TABLE");
         var subscriptions = new SubscriptionIndex(dynamo, env.require("SUBSCRIPTIONS_TABLE"));

@@ -50,8 +50,7 @@ final class ApiGateway implements HttpHandler {
         Map<String, Object> auth = map(api.get("Auth"));
         Object defaultAuthorizer = auth.get("DefaultAuthorizer");
         Map<String, Object> authorizerProps = map(map(auth.get("Authorizers")).get(String.valueOf(defaultAuthorizer)));
-        Object arn = map(authorizerProps.get("FunctionArn")).get("Fn::GetAtt");
-        this.authorizer = arn == null ? null : functions.get((String) list(arn).get(0));
+        this.authorizer = authorizerFunction(map(authorizerProps.get("FunctionArn"))).map(functions::get).orElse(null);
         this.identityHeaders = list(map(authorizerProps.get("Identity")).get("Headers")).stream().map(String::valueOf).toList();
         map(api.get("GatewayResponses")).forEach((type, response) -> {
             Object body = map(map(response).get("ResponseTemplates")).get("application/json");
@@ -84,8 +83,12 @@ final class ApiGateway implements HttpHandler {
                 }));
     }
 
-    List<Route> routes() {
-        return routes;
+    /** {@code !GetAtt Fn.Arn} or {@code !Ref Fn.Alias} (the SnapStart alias) name the authorizer function. */
+    private static java.util.Optional<String> authorizerFunction(Map<String, Object> arn) {
+        if (arn.containsKey("Fn::GetAtt")) {
+            return java.util.Optional.of((String) list(arn.get("Fn::GetAtt")).get(0));
+        }
+        return arn.get("Ref") instanceof String ref ? java.util.Optional.of(ref.split("\\.")[0]) : java.util.Optional.empty();
     }
 
     @Override

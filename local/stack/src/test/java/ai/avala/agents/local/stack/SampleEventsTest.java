@@ -1,0 +1,77 @@
+package ai.avala.agents.local.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.avala.agents.local.emulator.SamTemplate;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every file in events/ is the sample event of one function of the template ({@code list-agents.json}
+ * belongs to {@code ListAgentsFunction}, {@code dispatcher-sqs.json} to {@code DispatcherFunction}),
+ * usable as {@code sam local invoke <Function> -e events/<file>}; each is invoked on the handler the
+ * template names, against the emulator, so none of them rots.
+ */
+class SampleEventsTest {
+
+    @Test
+    void everySampleEvent_shouldDriveItsFunctionsHandler_andEveryFunctionShouldHaveOne() throws Exception {
+        try (LocalStack stack = LocalStack.start(Options.of(0, null, Map.of(), true))) {
+            LambdaFunctions functions = new LambdaFunctions(stack.resources(), Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
+            Set<String> covered = new HashSet<>();
+            for (Path file : sampleFiles()) {
+                String function = functionOf(file);
+                assertThat(functions.all()).as(file + " names no function of template.yaml").containsKey(function);
+                covered.add(function);
+                invoke(functions.get(function), file);
+            }
+            assertThat(covered).containsExactlyInAnyOrderElementsOf(functions.all().keySet());
+        }
+    }
+
+    private static void invoke(LambdaFunctions.Function function, Path file) {
+        var context = new LocalContext(function.id(), function.timeoutMillis());
+        String path = file.toString();
+        if (function.id().equals("AuthorizerFunction")) {
+            var event = EventLoader.loadEvent(path, APIGatewayCustomAuthorizerEvent.class);
+            // The sample's key is a placeholder that no tenant has: the authorizer must refuse it.
+            assertThatThrownBy(() -> function.handler().handleRequest(event, context)).hasMessage("Unauthorized");
+        } else if (file.getFileName().toString().endsWith("-sqs.json")) {
+            var response = (SQSBatchResponse) function.handler().handleRequest(EventLoader.loadSQSEvent(path), context);
+            assertThat(response.getBatchItemFailures()).as(path).isEmpty();
+        } else {
+            var response = (APIGatewayProxyResponseEvent) function.handler()
+                    .handleRequest(EventLoader.loadApiGatewayRestEvent(path), context);
+            assertThat(response.getStatusCode()).as(path + ": " + response.getBody()).isLessThan(500);
+            assertThat(response.getHeaders()).containsEntry("Content-Type", "application/json");
+        }
+    }
+
+    private static List<Path> sampleFiles() throws IOException {
+        try (Stream<Path> files = Files.list(SamTemplate.locate().getParent().resolve("events"))) {
+            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+    }
+
+    /** {@code list-agents.json} -> {@code ListAgentsFunction}; a suffix such as {@code -sqs} names the event source. */
+    static String functionOf(Path file) {
+        String name = file.getFileName().toString().replace(".json", "").replaceAll("-(sqs)$", "");
+        StringBuilder function = new StringBuilder();
+        for (String part : name.split("-")) {
+            function.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+        }
+        return function.append("Function").toString();
+    }
+}

@@ -1,0 +1,60 @@
+package ai.avala.agents.config;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.crac.Context;
+import org.crac.Core;
+import org.crac.Resource;
+
+/**
+ * Warms a function before Lambda SnapStart takes its snapshot: the registered work runs in the CRaC
+ * {@code beforeCheckpoint} hook, so the classes it loads and the JSON and AWS SDK paths it walks are
+ * already initialized in every restored container. The work must not write data. Outside SnapStart
+ * (plain JVMs, tests) nothing runs unless {@link #primeAll()} is called.
+ */
+public final class SnapStartPriming implements Resource {
+
+    private static final Logger LOG = Logger.getLogger(SnapStartPriming.class.getName());
+    // CRaC holds resources weakly: keep them reachable until the checkpoint.
+    private static final List<SnapStartPriming> REGISTERED = new CopyOnWriteArrayList<>();
+    private final String name;
+    private final Runnable warmUp;
+
+    private SnapStartPriming(String name, Runnable warmUp) {
+        this.name = name;
+        this.warmUp = warmUp;
+    }
+
+    public static void register(String name, Runnable warmUp) {
+        SnapStartPriming priming = new SnapStartPriming(name, warmUp);
+        REGISTERED.add(priming);
+        Core.getGlobalContext().register(priming);
+    }
+
+    /** Runs every registered warm-up now, as a checkpoint would; returns the names of those that failed. */
+    public static List<String> primeAll() {
+        return REGISTERED.stream().filter(priming -> !priming.prime()).map(priming -> priming.name).toList();
+    }
+
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+        prime();
+    }
+
+    @Override
+    public void afterRestore(Context<? extends Resource> context) {
+        // Nothing cached during priming depends on uniqueness: ids and secrets come from SecureRandom per call.
+    }
+
+    private boolean prime() {
+        try {
+            warmUp.run();
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Priming " + name + " failed; the function works, its first call is slower", e);
+            return false;
+        }
+    }
+}
