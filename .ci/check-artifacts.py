@@ -1,0 +1,65 @@
+"""After `sam build`: each function's artifact holds its own handler and the shared library, and
+nothing else of ours (no other function, no test code) nor any unrelated dependency (Netty, Apache HTTP
+clients, test libraries, the local stack's). Prints each artifact's size. Exit 1 on any violation."""
+
+import io
+import pathlib
+import re
+import sys
+import zipfile
+
+import yaml
+
+BUILD = pathlib.Path(".aws-sam/build")
+FORBIDDEN_JARS = re.compile(
+    r"netty|apache-client|apache5-client|httpclient|httpcore|junit|assertj|opentest4j|testcontainers|"
+    r"mockito|snakeyaml|standardwebhooks|aws-lambda-java-tests|agents-local|agents-fn-|slf4j-nop")
+
+
+class TagIgnoringLoader(yaml.SafeLoader):
+    pass
+
+
+TagIgnoringLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def main() -> int:
+    template = yaml.load((BUILD / "template.yaml").read_text(), Loader=TagIgnoringLoader)
+    functions = {name: res["Properties"] for name, res in template["Resources"].items()
+                 if res.get("Type") == "AWS::Serverless::Function"}
+    packages = {name: props["Handler"].split("::")[0].rsplit(".", 1)[0].replace(".", "/")
+                for name, props in functions.items()}
+    problems: list[str] = []
+    print(f"{'function':<26}{'jars':>5}{'unzipped':>12}{'zipped':>12}")
+    for name, props in sorted(functions.items()):
+        root = BUILD / props["CodeUri"]
+        handler = root / (props["Handler"].split("::")[0].replace(".", "/") + ".class")
+        files = [f for f in root.rglob("*") if f.is_file()]
+        jars = [f.name for f in (root / "lib").glob("*.jar")]
+        if not handler.is_file():
+            problems.append(f"{name}: its handler {handler.relative_to(root)} is missing")
+        if not any("agents-shared" in jar for jar in jars):
+            problems.append(f"{name}: the shared library is missing")
+        for jar in jars:
+            if FORBIDDEN_JARS.search(jar):
+                problems.append(f"{name}: carries the unrelated dependency {jar}")
+        for other, package in packages.items():
+            if other != name and package != packages[name] and (root / package).exists():
+                problems.append(f"{name}: carries the classes of {other} ({package})")
+        for f in files:
+            if f.suffix == ".class" and re.search(r"Test(s)?(\$.*)?\.class$", f.name):
+                problems.append(f"{name}: carries test code {f.relative_to(root)}")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for f in files:
+                archive.write(f, f.relative_to(root))
+        unzipped = sum(f.stat().st_size for f in files)
+        print(f"{name:<26}{len(jars):>5}{unzipped / 1e6:>10.1f}MB{buffer.tell() / 1e6:>10.1f}MB")
+    for problem in problems:
+        print("FAIL " + problem, file=sys.stderr)
+    print(f"{len(functions)} artifacts checked, {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
