@@ -101,7 +101,7 @@ final class ApiGateway implements HttpHandler {
             write(exchange, response);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Local API gateway failed", e);
-            write(exchange, gatewayError(500, "DEFAULT_5XX", "{\"detail\": \"Internal server error.\"}"));
+            write(exchange, gatewayError(500, "DEFAULT_5XX", "Internal server error"));
         } finally {
             System.out.printf("%s %s %d %d ms%n", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                     status, (System.nanoTime() - started) / 1_000_000);
@@ -122,11 +122,11 @@ final class ApiGateway implements HttpHandler {
             }
         }
         if (route == null) {
-            return gatewayError(404, "MISSING_AUTHENTICATION_TOKEN", "{\"message\":\"Missing Authentication Token\"}");
+            return gatewayError(404, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token");
         }
         byte[] raw = readBody(exchange.getRequestBody());
         if (raw == null) {
-            return gatewayError(413, "REQUEST_TOO_LARGE", "{\"detail\": \"Request body is too large.\"}");
+            return gatewayError(413, "REQUEST_TOO_LARGE", "Request Too Long");
         }
         Map<String, String> headers = new LinkedHashMap<>();
         Map<String, List<String>> multiHeaders = new LinkedHashMap<>();
@@ -207,12 +207,12 @@ final class ApiGateway implements HttpHandler {
                 return new AuthOutcome(null, unauthorized());
             }
             LOG.log(Level.SEVERE, "Authorizer failed", e);
-            return new AuthOutcome(null, gatewayError(500, "AUTHORIZER_FAILURE", "{\"message\": null}"));
+            return new AuthOutcome(null, gatewayError(500, "AUTHORIZER_FAILURE", "Internal server error"));
         }
         List<Object> statements = list(map(result.get("policyDocument")).get("Statement"));
         boolean allowed = !statements.isEmpty() && statements.stream().allMatch(s -> "Allow".equals(map(s).get("Effect")));
         if (!allowed) {
-            return new AuthOutcome(null, gatewayError(403, "ACCESS_DENIED", "{\"message\":\"User is not authorized\"}"));
+            return new AuthOutcome(null, gatewayError(403, "ACCESS_DENIED", "User is not authorized to access this resource"));
         }
         Map<String, Object> context = new LinkedHashMap<>(map(result.get("context")));
         context.put("principalId", result.get("principalId"));
@@ -220,13 +220,18 @@ final class ApiGateway implements HttpHandler {
     }
 
     private APIGatewayProxyResponseEvent unauthorized() {
-        return gatewayError(401, "UNAUTHORIZED", "{\"message\":\"Unauthorized\"}");
+        return gatewayError(401, "UNAUTHORIZED", "Unauthorized");
     }
 
-    /** An answer made by the gateway itself, with the template's body for that response type. */
-    private APIGatewayProxyResponseEvent gatewayError(int status, String type, String fallback) {
+    /**
+     * An answer made by the gateway itself: the template's body for that response type (or its
+     * DEFAULT_4XX/5XX), with {@code $context.error.messageString} filled in as API Gateway does.
+     */
+    private APIGatewayProxyResponseEvent gatewayError(int status, String type, String message) {
+        String quoted = ai.avala.agents.json.Json.write(message);
         String body = gatewayBodies.getOrDefault(type,
-                gatewayBodies.getOrDefault(status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX", fallback));
+                        gatewayBodies.getOrDefault(status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX", "{\"message\": $context.error.messageString}"))
+                .replace("$context.error.messageString", quoted);
         return new APIGatewayProxyResponseEvent().withStatusCode(status)
                 .withHeaders(Map.of("Content-Type", "application/json")).withBody(body);
     }

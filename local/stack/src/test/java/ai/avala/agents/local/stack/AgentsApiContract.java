@@ -156,6 +156,14 @@ abstract class AgentsApiContract {
     }
 
     @Test
+    void aBodyOverTheGatewaysLimit_shouldAnswer413WithDetail() {
+        var response = newTenant().post("/agents/", "{\"name\": \"" + "x".repeat(10 * 1024 * 1024) + "\"}");
+
+        assertThat(response.status()).isEqualTo(413);
+        assertThat(response.detail()).isNotBlank();
+    }
+
+    @Test
     void unknownRoutesAndIds_shouldAnswer404WithDetail() {
         var api = newTenant();
 
