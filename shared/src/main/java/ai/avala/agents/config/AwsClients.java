@@ -5,6 +5,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -19,8 +21,12 @@ public final class AwsClients {
     }
 
     public static DynamoDbClient dynamoDb(Environment env) {
-        var builder = DynamoDbClient.builder()
-                .httpClient(UrlConnectionHttpClient.create())
+        return build(DynamoDbClient.builder(), env);
+    }
+
+    /** Any SDK client (DynamoDB, SQS, ...) on the URL-connection HTTP client, configured from {@code env}. */
+    public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, Environment env) {
+        builder.httpClient(UrlConnectionHttpClient.create())
                 .region(region(env))
                 .credentialsProvider(credentials(env));
         endpoint(env).ifPresent(builder::endpointOverride);

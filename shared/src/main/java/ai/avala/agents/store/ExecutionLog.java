@@ -70,8 +70,9 @@ public final class ExecutionLog {
      * Creates the execution of one (event id, agent) exactly once. A claim item keyed by the event id,
      * the execution and the agent's counters ({@code total}, {@code pending}) are written in one
      * conditional transaction; when the claim exists already, the execution it names is returned.
+     * Empty when the agent was deleted meanwhile.
      */
-    public Start start(Execution execution) {
+    public Optional<Start> start(Execution execution) {
         String claimKey = CLAIM_PREFIX + execution.eventId();
         TransactWriteItem claim = TransactWriteItem.builder().put(Put.builder()
                 .tableName(table)
@@ -85,17 +86,21 @@ public final class ExecutionLog {
                 .tableName(table).item(toItem(execution)).build()).build();
         try {
             dynamo.transactWriteItems(r -> r.transactItems(claim, put, count(execution, Map.of("stats_total", 1, "stats_pending", 1))));
-            return new Start(execution, true);
+            return Optional.of(new Start(execution, true));
         } catch (TransactionCanceledException e) {
-            if (!"ConditionalCheckFailed".equals(e.cancellationReasons().get(0).code())) {
+            var reasons = e.cancellationReasons();
+            if ("ConditionalCheckFailed".equals(reasons.get(2).code())) {
+                return Optional.empty();
+            }
+            if (!"ConditionalCheckFailed".equals(reasons.get(0).code())) {
                 throw e;
             }
         }
         var item = dynamo.getItem(r -> r.tableName(table).consistentRead(true)
                 .key(Map.of("agent", s(execution.agentUid()), "uid", s(claimKey)))).item();
         String existing = str(item, "execution");
-        return new Start(find(execution.agentUid(), existing).orElseThrow(() ->
-                new IllegalStateException("Claim of event " + execution.eventId() + " names a missing execution")), false);
+        return Optional.of(new Start(find(execution.agentUid(), existing).orElseThrow(() ->
+                new IllegalStateException("Claim of event " + execution.eventId() + " names a missing execution")), false));
     }
 
     public Optional<Execution> find(String agentUid, String executionUid) {

@@ -33,7 +33,7 @@ class AgentActionHandlerTest {
         Instant now = Instant.now();
         String uid = Ids.executionUid();
         return log.start(new Execution(uid, agent.uid(), tenant, "evt_" + uid, "task.completed", "task_1", null,
-                ExecutionStatus.PENDING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now)).execution();
+                ExecutionStatus.PENDING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now)).orElseThrow().execution();
     }
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String execution, String action) {

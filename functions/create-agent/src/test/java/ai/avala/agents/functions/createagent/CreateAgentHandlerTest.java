@@ -7,7 +7,6 @@ import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentService;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -18,9 +17,7 @@ class CreateAgentHandlerTest {
     private final CreateAgentHandler handler = new CreateAgentHandler(ENV);
 
     private static APIGatewayProxyRequestEvent sample(String tenant) {
-        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("create-agent.json"));
-        event.getRequestContext().getAuthorizer().put("tenant", tenant);
-        return event;
+        return LocalAws.apiEvent("create-agent.json", tenant, null);
     }
 
     @Test

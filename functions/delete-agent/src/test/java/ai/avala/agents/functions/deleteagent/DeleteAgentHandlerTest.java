@@ -11,7 +11,6 @@ import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.store.SubscriptionIndex;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -23,10 +22,7 @@ class DeleteAgentHandlerTest {
     private final AgentService agents = AgentService.fromEnvironment(ENV);
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
-        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("delete-agent.json"));
-        event.getRequestContext().getAuthorizer().put("tenant", tenant);
-        event.setPathParameters(Map.of("uid", uid));
-        return event;
+        return LocalAws.apiEvent("delete-agent.json", tenant, uid);
     }
 
     @Test

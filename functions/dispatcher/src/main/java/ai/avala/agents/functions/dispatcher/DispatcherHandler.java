@@ -29,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -58,11 +57,6 @@ public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatc
         String agentsTable = env.require("AGENTS_TABLE");
         var subscriptions = new SubscriptionIndex(dynamo, env.require("SUBSCRIPTIONS_TABLE"));
         var agents = new AgentStore(dynamo, agentsTable, subscriptions);
-        var sqsBuilder = SqsClient.builder()
-                .httpClient(UrlConnectionHttpClient.create())
-                .region(AwsClients.region(env))
-                .credentialsProvider(AwsClients.credentials(env));
-        AwsClients.endpoint(env).ifPresent(sqsBuilder::endpointOverride);
         this.dispatcher = new EventDispatcher(
                 new AgentMatcher(subscriptions, agents),
                 agents,
@@ -71,7 +65,7 @@ public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatc
                 delivery,
                 RetryPolicy.parse(env.integer("CALLBACK_MAX_ATTEMPTS", 8),
                         env.optional("CALLBACK_RETRY_SCHEDULE_SECONDS", RetryPolicy.DEFAULT_SCHEDULE)),
-                new Queues(sqsBuilder.build(), env.require("EVENTS_QUEUE_URL"), env.require("DEAD_LETTER_QUEUE_URL")),
+                new Queues(AwsClients.build(SqsClient.builder(), env), env.require("EVENTS_QUEUE_URL"), env.require("DEAD_LETTER_QUEUE_URL")),
                 Clock.systemUTC());
     }
 

@@ -98,8 +98,12 @@ final class EventDispatcher {
         ExecutionStatus initial = agent.pullMode() ? ExecutionStatus.PENDING : ExecutionStatus.RUNNING;
         Execution fresh = new Execution(Ids.executionUid(), agent.uid(), agent.tenant(), event.id(), event.type(),
                 event.task(), event.result(), initial, null, event.payload(), null, null, 0, null, null, now, now);
-        ExecutionLog.Start start = executions.start(fresh);
-        Execution execution = start.execution();
+        Optional<ExecutionLog.Start> start = executions.start(fresh);
+        if (start.isEmpty()) {
+            LOG.info("Event " + event.id() + " not delivered to agent " + agent.uid() + ": it was deleted meanwhile.");
+            return;
+        }
+        Execution execution = start.get().execution();
         // Attempts made already belong to the retry chain; only a never-attempted one is resumed here.
         boolean due = execution.status() == ExecutionStatus.RUNNING && execution.attempts() == 0;
         if (due) {

@@ -147,6 +147,22 @@ class DispatcherHandlerTest {
     }
 
     @Test
+    void anAgentDeletedWhileItsEventIsDispatched_shouldGetNoExecutionAndFailNothing() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"e\", \"events\": [\"task.completed\"]}", true));
+        agents.delete(tenant, agent.uid());
+        var log = new ai.avala.agents.store.ExecutionLog(ai.avala.agents.config.AwsClients.dynamoDb(ENV),
+                ENV.require("EXECUTIONS_TABLE"), ENV.require("AGENTS_TABLE"), Duration.ofDays(1));
+        var now = java.time.Instant.now();
+
+        var start = log.start(new Execution("exec_01ZZZZZZZZZZZZZZZZZZZZZZZY", agent.uid(), tenant, "evt_gone",
+                "task.completed", null, null, ExecutionStatus.PENDING, null, Map.of(), null, null, 0, null, null, now, now));
+
+        assertThat(start).isEmpty();
+        assertThat(log.find(agent.uid(), "exec_01ZZZZZZZZZZZZZZZZZZZZZZZY")).isEmpty();
+    }
+
+    @Test
     void aRetryDueLaterThanOneQueueDelay_shouldBeChainedWithoutAnAttempt() {
         String tenant = "tenant_" + UUID.randomUUID();
         String uid = agents.create(tenant, AgentChanges.parse(

@@ -20,10 +20,7 @@ class GetAgentHandlerTest {
     private final AgentService agents = AgentService.fromEnvironment(ENV);
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
-        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("get-agent.json"));
-        event.getRequestContext().getAuthorizer().put("tenant", tenant);
-        event.setPathParameters(Map.of("uid", uid));
-        return event;
+        return LocalAws.apiEvent("get-agent.json", tenant, uid);
     }
 
     @Test

@@ -8,7 +8,6 @@ import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +24,7 @@ class ListAgentsHandlerTest {
     private final AgentService agents = AgentService.fromEnvironment(ENV);
 
     private static APIGatewayProxyRequestEvent sample(String tenant, Map<String, String> query) {
-        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("list-agents.json"));
-        event.getRequestContext().getAuthorizer().put("tenant", tenant);
+        var event = LocalAws.apiEvent("list-agents.json", tenant, null);
         event.setQueryStringParameters(query);
         return event;
     }

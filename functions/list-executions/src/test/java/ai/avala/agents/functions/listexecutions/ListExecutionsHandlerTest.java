@@ -13,7 +13,6 @@ import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.store.ExecutionLog;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -29,9 +28,7 @@ class ListExecutionsHandlerTest {
             ENV.require("AGENTS_TABLE"), Duration.ofDays(1));
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid, Map<String, String> query) {
-        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("list-executions.json"));
-        event.getRequestContext().getAuthorizer().put("tenant", tenant);
-        event.setPathParameters(Map.of("uid", uid));
+        var event = LocalAws.apiEvent("list-executions.json", tenant, uid);
         event.setQueryStringParameters(query);
         return event;
     }

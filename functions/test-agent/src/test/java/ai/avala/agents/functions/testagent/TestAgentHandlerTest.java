@@ -9,7 +9,6 @@ import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.standardwebhooks.Webhook;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -64,10 +63,7 @@ class TestAgentHandlerTest {
     }
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
-        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("test-agent.json"));
-        event.getRequestContext().getAuthorizer().put("tenant", tenant);
-        event.setPathParameters(Map.of("uid", uid));
-        return event;
+        return LocalAws.apiEvent("test-agent.json", tenant, uid);
     }
 
     @Test

@@ -10,7 +10,6 @@ import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.store.SubscriptionIndex;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -25,10 +24,7 @@ class UpdateAgentHandlerTest {
             new SubscriptionIndex(AwsClients.dynamoDb(ENV), ENV.require("SUBSCRIPTIONS_TABLE"));
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
-        var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("update-agent.json"));
-        event.getRequestContext().getAuthorizer().put("tenant", tenant);
-        event.setPathParameters(Map.of("uid", uid));
-        return event;
+        return LocalAws.apiEvent("update-agent.json", tenant, uid);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package ai.avala.agents.local.emulator;
 
 import ai.avala.agents.config.Environment;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.util.Map;
 
 /**
@@ -34,6 +36,19 @@ public final class LocalAws {
     /** A sample event of the project's {@code events/} folder (beside template.yaml). */
     public static String eventFile(String name) {
         return SamTemplate.locate().getParent().resolve("events").resolve(name).toString();
+    }
+
+    /**
+     * The sample API Gateway event {@code file} of events/, as sent by {@code tenant} (the authorizer's
+     * context) about the agent {@code uid} (null keeps the file's path parameters).
+     */
+    public static APIGatewayProxyRequestEvent apiEvent(String file, String tenant, String uid) {
+        var event = EventLoader.loadApiGatewayRestEvent(eventFile(file));
+        event.getRequestContext().getAuthorizer().put("tenant", tenant);
+        if (uid != null) {
+            event.setPathParameters(Map.of("uid", uid));
+        }
+        return event;
     }
 
     /** What a function needs to reach an emulator: endpoint, region and (dummy) credentials. */

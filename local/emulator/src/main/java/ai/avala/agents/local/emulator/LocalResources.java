@@ -74,12 +74,7 @@ public final class LocalResources {
     }
 
     public static SqsClient sqs(Environment aws) {
-        var builder = SqsClient.builder()
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .region(AwsClients.region(aws))
-                .credentialsProvider(AwsClients.credentials(aws));
-        AwsClients.endpoint(aws).ifPresent(builder::endpointOverride);
-        return builder.build();
+        return AwsClients.build(SqsClient.builder(), aws);
     }
 
     public Physical physical(String logicalId) {
