@@ -107,7 +107,9 @@ public final class CallbackHttpClient {
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         boolean truncated;
-        if ("chunked".equalsIgnoreCase(headers.getOrDefault("transfer-encoding", ""))) {
+        if (status == 204 || status == 304 || status < 200) {
+            truncated = false; // no body by definition, whatever the headers say
+        } else if ("chunked".equalsIgnoreCase(headers.getOrDefault("transfer-encoding", ""))) {
             truncated = readChunked(in, body);
         } else if (headers.containsKey("content-length")) {
             long length = parseLength(headers.get("content-length"));

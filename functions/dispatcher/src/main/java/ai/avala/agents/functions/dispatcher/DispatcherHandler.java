@@ -66,7 +66,8 @@ public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatc
                 RetryPolicy.parse(env.integer("CALLBACK_MAX_ATTEMPTS", 8),
                         env.optional("CALLBACK_RETRY_SCHEDULE_SECONDS", RetryPolicy.DEFAULT_SCHEDULE)),
                 new Queues(AwsClients.build(SqsClient.builder(), env), env.require("EVENTS_QUEUE_URL"), env.require("DEAD_LETTER_QUEUE_URL")),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                env.integer("CALLBACK_CONCURRENCY", 32));
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
 
 /**
@@ -44,9 +45,11 @@ final class EventDispatcher {
     private final RetryPolicy retries;
     private final Queues queues;
     private final Clock clock;
+    // Bounds the agents being reached at once across a whole batch (10 events x many agents each).
+    private final Semaphore concurrent;
 
     EventDispatcher(AgentMatcher matcher, AgentStore agents, ExecutionLog executions, Callbacks delivery,
-                    RetryPolicy retries, Queues queues, Clock clock) {
+                    RetryPolicy retries, Queues queues, Clock clock, int maxConcurrent) {
         this.matcher = matcher;
         this.agents = agents;
         this.executions = executions;
@@ -54,6 +57,7 @@ final class EventDispatcher {
         this.retries = retries;
         this.queues = queues;
         this.clock = clock;
+        this.concurrent = new Semaphore(maxConcurrent);
     }
 
     /** Processes one message; throws only when it must be received again (a transient failure). */
@@ -84,7 +88,12 @@ final class EventDispatcher {
             List<Future<?>> calls = new ArrayList<>();
             for (Agent agent : matched) {
                 calls.add(threads.submit(() -> {
-                    reach(agent, event);
+                    concurrent.acquire();
+                    try {
+                        reach(agent, event);
+                    } finally {
+                        concurrent.release();
+                    }
                     return null;
                 }));
             }
