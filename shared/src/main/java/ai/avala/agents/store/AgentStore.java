@@ -47,10 +47,6 @@ public final class AgentStore {
         this.subscriptions = subscriptions;
     }
 
-    public String table() {
-        return table;
-    }
-
     public void create(Agent agent) {
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(TransactWriteItem.builder().put(Put.builder()
