@@ -132,7 +132,7 @@ public final class ExecutionLog {
                 .key(Map.of("agent", s(current.agentUid()), "uid", s(current.uid())))
                 .updateExpression("SET #status = :status, agent_status = :agentStatus, #action = :action, "
                         + "response_payload = :response, error_message = :error, attempts = :attempts, "
-                        + "started_at = :started, completed_at = :completed, updated_at = :updated")
+                        + "started_at = :started, completed_at = :completed, updated_at = :updated REMOVE lease_until")
                 .conditionExpression("#status = :was AND attempts = :wasAttempts")
                 .expressionAttributeNames(Map.of("#status", "status", "#action", "action"))
                 .expressionAttributeValues(Map.ofEntries(
@@ -167,7 +167,7 @@ public final class ExecutionLog {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(Map.of("agent", s(current.agentUid()), "uid", s(current.uid())))
                     .updateExpression("SET attempts = :attempts, error_message = :error, updated_at = :now, "
-                            + "started_at = if_not_exists(started_at, :now)")
+                            + "started_at = if_not_exists(started_at, :now) REMOVE lease_until")
                     .conditionExpression("#status = :running AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":attempts", n(attempts), ":error", s(error), ":now", time(now),
@@ -176,6 +176,34 @@ public final class ExecutionLog {
         } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
             return false;
         }
+    }
+
+    /**
+     * Takes the right to make the next attempt of a running execution until {@code until}, unless another
+     * worker holds it (two copies of one queue message processed at once). A worker that dies keeps it
+     * only until it lapses; one that fails gives it back with {@link #release}.
+     */
+    public boolean lease(Execution current, java.time.Instant until, java.time.Instant now) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(Map.of("agent", s(current.agentUid()), "uid", s(current.uid())))
+                    .updateExpression("SET lease_until = :until")
+                    .conditionExpression("#status = :running AND attempts = :attempts "
+                            + "AND (attribute_not_exists(lease_until) OR lease_until < :now)")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":until", n(until.toEpochMilli()), ":now", n(now.toEpochMilli()),
+                            ":running", s(ExecutionStatus.RUNNING.wire()), ":attempts", n(current.attempts()))));
+            return true;
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** Gives a lease back after a failure, so that the message's redelivery can attempt at once. */
+    public void release(Execution current) {
+        dynamo.updateItem(r -> r.tableName(table)
+                .key(Map.of("agent", s(current.agentUid()), "uid", s(current.uid())))
+                .updateExpression("REMOVE lease_until"));
     }
 
     private TransactWriteItem count(Execution execution, Map<String, Integer> deltas) {

@@ -46,8 +46,11 @@ public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatc
 
     public DispatcherHandler(Environment env) {
         this(env, new CallbackDelivery(new UrlGuard(env.flag("ALLOW_LOCAL_CALLBACKS")),
-                new CallbackHttpClient(Duration.ofSeconds(env.integer("CALLBACK_TIMEOUT_SECONDS", 10)),
-                        AgentService.MAX_RESPONSE_BYTES), Clock.systemUTC()));
+                new CallbackHttpClient(callbackTimeout(env), AgentService.MAX_RESPONSE_BYTES), Clock.systemUTC()));
+    }
+
+    private static Duration callbackTimeout(Environment env) {
+        return Duration.ofSeconds(env.integer("CALLBACK_TIMEOUT_SECONDS", 10));
     }
 
     /** With a given delivery, for tests that need to interfere with callbacks. */
@@ -67,7 +70,8 @@ public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatc
                         env.optional("CALLBACK_RETRY_SCHEDULE_SECONDS", RetryPolicy.DEFAULT_SCHEDULE)),
                 new Queues(AwsClients.build(SqsClient.builder(), env), env.require("EVENTS_QUEUE_URL"), env.require("DEAD_LETTER_QUEUE_URL")),
                 Clock.systemUTC(),
-                env.integer("CALLBACK_CONCURRENCY", 32));
+                env.integer("CALLBACK_CONCURRENCY", 32),
+                callbackTimeout(env));
     }
 
     @Override

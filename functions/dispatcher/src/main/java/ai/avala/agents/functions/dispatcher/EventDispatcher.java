@@ -47,9 +47,10 @@ final class EventDispatcher {
     private final Clock clock;
     // Bounds the agents being reached at once across a whole batch (10 events x many agents each).
     private final Semaphore concurrent;
+    private final Duration lease;
 
     EventDispatcher(AgentMatcher matcher, AgentStore agents, ExecutionLog executions, Callbacks delivery,
-                    RetryPolicy retries, Queues queues, Clock clock, int maxConcurrent) {
+                    RetryPolicy retries, Queues queues, Clock clock, int maxConcurrent, Duration callbackTimeout) {
         this.matcher = matcher;
         this.agents = agents;
         this.executions = executions;
@@ -58,6 +59,8 @@ final class EventDispatcher {
         this.queues = queues;
         this.clock = clock;
         this.concurrent = new Semaphore(maxConcurrent);
+        // Long enough for one callback and the writes around it.
+        this.lease = callbackTimeout.plusSeconds(20);
     }
 
     /** Processes one message; throws only when it must be received again (a transient failure). */
@@ -144,7 +147,25 @@ final class EventDispatcher {
         attempt(agent.get(), execution);
     }
 
+    /** One attempt, made only under a lease so that two copies of a message never call an agent twice. */
     private void attempt(Agent agent, Execution execution) {
+        Instant now = Timestamps.now(clock);
+        Instant leaseEnd = now.plus(lease);
+        if (!executions.lease(execution, leaseEnd, now)) {
+            // Another worker is attempting it: look again once its lease has lapsed.
+            queues.scheduleRetry(new RetryMessage(agent.tenant(), agent.uid(), execution.uid(), leaseEnd.toEpochMilli()),
+                    clock.millis());
+            return;
+        }
+        try {
+            attemptLeased(agent, execution);
+        } catch (RuntimeException e) {
+            executions.release(execution);
+            throw e;
+        }
+    }
+
+    private void attemptLeased(Agent agent, Execution execution) {
         int attempt = execution.attempts() + 1;
         DeliveryOutcome outcome = delivery.deliver(agent.callbackUrl(), agent.secret(), execution.uid(),
                 execution.eventType(), agent.uid(), execution.eventPayload());

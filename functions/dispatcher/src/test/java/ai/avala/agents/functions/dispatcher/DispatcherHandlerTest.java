@@ -147,6 +147,39 @@ class DispatcherHandlerTest {
     }
 
     @Test
+    void twoCopiesOfAMessageProcessedAtOnce_shouldCallTheAgentOnce() throws Exception {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String uid = agents.create(tenant, AgentChanges.parse(
+                "{\"name\": \"f\", \"events\": [\"task.completed\"], \"callback_url\": \"" + url("/f") + "\"}", true)).uid();
+        var firstIsCalling = new java.util.concurrent.CountDownLatch(1);
+        var secondIsDone = new java.util.concurrent.CountDownLatch(1);
+        Callbacks slowFirst = (callbackUrl, secret, executionUid, eventType, agentUid, data) -> {
+            firstIsCalling.countDown();
+            try {
+                secondIsDone.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return realDelivery.deliver(callbackUrl, secret, executionUid, eventType, agentUid, data);
+        };
+        var handler = new DispatcherHandler(ENV, slowFirst);
+        SQSEvent batch = batchOf(event(tenant, "evt_" + UUID.randomUUID()));
+        int delayedBefore = delayedMessages();
+
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> handler.handleRequest(batch, null));
+        firstIsCalling.await();
+        var second = handler.handleRequest(batch, null);
+        secondIsDone.countDown();
+
+        assertThat(first.get().getBatchItemFailures()).isEmpty();
+        assertThat(second.getBatchItemFailures()).isEmpty();
+        assertThat(webhookIds.get("/f")).hasSize(1);
+        assertThat(executions(tenant, uid)).singleElement()
+                .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS));
+        assertThat(delayedMessages()).as("the second copy looks again once the lease lapses").isEqualTo(delayedBefore + 1);
+    }
+
+    @Test
     void anAgentDeletedWhileItsEventIsDispatched_shouldGetNoExecutionAndFailNothing() {
         String tenant = "tenant_" + UUID.randomUUID();
         var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"e\", \"events\": [\"task.completed\"]}", true));
