@@ -180,6 +180,26 @@ class DispatcherHandlerTest {
     }
 
     @Test
+    void aCallbackUrlThatIsNoLongerSafeAtDelivery_shouldBeRefusedWithoutAConnection() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        // Registered while loopback was allowed; delivered by a dispatcher that allows public addresses only.
+        String uid = agents.create(tenant, AgentChanges.parse(
+                "{\"name\": \"g\", \"events\": [\"task.completed\"], \"callback_url\": \"" + url("/g") + "\"}", true)).uid();
+        var strict = new CallbackDelivery(new UrlGuard(false), new CallbackHttpClient(Duration.ofSeconds(5), 1024),
+                Clock.systemUTC());
+        var handler = new DispatcherHandler(LocalAws.environmentFor("DispatcherFunction", Map.of(
+                "CALLBACK_MAX_ATTEMPTS", "1")), strict);
+
+        handler.handleRequest(batchOf(event(tenant, "evt_" + UUID.randomUUID())), null);
+
+        assertThat(webhookIds.get("/g")).isNull();
+        assertThat(executions(tenant, uid)).singleElement().satisfies(e -> {
+            assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
+            assertThat(e.errorMessage()).contains("must use https");
+        });
+    }
+
+    @Test
     void anAgentDeletedWhileItsEventIsDispatched_shouldGetNoExecutionAndFailNothing() {
         String tenant = "tenant_" + UUID.randomUUID();
         var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"e\", \"events\": [\"task.completed\"]}", true));
