@@ -58,12 +58,6 @@ final class Attributes {
         return text == null ? null : Instant.parse(text);
     }
 
-    static Map<String, String> plain(Map<String, AttributeValue> key) {
-        var out = new java.util.LinkedHashMap<String, String>();
-        key.forEach((name, value) -> out.put(name, value.s()));
-        return out;
-    }
-
     static Map<String, AttributeValue> keyOf(Map<String, String> plain) {
         var out = new java.util.LinkedHashMap<String, AttributeValue>();
         plain.forEach((name, value) -> out.put(name, AttributeValue.fromS(value)));

@@ -10,6 +10,7 @@ import ai.avala.agents.callback.DeliveryOutcome;
 import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.model.Execution;
@@ -18,17 +19,12 @@ import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,31 +38,25 @@ class DispatcherHandlerTest {
     private final AgentService agents = AgentService.fromEnvironment(ENV);
     private final CallbackDelivery realDelivery = new CallbackDelivery(new UrlGuard(true),
             new CallbackHttpClient(Duration.ofSeconds(5), 20 * 1024), Clock.systemUTC());
-    private final Map<String, List<String>> webhookIds = new ConcurrentHashMap<>();
-    private HttpServer receiver;
+    private CallbackReceiver receiver;
 
     @BeforeEach
     void startReceiver() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            webhookIds.computeIfAbsent(exchange.getRequestURI().getPath(), k -> new CopyOnWriteArrayList<>())
-                    .add(exchange.getRequestHeaders().getFirst("webhook-id"));
-            byte[] answer = "{\"action\": \"approve\"}".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, answer.length);
-            exchange.getResponseBody().write(answer);
-            exchange.close();
-        });
-        receiver.start();
+        receiver = new CallbackReceiver();
     }
 
     @AfterEach
     void stopReceiver() {
-        receiver.stop(0);
+        receiver.close();
     }
 
     private String url(String path) {
-        return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
+        return receiver.url(path);
+    }
+
+    /** The {@code webhook-id} of every call the receiver got on {@code path}. */
+    private List<String> webhookIds(String path) {
+        return receiver.calls(path).stream().map(call -> call.headers().get("webhook-id").get(0)).toList();
     }
 
     private static SQSEvent batchOf(String body) {
@@ -110,8 +100,8 @@ class DispatcherHandlerTest {
         assertThat(first.getBatchItemFailures()).extracting(f -> f.getItemIdentifier())
                 .containsExactly(batch.getRecords().get(0).getMessageId());
         assertThat(redelivered.getBatchItemFailures()).isEmpty();
-        assertThat(webhookIds.get("/a")).hasSize(1);
-        assertThat(webhookIds.get("/b")).hasSize(1);
+        assertThat(webhookIds("/a")).hasSize(1);
+        assertThat(webhookIds("/b")).hasSize(1);
         assertThat(executions(tenant, crashing)).singleElement().satisfies(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS);
             assertThat(e.attempts()).isEqualTo(1);
@@ -140,7 +130,7 @@ class DispatcherHandlerTest {
         handler.handleRequest(batch, null);
         handler.handleRequest(batch, null);
 
-        assertThat(webhookIds.get("/c")).hasSize(2).containsOnly(executions(tenant, uid).get(0).uid());
+        assertThat(webhookIds("/c")).hasSize(2).containsOnly(executions(tenant, uid).get(0).uid());
         assertThat(executions(tenant, uid)).singleElement()
                 .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS));
         assertThat(agents.get(tenant, uid).stats().success()).isEqualTo(1);
@@ -173,7 +163,7 @@ class DispatcherHandlerTest {
 
         assertThat(first.get().getBatchItemFailures()).isEmpty();
         assertThat(second.getBatchItemFailures()).isEmpty();
-        assertThat(webhookIds.get("/f")).hasSize(1);
+        assertThat(webhookIds("/f")).hasSize(1);
         assertThat(executions(tenant, uid)).singleElement()
                 .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS));
         assertThat(delayedMessages()).as("the second copy looks again once the lease lapses").isEqualTo(delayedBefore + 1);
@@ -192,7 +182,7 @@ class DispatcherHandlerTest {
 
         handler.handleRequest(batchOf(event(tenant, "evt_" + UUID.randomUUID())), null);
 
-        assertThat(webhookIds.get("/g")).isNull();
+        assertThat(webhookIds("/g")).isEmpty();
         assertThat(executions(tenant, uid)).singleElement().satisfies(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
             assertThat(e.errorMessage()).contains("must use https");
@@ -232,7 +222,7 @@ class DispatcherHandlerTest {
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(delayedMessages()).isEqualTo(delayedBefore + 1);
-        assertThat(webhookIds.get("/d")).isNull();
+        assertThat(webhookIds("/d")).isEmpty();
     }
 
     @Test
@@ -244,7 +234,7 @@ class DispatcherHandlerTest {
         var response = new DispatcherHandler(ENV).handleRequest(batch, null);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
-        assertThat(webhookIds.get("/sample")).hasSize(3);
+        assertThat(webhookIds("/sample")).hasSize(3);
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
             var dead = sqs.receiveMessage(r -> r.queueUrl(ENV.require("DEAD_LETTER_QUEUE_URL"))
                     .maxNumberOfMessages(10).messageAttributeNames("All")).messages();

@@ -4,22 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.standardwebhooks.Webhook;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,37 +22,17 @@ class TestAgentHandlerTest {
     private static final Environment ENV = LocalAws.environmentFor("TestAgentFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
     private final TestAgentHandler handler = new TestAgentHandler(ENV);
     private final AgentService agents = AgentService.fromEnvironment(ENV);
-    private final List<String> verifiedBodies = new CopyOnWriteArrayList<>();
-    private final Map<String, String> secrets = new ConcurrentHashMap<>();
-    private HttpServer receiver;
+    private CallbackReceiver receiver;
 
     @BeforeEach
     void startReceiver() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Map<String, List<String>> headers = new java.util.HashMap<>();
-            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
-            int status;
-            try {
-                new Webhook(secrets.get("current")).verify(body, headers);
-                verifiedBodies.add(body);
-                status = 200;
-            } catch (Exception e) {
-                status = 401;
-            }
-            byte[] answer = "{\"action\": \"flag\", \"reason\": \"checked\"}".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, answer.length);
-            exchange.getResponseBody().write(answer);
-            exchange.close();
-        });
-        receiver.start();
+        receiver = new CallbackReceiver();
+        receiver.answer("/hook", CallbackReceiver.Answer.json(200, "{\"action\": \"flag\", \"reason\": \"checked\"}"));
     }
 
     @AfterEach
     void stopReceiver() {
-        receiver.stop(0);
+        receiver.close();
     }
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
@@ -69,9 +42,9 @@ class TestAgentHandlerTest {
     @Test
     void handleRequest_shouldSendASignedCallbackAndRecordItAsAnExecution() {
         String tenant = "tenant_" + UUID.randomUUID();
-        String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Tested\", \"callback_url\": \"" + url + "\"}", true));
-        secrets.put("current", agent.secret());
+        var agent = agents.create(tenant, AgentChanges.parse(
+                "{\"name\": \"Tested\", \"callback_url\": \"" + receiver.url("/hook") + "\"}", true));
+        receiver.secret("/hook", agent.secret());
 
         var response = handler.handleRequest(sample(tenant, agent.uid()), null);
 
@@ -82,8 +55,9 @@ class TestAgentHandlerTest {
         assertThat(body.get("status").asText()).isEqualTo("success");
         assertThat(body.get("status_code").asInt()).isEqualTo(200);
         assertThat(body.get("response").get("action").asText()).isEqualTo("flag");
-        assertThat(verifiedBodies).hasSize(1);
-        var delivered = Json.parse(verifiedBodies.get(0));
+        assertThat(receiver.calls("/hook")).singleElement()
+                .satisfies(call -> assertThat(call.signatureValid()).isTrue());
+        var delivered = Json.parse(receiver.calls("/hook").get(0).body());
         assertThat(delivered.get("type").asText()).isEqualTo("agent.test");
         assertThat(delivered.get("id").asText()).isEqualTo(body.get("execution").asText());
         assertThat(delivered.get("agent").asText()).isEqualTo(agent.uid());

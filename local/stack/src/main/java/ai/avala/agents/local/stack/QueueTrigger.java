@@ -69,15 +69,15 @@ final class QueueTrigger implements Runnable {
         }
     }
 
-    /** One receive-invoke-delete round; returns how many messages were received. */
-    int pollOnce() {
+    /** One receive-invoke-delete round. */
+    private void pollOnce() {
         List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
                 .maxNumberOfMessages(batchSize)
                 .waitTimeSeconds(1)
                 .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                 .messageAttributeNames("All")).messages();
         if (messages.isEmpty()) {
-            return 0;
+            return;
         }
         SQSEvent event = new SQSEvent();
         event.setRecords(messages.stream().map(this::toRecord).toList());
@@ -89,7 +89,7 @@ final class QueueTrigger implements Runnable {
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, function.id() + " failed on a batch of " + messages.size() + "; it will be retried", e);
-            return messages.size();
+            return;
         }
         List<DeleteMessageBatchRequestEntry> done = messages.stream()
                 .filter(m -> !failed.contains(m.messageId()))
@@ -100,7 +100,6 @@ final class QueueTrigger implements Runnable {
         }
         System.out.printf("SQS %s -> %s: %d message(s), %d failed%n", queueArn.substring(queueArn.lastIndexOf(':') + 1),
                 function.id(), messages.size(), failed.size());
-        return messages.size();
     }
 
     private SQSEvent.SQSMessage toRecord(Message message) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.store.ApiKeyStore;

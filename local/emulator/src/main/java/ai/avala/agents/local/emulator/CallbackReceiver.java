@@ -1,4 +1,4 @@
-package ai.avala.agents.local.stack;
+package ai.avala.agents.local.emulator;
 
 import com.standardwebhooks.Webhook;
 import com.sun.net.httpserver.HttpExchange;
@@ -21,27 +21,27 @@ import java.util.concurrent.Executors;
  * A real HTTP receiver of callbacks on loopback. Each path answers as told; every call is recorded
  * with whether its Standard Webhooks signature verified against the secret registered for that path.
  */
-final class CallbackReceiver implements AutoCloseable {
+public final class CallbackReceiver implements AutoCloseable {
 
-    record Call(String path, String body, Map<String, List<String>> headers, boolean signatureValid) {
+    public record Call(String path, String body, Map<String, List<String>> headers, boolean signatureValid) {
     }
 
     /** How to answer: a status and body after {@code delayMillis}, after {@code gate} opens, or hang up without answering. */
-    record Answer(int status, String body, Map<String, String> headers, long delayMillis, CountDownLatch gate,
+    public record Answer(int status, String body, Map<String, String> headers, long delayMillis, CountDownLatch gate,
                   boolean hangUp) {
-        Answer(int status, String body, Map<String, String> headers, long delayMillis) {
+        public Answer(int status, String body, Map<String, String> headers, long delayMillis) {
             this(status, body, headers, delayMillis, null, false);
         }
 
-        static Answer json(int status, String body) {
+        public static Answer json(int status, String body) {
             return new Answer(status, body, Map.of("Content-Type", "application/json"), 0);
         }
 
-        static Answer hangingUp() {
+        public static Answer hangingUp() {
             return new Answer(0, null, Map.of(), 0, null, true);
         }
 
-        static Answer after(CountDownLatch gate) {
+        public static Answer after(CountDownLatch gate) {
             return new Answer(200, "{}", Map.of("Content-Type", "application/json"), 0, gate, false);
         }
     }
@@ -51,19 +51,19 @@ final class CallbackReceiver implements AutoCloseable {
     private final Map<String, Deque<Answer>> answers = new ConcurrentHashMap<>();
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
 
-    CallbackReceiver() throws IOException {
+    public CallbackReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", this::handle);
         server.start();
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
     /** Answers calls to {@code path} in this order; the last answer repeats. */
-    void answer(String path, Answer... sequence) {
+    public void answer(String path, Answer... sequence) {
         answers.put(path, new ArrayDeque<>(List.of(sequence)));
     }
 
@@ -77,11 +77,11 @@ final class CallbackReceiver implements AutoCloseable {
         }
     }
 
-    void secret(String path, String secret) {
+    public void secret(String path, String secret) {
         secrets.put(path, secret);
     }
 
-    List<Call> calls(String path) {
+    public List<Call> calls(String path) {
         return calls.stream().filter(c -> c.path().equals(path)).toList();
     }
 
