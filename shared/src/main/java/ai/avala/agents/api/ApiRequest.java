@@ -1,6 +1,7 @@
 package ai.avala.agents.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import ai.avala.agents.ids.Ids;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -13,6 +14,9 @@ import java.util.StringJoiner;
  * authorizer's context, never from anything the caller sent.
  */
 public record ApiRequest(APIGatewayProxyRequestEvent event) {
+
+    /** Far above the largest valid request (an agent with every field at its limit is about 15 KB). */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
 
     public String tenant() {
         var context = event.getRequestContext();
@@ -32,6 +36,18 @@ public record ApiRequest(APIGatewayProxyRequestEvent event) {
         return value;
     }
 
+    /**
+     * The {@code {uid}} path parameter, checked to be an agent uid before anything reads with it: a key
+     * DynamoDB would refuse (over 1,024 bytes) or one that cannot exist is a 400, never a 500.
+     */
+    public String agentUid() {
+        String uid = pathParameter("uid");
+        if (!Ids.isAgentUid(uid)) {
+            throw ApiException.badRequest("Invalid agent uid: expected agent_ followed by 26 letters and digits.");
+        }
+        return uid;
+    }
+
     public String query(String name) {
         Map<String, String> query = event.getQueryStringParameters();
         return query == null ? null : query.get(name);
@@ -44,10 +60,14 @@ public record ApiRequest(APIGatewayProxyRequestEvent event) {
         }
         if (Boolean.TRUE.equals(event.getIsBase64Encoded())) {
             try {
-                return new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+                body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("Request body is not valid base64.");
             }
+        }
+        // Characters first: a body of more characters than bytes allowed is too large whatever its encoding.
+        if (body.length() > MAX_BODY_BYTES || body.getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
+            throw new ApiException(413, "Request body is larger than " + MAX_BODY_BYTES + " bytes.", null);
         }
         return body;
     }

@@ -26,6 +26,11 @@ public record Environment(Map<String, String> values) {
         return value;
     }
 
+    public boolean has(String name) {
+        String value = values.get(name);
+        return value != null && !value.isBlank();
+    }
+
     public String optional(String name, String fallback) {
         String value = values.get(name);
         return value == null || value.isBlank() ? fallback : value;

@@ -4,6 +4,7 @@ import ai.avala.agents.json.Json;
 import ai.avala.agents.model.LabelingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -16,11 +17,20 @@ public final class EventIntake {
 
     private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+");
     private static final int MAX_ID = 256;
+    private static final int MAX_TENANT = 128;
+    /**
+     * The largest message body accepted (UTF-8 bytes). An execution stores the event and at most 20 KB of
+     * the receiver's answer in one DynamoDB item (400 KB at most), with room left for its attempt history.
+     */
+    public static final int MAX_EVENT_BYTES = 256 * 1024;
 
     private EventIntake() {
     }
 
     public static LabelingEvent parse(String body) throws PoisonMessageException {
+        if (body != null && (body.length() > MAX_EVENT_BYTES || body.getBytes(StandardCharsets.UTF_8).length > MAX_EVENT_BYTES)) {
+            throw new PoisonMessageException("Event is larger than " + MAX_EVENT_BYTES + " bytes, the most an execution can store.");
+        }
         JsonNode root = object(body, "Message body");
         if ("Notification".equals(text(root, "Type")) && root.has("Message")) {
             root = object(text(root, "Message"), "SNS Message");
@@ -42,6 +52,9 @@ public final class EventIntake {
         String id = required(root, "id");
         String type = required(root, "type");
         String tenant = required(root, "tenant");
+        if (tenant.length() > MAX_TENANT) {
+            throw new PoisonMessageException("Event tenant is longer than " + MAX_TENANT + " characters.");
+        }
         if (id.length() > MAX_ID) {
             throw new PoisonMessageException("Event id is longer than " + MAX_ID + " characters.");
         }

@@ -1,6 +1,7 @@
 package ai.avala.agents.ids;
 
 import java.security.SecureRandom;
+import java.util.regex.Pattern;
 
 /**
  * Time-ordered, unguessable identifiers (ULIDs: 48 bits of milliseconds, 80 random bits, Crockford
@@ -11,6 +12,8 @@ public final class Ids {
 
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern AGENT_UID = Pattern.compile("agent_[0-9A-HJKMNP-TV-Z]{26}");
+    private static final Pattern EXECUTION_UID = Pattern.compile("exec_[0-9A-HJKMNP-TV-Z]{26}");
     private static long lastMillis = -1;
     private static long randomHigh;
     private static long randomLow;
@@ -20,6 +23,16 @@ public final class Ids {
 
     public static String agentUid() {
         return "agent_" + ulid(System.currentTimeMillis());
+    }
+
+    /** {@code agent_} and a ULID as {@link #agentUid()} makes them. */
+    public static boolean isAgentUid(String value) {
+        return value != null && AGENT_UID.matcher(value).matches();
+    }
+
+    /** {@code exec_} and a ULID as {@link #executionUid()} makes them. */
+    public static boolean isExecutionUid(String value) {
+        return value != null && EXECUTION_UID.matcher(value).matches();
     }
 
     public static String executionUid() {

@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -21,13 +22,32 @@ public final class CursorCodec {
 
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
-    private final SecretKeySpec key;
+    private final Supplier<String> secret;
+    private volatile SecretKeySpec key;
 
     public CursorCodec(String secret) {
-        if (secret == null || secret.length() < 16) {
-            throw new IllegalStateException("Cursor signing secret must be at least 16 characters");
+        this(() -> secret);
+    }
+
+    /**
+     * With the signing secret read on first use (from Secrets Manager in a deployment), so that a request
+     * that issues and reads no cursor never waits for it.
+     */
+    public CursorCodec(Supplier<String> secret) {
+        this.secret = secret;
+    }
+
+    private SecretKeySpec key() {
+        SecretKeySpec current = key;
+        if (current == null) {
+            String value = secret.get();
+            if (value == null || value.length() < 16) {
+                throw new IllegalStateException("Cursor signing secret must be at least 16 characters");
+            }
+            current = new SecretKeySpec(value.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+            key = current;
         }
-        this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        return current;
     }
 
     public String encode(String scope, Map<String, String> lastKey) {
@@ -58,7 +78,7 @@ public final class CursorCodec {
     private byte[] mac(String scope, byte[] payload) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
+            mac.init(key());
             mac.update(scope.getBytes(StandardCharsets.UTF_8));
             mac.update((byte) 0);
             return mac.doFinal(payload);

@@ -2,6 +2,7 @@ package ai.avala.agents.service;
 
 import ai.avala.agents.api.ApiException;
 import ai.avala.agents.callback.CallbackDelivery;
+import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
@@ -31,6 +32,8 @@ public record AgentAction(String execution, String action, String reason) {
         JsonNode execution = root.get("execution");
         if (execution == null || !execution.isTextual() || execution.asText().isBlank()) {
             errors.put("execution", List.of("This field is required: the uid of the execution."));
+        } else if (!Ids.isExecutionUid(execution.asText())) {
+            errors.put("execution", List.of("Not an execution uid: expected exec_ followed by 26 letters and digits."));
         }
         JsonNode action = root.get("action");
         if (action == null || !action.isTextual() || !CallbackDelivery.ACTIONS.contains(action.asText())) {

@@ -11,6 +11,7 @@ import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.config.Logs;
+import ai.avala.agents.config.SecretValues;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Execution;
@@ -34,19 +35,23 @@ import java.util.Map;
 public final class AgentService {
 
     public static final int MAX_RESPONSE_BYTES = 20 * 1024;
+    public static final int DEFAULT_MAX_AGENTS_PER_TENANT = 1000;
+    private static final String CURSOR_SECRET_ARN = "CURSOR_SECRET_ARN";
     private final AgentStore agents;
     private final ExecutionLog executions;
     private final CursorCodec cursors;
     private final CallbackDelivery delivery;
     private final Clock clock;
+    private final int maxAgentsPerTenant;
 
     public AgentService(AgentStore agents, ExecutionLog executions, CursorCodec cursors,
-                        CallbackDelivery delivery, Clock clock) {
+                        CallbackDelivery delivery, Clock clock, int maxAgentsPerTenant) {
         this.agents = agents;
         this.executions = executions;
         this.cursors = cursors;
         this.delivery = delivery;
         this.clock = clock;
+        this.maxAgentsPerTenant = maxAgentsPerTenant;
     }
 
     /** Builds the service and its clients from the function's environment variables. */
@@ -61,9 +66,20 @@ public final class AgentService {
                 new AgentStore(dynamo, agentsTable, subscriptions),
                 new ExecutionLog(dynamo, env.require("EXECUTIONS_TABLE"), agentsTable,
                         Duration.ofDays(env.integer("EXECUTION_RETENTION_DAYS", 30))),
-                new CursorCodec(env.require("CURSOR_SECRET")),
+                new CursorCodec(cursorSecret(env)),
                 new CallbackDelivery(new UrlGuard(env.flag("ALLOW_LOCAL_CALLBACKS")), http, clock),
-                clock);
+                clock,
+                env.integer("MAX_AGENTS_PER_TENANT", DEFAULT_MAX_AGENTS_PER_TENANT));
+    }
+
+    /** Only the functions that page (list agents, list executions) are given the cursor secret's ARN. */
+    private static java.util.function.Supplier<String> cursorSecret(Environment env) {
+        if (env.has(CURSOR_SECRET_ARN)) {
+            return SecretValues.fromSecretsManager(env, CURSOR_SECRET_ARN);
+        }
+        return () -> {
+            throw new IllegalStateException("Missing required environment variable " + CURSOR_SECRET_ARN);
+        };
     }
 
     public Agent create(String tenant, AgentChanges fields) {
@@ -72,7 +88,13 @@ public final class AgentService {
         Agent agent = new Agent(tenant, Ids.agentUid(), fields.name(), fields.description(), fields.events(),
                 fields.callbackUrl(), fields.active() == null || fields.active(), fields.project(), fields.taskTypes(),
                 CallbackSigner.newSecret(), ExecutionStats.ZERO, now, now, 1);
-        agents.create(agent);
+        try {
+            agents.create(agent, maxAgentsPerTenant);
+        } catch (AgentStore.QuotaExceededException e) {
+            // 400, not 429: waiting does not help, and the clients retry a 429.
+            throw ApiException.badRequest("This tenant already has " + maxAgentsPerTenant
+                    + " agents, the most it may have; delete one first.");
+        }
         return agent;
     }
 

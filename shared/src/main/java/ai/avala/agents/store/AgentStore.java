@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
@@ -37,6 +38,10 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  */
 public final class AgentStore {
 
+    static final int MAX_TRANSACTION_ITEMS = 100;
+    private static final String AGENT_UID_PREFIX = "agent_";
+    /** The item of a tenant's partition that counts its agents (for the quota); never listed as an agent. */
+    private static final String TENANT_COUNT_UID = "tenant#agent-count";
     private final DynamoDbClient dynamo;
     private final String table;
     private final SubscriptionIndex subscriptions;
@@ -47,8 +52,26 @@ public final class AgentStore {
         this.subscriptions = subscriptions;
     }
 
-    public void create(Agent agent) {
+    /** The tenant already has as many agents as it may have. */
+    public static final class QuotaExceededException extends RuntimeException {
+        QuotaExceededException() {
+            super("Agent quota reached", null, false, false);
+        }
+    }
+
+    /**
+     * Creates the agent and its subscriptions, and counts it in its tenant's agent count, unless the tenant
+     * already has {@code maxAgents} agents ({@link QuotaExceededException}).
+     */
+    public void create(Agent agent, int maxAgents) {
         List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(TransactWriteItem.builder().update(Update.builder()
+                .tableName(table)
+                .key(key(agent.tenant(), TENANT_COUNT_UID))
+                .updateExpression("ADD agent_count :one")
+                .conditionExpression("attribute_not_exists(agent_count) OR agent_count < :max")
+                .expressionAttributeValues(Map.of(":one", n(1), ":max", n(maxAgents)))
+                .build()).build());
         writes.add(TransactWriteItem.builder().put(Put.builder()
                 .tableName(table)
                 .item(toItem(agent))
@@ -56,7 +79,17 @@ public final class AgentStore {
                 .expressionAttributeNames(Map.of("#uid", "uid"))
                 .build()).build());
         agent.events().forEach(event -> writes.add(subscriptions.put(agent.tenant(), event, agent.uid())));
-        transact(writes, "The agent could not be created; please retry.");
+        try {
+            write(writes);
+        } catch (TransactionCanceledException e) {
+            if (conditionFailed(e.cancellationReasons().get(0))) {
+                throw new QuotaExceededException();
+            }
+            if (e.cancellationReasons().stream().anyMatch(AgentStore::conditionFailed)) {
+                throw ApiException.conflict("The agent could not be created; please retry.");
+            }
+            throw e;
+        }
     }
 
     public Optional<Agent> find(String tenant, String uid) {
@@ -67,9 +100,9 @@ public final class AgentStore {
     public KeyedPage<Agent> list(String tenant, int limit, Map<String, String> startKey) {
         var request = QueryRequest.builder()
                 .tableName(table)
-                .keyConditionExpression("#tenant = :tenant")
-                .expressionAttributeNames(Map.of("#tenant", "tenant"))
-                .expressionAttributeValues(Map.of(":tenant", s(tenant)))
+                .keyConditionExpression("#tenant = :tenant AND begins_with(#uid, :agent)")
+                .expressionAttributeNames(Map.of("#tenant", "tenant", "#uid", "uid"))
+                .expressionAttributeValues(Map.of(":tenant", s(tenant), ":agent", s(AGENT_UID_PREFIX)))
                 .scanIndexForward(false)
                 .limit(limit + 1);
         if (startKey != null) {
@@ -172,27 +205,47 @@ public final class AgentStore {
                 .expressionAttributeValues(Map.of(":version", n(current.version())))
                 .build()).build());
         current.events().forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
+        writes.add(TransactWriteItem.builder().update(Update.builder()
+                .tableName(table)
+                .key(key(current.tenant(), TENANT_COUNT_UID))
+                .updateExpression("ADD agent_count :minusOne")
+                .expressionAttributeValues(Map.of(":minusOne", n(-1)))
+                .build()).build());
         transact(writes, "The agent was changed by another request; please retry.");
     }
 
+    /** One transaction; a conflict when one of its conditions failed. */
     private void transact(List<TransactWriteItem> writes, String conflictDetail) {
         try {
-            dynamo.transactWriteItems(r -> r.transactItems(writes));
+            write(writes);
         } catch (TransactionCanceledException e) {
-            boolean conditionFailed = e.cancellationReasons().stream()
-                    .anyMatch(reason -> "ConditionalCheckFailed".equals(reason.code()));
-            if (conditionFailed) {
+            if (e.cancellationReasons().stream().anyMatch(AgentStore::conditionFailed)) {
                 throw ApiException.conflict(conflictDetail);
             }
             throw e;
         }
     }
 
+    /**
+     * DynamoDB takes at most 100 items in a transaction: an agent write is at most the agent, its tenant's
+     * count and 2 x {@link ai.avala.agents.service.AgentChanges#MAX_EVENTS} subscriptions.
+     */
+    private void write(List<TransactWriteItem> writes) {
+        if (writes.size() > MAX_TRANSACTION_ITEMS) {
+            throw new IllegalStateException("A transaction of " + writes.size() + " items exceeds DynamoDB's 100");
+        }
+        dynamo.transactWriteItems(r -> r.transactItems(writes));
+    }
+
+    private static boolean conditionFailed(CancellationReason reason) {
+        return "ConditionalCheckFailed".equals(reason.code());
+    }
+
     static Map<String, AttributeValue> key(String tenant, String uid) {
         return Map.of("tenant", s(tenant), "uid", s(uid));
     }
 
-    private static Map<String, AttributeValue> toItem(Agent agent) {
+    static Map<String, AttributeValue> toItem(Agent agent) {
         Map<String, AttributeValue> item = new HashMap<>(key(agent.tenant(), agent.uid()));
         item.put("name", s(agent.name()));
         item.put("description", s(agent.description()));

@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class ApiKeyStore {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.regex.Pattern TENANT = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
     private final DynamoDbClient dynamo;
     private final String table;
 
@@ -41,8 +42,25 @@ public final class ApiKeyStore {
         }
     }
 
+    /**
+     * The value of the tenant's API Gateway API key in the template's usage plan: the authorizer names it
+     * ({@code usageIdentifierKey}) so that API Gateway throttles each tenant on its own. Not a credential
+     * (the API key source is the authorizer, callers cannot send it); derived, so nothing stores it.
+     */
+    public static String usageKey(String tenant) {
+        return "tenant-" + hash(tenant).substring(0, 40);
+    }
+
+    /** Letters, digits and {@code _ . : -}, 1 to 128 of them: tenants are parts of DynamoDB keys. */
+    public static boolean isValidTenant(String tenant) {
+        return tenant != null && TENANT.matcher(tenant).matches();
+    }
+
     /** Stores the hash of {@code key} for {@code tenant}; the key itself is never written. */
     public void register(String key, String tenant) {
+        if (!isValidTenant(tenant)) {
+            throw new IllegalArgumentException("A tenant is 1 to 128 letters, digits, '_', '.', ':' or '-'");
+        }
         dynamo.putItem(r -> r.tableName(table).item(Map.of(
                 "key_hash", s(hash(key)),
                 "tenant", s(tenant),

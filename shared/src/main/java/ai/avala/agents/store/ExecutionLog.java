@@ -256,7 +256,7 @@ public final class ExecutionLog {
         return agentUid + "|" + status.wire();
     }
 
-    private Map<String, AttributeValue> toItem(Execution execution) {
+    Map<String, AttributeValue> toItem(Execution execution) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("agent", s(execution.agentUid()));
         item.put("uid", s(execution.uid()));

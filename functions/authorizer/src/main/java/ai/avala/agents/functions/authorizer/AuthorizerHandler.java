@@ -15,7 +15,8 @@ import java.util.Map;
  * The API's REQUEST authorizer: looks up the SHA-256 hash of {@code X-Avala-Api-Key} and allows the
  * whole API for the key's tenant, which reaches the handlers as {@code requestContext.authorizer.tenant}.
  * Because API Gateway caches the answer per key, the policy covers every method and path of the stage.
- * An unknown key is answered by throwing "Unauthorized", which API Gateway turns into a 401.
+ * The tenant's usage key puts its requests in its own throttle of the usage plan (API key source
+ * {@code AUTHORIZER}). An unknown key is answered by throwing "Unauthorized", which API Gateway turns into a 401.
  */
 public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomAuthorizerEvent, Map<String, Object>> {
 
@@ -56,7 +57,8 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
                                 "Action", "execute-api:Invoke",
                                 "Effect", "Allow",
                                 "Resource", wholeStage(event.getMethodArn())))),
-                "context", Map.of("tenant", tenant));
+                "context", Map.of("tenant", tenant),
+                "usageIdentifierKey", ApiKeyStore.usageKey(tenant));
     }
 
     private static String header(Map<String, String> headers) {

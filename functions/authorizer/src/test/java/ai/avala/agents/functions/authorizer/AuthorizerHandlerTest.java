@@ -49,6 +49,26 @@ class AuthorizerHandlerTest {
     }
 
     @Test
+    void handleRequest_shouldNameEachTenantsOwnUsageKey_soThatApiGatewayThrottlesTenantsApart() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String other = "tenant_" + UUID.randomUUID();
+        String key = ApiKeyStore.newKey();
+        String otherKey = ApiKeyStore.newKey();
+        String secondKeyOfTenant = ApiKeyStore.newKey();
+        keys.register(key, tenant);
+        keys.register(otherKey, other);
+        keys.register(secondKeyOfTenant, tenant);
+
+        Object usage = handler.handleRequest(sample(key), null).get("usageIdentifierKey");
+        Object otherUsage = handler.handleRequest(sample(otherKey), null).get("usageIdentifierKey");
+        Object secondUsage = handler.handleRequest(sample(secondKeyOfTenant), null).get("usageIdentifierKey");
+
+        assertThat(usage).isEqualTo(ApiKeyStore.usageKey(tenant)).isEqualTo(secondUsage).isNotEqualTo(otherUsage);
+        // API Gateway API key values are 20 to 128 characters.
+        assertThat((String) usage).hasSizeBetween(20, 128).doesNotContain(key);
+    }
+
+    @Test
     void handleRequest_shouldFailWithUnauthorized_whenTheKeyIsUnknownRevokedOrMissing() {
         String key = ApiKeyStore.newKey();
         keys.register(key, "tenant_" + UUID.randomUUID());

@@ -28,7 +28,7 @@ public final class DeleteAgentHandler extends ApiFunction {
     @Override
     protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
         String tenant = request.tenant();
-        String uid = request.pathParameter("uid");
+        String uid = request.agentUid();
         agents.delete(tenant, uid);
         return ApiResponses.noContent();
     }

@@ -28,7 +28,7 @@ public final class GetAgentHandler extends ApiFunction {
     @Override
     protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
         String tenant = request.tenant();
-        String uid = request.pathParameter("uid");
+        String uid = request.agentUid();
         return ApiResponses.json(200, agents.get(tenant, uid).toJson(false));
     }
 }

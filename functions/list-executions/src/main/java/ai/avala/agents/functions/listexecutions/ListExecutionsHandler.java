@@ -29,7 +29,7 @@ public final class ListExecutionsHandler extends ApiFunction {
     @Override
     protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
         String tenant = request.tenant();
-        String uid = request.pathParameter("uid");
+        String uid = request.agentUid();
         PageRequest page = PageRequest.from(request);
         var executions = agents.listExecutions(tenant, uid, request.query("status"), page);
         return ApiResponses.page(request, executions, Execution::toJson);

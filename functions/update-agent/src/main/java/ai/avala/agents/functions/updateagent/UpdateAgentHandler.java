@@ -28,7 +28,7 @@ public final class UpdateAgentHandler extends ApiFunction {
     @Override
     protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
         String tenant = request.tenant();
-        String uid = request.pathParameter("uid");
+        String uid = request.agentUid();
         AgentChanges changes = AgentChanges.parse(request.body(), false);
         return ApiResponses.json(200, agents.update(tenant, uid, changes).toJson(false));
     }

@@ -6,7 +6,6 @@ import static ai.avala.agents.local.emulator.SamTemplate.map;
 import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -36,17 +37,16 @@ public final class LocalResources {
     private final SamTemplate template;
     private final Environment aws;
     private final Map<String, Physical> resources = new LinkedHashMap<>();
-    private final String generatedSecret;
 
     private LocalResources(SamTemplate template, Environment aws) {
         this.template = template;
         this.aws = aws;
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        this.generatedSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
-    /** Creates every {@code AWS::DynamoDB::Table} and {@code AWS::SQS::Queue} of the template (existing ones are kept). */
+    /**
+     * Creates every {@code AWS::DynamoDB::Table}, {@code AWS::SQS::Queue} and {@code AWS::SecretsManager::Secret}
+     * of the template (existing ones are kept).
+     */
     public static LocalResources provision(SamTemplate template, Environment aws) {
         LocalResources local = new LocalResources(template, aws);
         try (DynamoDbClient dynamo = AwsClients.dynamoDb(aws)) {
@@ -70,6 +70,9 @@ public final class LocalResources {
                 }
             });
         }
+        try (SecretsManagerClient secrets = AwsClients.build(SecretsManagerClient.builder(), aws)) {
+            template.resources("AWS::SecretsManager::Secret").forEach((id, props) -> local.createSecret(secrets, id, props));
+        }
         return local;
     }
 
@@ -91,16 +94,14 @@ public final class LocalResources {
 
     /**
      * A template value as it would be after deployment: {@code Ref} of a resource or parameter,
-     * {@code Fn::GetAtt}, {@code Fn::Sub} of such references. A dynamic reference to a secret
-     * ({@code {{resolve:...}}}) becomes a random value generated for this run.
+     * {@code Fn::GetAtt}, {@code Fn::Sub} of such references.
      */
     public String resolve(Object value) {
         if (value == null) {
             return null;
         }
         if (value instanceof String || value instanceof Number || value instanceof Boolean) {
-            String text = value.toString();
-            return text.startsWith("{{resolve:") ? generatedSecret : text;
+            return value.toString();
         }
         Map<String, Object> fn = map(value);
         if (fn.containsKey("Ref")) {
@@ -120,9 +121,6 @@ public final class LocalResources {
             return physical == null ? null : physical.attributes().get((String) parts.get(1));
         }
         if (fn.containsKey("Fn::Sub") && fn.get("Fn::Sub") instanceof String text) {
-            if (text.contains("{{resolve:")) {
-                return generatedSecret;
-            }
             var matcher = java.util.regex.Pattern.compile("\\$\\{([^}]+)}").matcher(text);
             StringBuilder out = new StringBuilder();
             while (matcher.find()) {
@@ -182,6 +180,24 @@ public final class LocalResources {
             dynamo.updateTimeToLive(r -> r.tableName(id).timeToLiveSpecification(t -> t
                     .enabled(true).attributeName((String) ttl.get("AttributeName"))));
         }
+    }
+
+    /** A secret with a value generated as {@code GenerateSecretString} asks (letters and digits, its length). */
+    private void createSecret(SecretsManagerClient secrets, String id, Map<String, Object> props) {
+        Object length = map(props.get("GenerateSecretString")).get("PasswordLength");
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder value = new StringBuilder();
+        for (int i = 0; i < (length instanceof Number n ? n.intValue() : 32); i++) {
+            value.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        String arn;
+        try {
+            arn = secrets.createSecret(r -> r.name(id).secretString(value.toString())).arn();
+        } catch (ResourceExistsException exists) {
+            arn = secrets.describeSecret(r -> r.secretId(id)).arn();
+        }
+        resources.put(id, new Physical(arn, Map.of("Id", arn)));
     }
 
     private static List<KeySchemaElement> keys(Object schema) {

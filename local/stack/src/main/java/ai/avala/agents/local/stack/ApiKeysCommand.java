@@ -15,9 +15,11 @@ import java.util.Map;
 public final class ApiKeysCommand {
 
     static final String USAGE = """
-            usage: local/api-key create TENANT --table NAME [--region R] [--aws-endpoint URL]
+            usage: local/api-key create TENANT --table NAME [--usage-plan ID] [--region R] [--aws-endpoint URL]
                    local/api-key revoke KEY    --table NAME [--region R] [--aws-endpoint URL]
               --table        the API-keys table (output ApiKeysTableName of the stack; ApiKeysTable locally)
+              --usage-plan   the stack's TenantUsagePlanId: adds the tenant's usage key to it (needed once per
+                             tenant on AWS, where the API throttles each tenant by its key; not locally)
               --region       AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)
               --aws-endpoint an AWS emulator, e.g. the aws_endpoint of local/run's ready file
             """;
@@ -36,10 +38,12 @@ public final class ApiKeysCommand {
         }
         Map<String, String> env = new LinkedHashMap<>(System.getenv());
         String table = null;
+        String usagePlan = null;
         for (int i = 2; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--table" -> table = value;
+                case "--usage-plan" -> usagePlan = value;
                 case "--region" -> env.put("AWS_REGION", value);
                 case "--aws-endpoint" -> env.put("AWS_ENDPOINT_URL", value);
                 default -> {
@@ -61,9 +65,18 @@ public final class ApiKeysCommand {
         }
         env.values().removeIf(java.util.Objects::isNull);
         String tableName = table;
-        try (var dynamo = AwsClients.dynamoDb(new Environment(env))) {
+        Environment aws = new Environment(env);
+        try (var dynamo = AwsClients.dynamoDb(aws)) {
             ApiKeyStore keys = new ApiKeyStore(dynamo, tableName);
             if (args[0].equals("create")) {
+                if (!ApiKeyStore.isValidTenant(args[1])) {
+                    err.println("A tenant is 1 to 128 letters, digits, '_', '.', ':' or '-'.");
+                    return 2;
+                }
+                if (usagePlan != null) {
+                    TenantUsageKeys.add(aws, usagePlan, args[1]);
+                    err.println("Tenant " + args[1] + " is throttled by usage plan " + usagePlan + ".");
+                }
                 String key = ApiKeyStore.newKey();
                 keys.register(key, args[1]);
                 out.println(key);

@@ -165,6 +165,61 @@ abstract class AgentsApiContract {
     }
 
     @Test
+    void awsLimits_shouldBeAnsweredAtTheEdgeWith400Or413AndADetail_neverWithA500FromDynamoDb() {
+        var api = newTenant();
+        String tooLong = "agent_" + "A".repeat(1100);
+        String malformed = "agent_not-a-ulid";
+        for (String uid : List.of(tooLong, malformed)) {
+            List<ApiClient.Response> responses = List.of(api.get("/agents/" + uid + "/"),
+                    api.patch("/agents/" + uid + "/", "{\"name\": \"x\"}"), api.delete("/agents/" + uid + "/"),
+                    api.get("/agents/" + uid + "/executions/"), api.post("/agents/" + uid + "/test/", null));
+            assertThat(responses).allSatisfy(r -> {
+                assertThat(r.status()).as(r.text()).isEqualTo(400);
+                assertThat(r.detail()).contains("Invalid agent uid");
+            });
+        }
+        int limit = 64 * 1024;
+        String padding = " ".repeat(limit - "{\"name\": \"x\"}".length());
+        var atLimit = api.post("/agents/", "{\"name\": \"x\"}" + padding);
+        var overLimit = api.post("/agents/", "{\"name\": \"x\"}" + padding + " ");
+        var foreignExecution = api.post("/agent-actions/", "{\"execution\": \"exec_" + "X".repeat(2000)
+                + "\", \"action\": \"approve\"}");
+
+        assertThat(atLimit.status()).as(atLimit.text()).isEqualTo(201);
+        assertThat(overLimit.status()).isEqualTo(413);
+        assertThat(overLimit.detail()).contains("65536 bytes");
+        assertThat(foreignExecution.status()).isEqualTo(400);
+        assertThat(foreignExecution.json().get("errors").has("execution")).isTrue();
+    }
+
+    @Test
+    void theLargestAgent_shouldBeStoredAndHaveAllItsEventsReplacedInOneTransaction() {
+        var api = newTenant();
+        List<String> events = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        List<String> taskTypes = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            String family = "e" + i + "." + "x".repeat(95 - String.valueOf(i).length());
+            events.add(family);
+            others.add(family.replace('x', 'y'));
+        }
+        for (int i = 0; i < 50; i++) {
+            taskTypes.add(String.format("%03d", i) + "t".repeat(97));
+        }
+        String body = "{\"name\": \"" + "n".repeat(255) + "\", \"description\": \"" + "d".repeat(2000)
+                + "\", \"events\": " + Json.write(events) + ", \"task_types\": " + Json.write(taskTypes)
+                + ", \"project\": \"" + "p".repeat(255) + "\", \"callback_url\": \"https://hooks.example.com/"
+                + "h".repeat(2048 - "https://hooks.example.com/".length()) + "\"}";
+
+        var agent = created(api, body);
+        var replaced = api.patch("/agents/" + agent.get("uid").asText() + "/", "{\"events\": " + Json.write(others) + "}");
+
+        assertThat(agent.get("events")).hasSize(32);
+        assertThat(replaced.status()).as(replaced.text()).isEqualTo(200);
+        assertThat(replaced.json().get("events").get(0).asText()).isEqualTo(others.get(0));
+    }
+
+    @Test
     void unknownRoutesAndIds_shouldAnswer404WithDetail() {
         var api = newTenant();
 

@@ -6,6 +6,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.store.ApiKeyStore;
+import software.amazon.awssdk.services.apigateway.ApiGatewayClient;
 import org.junit.jupiter.api.Test;
 
 class ApiKeysCommandTest {
@@ -41,6 +45,33 @@ class ApiKeysCommandTest {
             assertThat(after).isEqualTo(401);
             assertThat(again.exit()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void createWithUsagePlan_shouldPutTheTenantsUsageKeyInThePlanOnce() throws Exception {
+        try (LocalStack stack = LocalStack.start(Options.of(0, null, Map.of(), false));
+             var apigateway = AwsClients.build(ApiGatewayClient.builder(), LocalAws.awsEnvironment(stack.awsEndpoint()))) {
+            String plan = apigateway.createUsagePlan(r -> r.name("tenants")).id();
+            String endpoint = stack.awsEndpoint();
+
+            Run first = run("create", "tenant_plan", "--table", "ApiKeysTable", "--usage-plan", plan, "--aws-endpoint", endpoint);
+            Run second = run("create", "tenant_plan", "--table", "ApiKeysTable", "--usage-plan", plan, "--aws-endpoint", endpoint);
+
+            assertThat(first.exit()).isZero();
+            assertThat(second.exit()).isZero();
+            var inPlan = apigateway.getUsagePlanKeys(r -> r.usagePlanId(plan)).items();
+            assertThat(inPlan).hasSize(1);
+            assertThat(inPlan.get(0).value()).isEqualTo(ApiKeyStore.usageKey("tenant_plan"));
+            assertThat(new ApiClient(stack.apiUrl(), second.out()).get("/agents/").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void create_shouldRefuseATenantThatCannotBePartOfAKey() {
+        Run run = run("create", "x".repeat(129), "--table", "ApiKeysTable");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("1 to 128");
     }
 
     @Test

@@ -224,6 +224,8 @@ class DispatchThroughLocalStackTest {
         poison.put("{\"type\": \"task.completed\", \"tenant\": \"" + marker + "\"}", "\"id\"");
         poison.put("{\"id\": \"" + marker + "\", \"type\": \"task.completed\"}", "\"tenant\"");
         poison.put("{\"id\": \"" + marker + "\", \"type\": \"Bad Type\", \"tenant\": \"x\"}", "dotted");
+        poison.put("{\"id\": \"" + marker + "\", \"type\": \"task.completed\", \"tenant\": \"" + acme.id()
+                + "\", \"data\": {\"blob\": \"" + "x".repeat(300 * 1024) + "\"}}", "larger than 262144 bytes");
 
         poison.keySet().forEach(this::send);
         send(Json.write(Map.of("Type", "Notification", "Message", event(acme, "task.completed", null, null))));

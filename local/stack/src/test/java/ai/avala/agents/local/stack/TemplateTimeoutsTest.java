@@ -1,0 +1,63 @@
+package ai.avala.agents.local.stack;
+
+import static ai.avala.agents.local.emulator.SamTemplate.list;
+import static ai.avala.agents.local.emulator.SamTemplate.map;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.avala.agents.local.emulator.SamTemplate;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The timeouts of template.yaml fit together for every value its parameters allow: AWS enforces them,
+ * moto does not, so a mismatch would only show in a deployment.
+ */
+class TemplateTimeoutsTest {
+
+    /** API Gateway gives up on an integration after 29 s. */
+    private static final int API_GATEWAY_LIMIT_SECONDS = 29;
+    private final SamTemplate template = SamTemplate.load(SamTemplate.locate());
+    private final Map<String, Map<String, Object>> functions = template.resources("AWS::Serverless::Function");
+
+    private int timeout(String function) {
+        Object own = functions.get(function).get("Timeout");
+        return ((Number) (own != null ? own : template.functionGlobals().get("Timeout"))).intValue();
+    }
+
+    @Test
+    void theLongestAllowedCallback_shouldEndBeforeTheTestFunctionTimesOut_whichEndsBeforeApiGatewayGivesUp() {
+        var callbackTimeout = map(map(template.root().get("Parameters")).get("CallbackTimeoutSeconds"));
+        int longestCallback = ((Number) callbackTimeout.get("MaxValue")).intValue();
+
+        assertThat(longestCallback).isLessThan(timeout("TestAgentFunction"));
+        assertThat(timeout("TestAgentFunction")).isLessThanOrEqualTo(API_GATEWAY_LIMIT_SECONDS);
+    }
+
+    @Test
+    void everyApiFunction_shouldTimeOutBeforeApiGatewayGivesUp() {
+        functions.forEach((id, props) -> {
+            boolean api = map(props.get("Events")).values().stream().anyMatch(e -> "Api".equals(map(e).get("Type")));
+            if (api) {
+                assertThat(timeout(id)).as(id).isLessThanOrEqualTo(API_GATEWAY_LIMIT_SECONDS);
+            }
+        });
+    }
+
+    @Test
+    void everyQueue_shouldHideAMessageForAtLeastSixTimesItsConsumersTimeout() {
+        var queues = template.resources("AWS::SQS::Queue");
+        int checked = 0;
+        for (var function : functions.entrySet()) {
+            for (Object event : map(function.getValue().get("Events")).values()) {
+                if ("SQS".equals(map(event).get("Type"))) {
+                    String queue = (String) list(map(map(map(event).get("Properties")).get("Queue")).get("Fn::GetAtt")).get(0);
+                    int visibility = ((Number) queues.get(queue).get("VisibilityTimeout")).intValue();
+                    assertThat(visibility).as(queue + " for " + function.getKey())
+                            .isGreaterThanOrEqualTo(6 * timeout(function.getKey()));
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isPositive();
+    }
+}
