@@ -1,6 +1,8 @@
 """After `sam build`: each function's artifact holds its own handler and the shared library, and
 nothing else of ours (no other function, no test code) nor any unrelated dependency (Netty, Apache HTTP
-clients, test libraries, the local stack's). Prints each artifact's size. Exit 1 on any violation."""
+clients, test libraries, the local stack's); the callback HTTP client (OkHttp, Okio, Kotlin) only where
+the template configures callbacks (CALLBACK_TIMEOUT_SECONDS), the Secrets Manager client only where it
+gives a secret (CURSOR_SECRET_ARN). Prints each artifact's size. Exit 1 on any violation."""
 
 import io
 import pathlib
@@ -14,6 +16,11 @@ BUILD = pathlib.Path(".aws-sam/build")
 FORBIDDEN_JARS = re.compile(
     r"netty|apache-client|apache5-client|httpclient|httpcore|junit|assertj|opentest4j|testcontainers|"
     r"mockito|snakeyaml|standardwebhooks|aws-lambda-java-tests|agents-local|agents-fn-|slf4j-nop")
+# A jar family, and the environment variable that marks the functions that need it.
+NEEDED_ONLY_WITH = {
+    re.compile(r"^(okhttp|okio|kotlin)"): "CALLBACK_TIMEOUT_SECONDS",
+    re.compile(r"^secretsmanager"): "CURSOR_SECRET_ARN",
+}
 
 
 class TagIgnoringLoader(yaml.SafeLoader):
@@ -40,9 +47,13 @@ def main() -> int:
             problems.append(f"{name}: its handler {handler.relative_to(root)} is missing")
         if not any("agents-shared" in jar for jar in jars):
             problems.append(f"{name}: the shared library is missing")
+        variables = set(((props.get("Environment") or {}).get("Variables") or {}).keys())
         for jar in jars:
             if FORBIDDEN_JARS.search(jar):
                 problems.append(f"{name}: carries the unrelated dependency {jar}")
+            for family, variable in NEEDED_ONLY_WITH.items():
+                if family.search(jar) and variable not in variables:
+                    problems.append(f"{name}: carries {jar}, which only functions configured with {variable} use")
         for other, package in packages.items():
             if other != name and package != packages[name] and (root / package).exists():
                 problems.append(f"{name}: carries the classes of {other} ({package})")

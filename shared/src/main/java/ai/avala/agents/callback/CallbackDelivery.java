@@ -1,16 +1,16 @@
 package ai.avala.agents.callback;
 
 import ai.avala.agents.json.Json;
+import ai.avala.agents.config.Environment;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import javax.net.ssl.SSLException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Sends one signed callback: checks and pins the URL, builds the contract's envelope
@@ -20,6 +20,10 @@ import javax.net.ssl.SSLException;
 public final class CallbackDelivery implements Callbacks {
 
     public static final Set<String> ACTIONS = Set.of("approve", "reject", "flag", "skip");
+    /** At most this much of a receiver's answer is kept (and stored as the execution's response). */
+    public static final int MAX_RESPONSE_BYTES = 20 * 1024;
+    public static final int DEFAULT_TIMEOUT_SECONDS = 10;
+    private static final Logger LOG = Logger.getLogger(CallbackDelivery.class.getName());
     private final UrlGuard guard;
     private final CallbackHttpClient http;
     private final Clock clock;
@@ -28,10 +32,6 @@ public final class CallbackDelivery implements Callbacks {
         this.guard = guard;
         this.http = http;
         this.clock = clock;
-    }
-
-    public UrlGuard guard() {
-        return guard;
     }
 
     @Override
@@ -58,20 +58,25 @@ public final class CallbackDelivery implements Callbacks {
         headers.put("webhook-signature", CallbackSigner.sign(secret, executionUid, seconds, body));
         try {
             return toOutcome(http.post(target, headers, body));
-        } catch (SocketTimeoutException e) {
-            return failure("Callback timed out after " + http.timeout().toMillis() + " ms.");
-        } catch (ConnectException e) {
-            return failure("Callback connection was refused.");
-        } catch (SSLException e) {
-            return failure("TLS handshake with the callback failed.");
         } catch (IOException e) {
-            String message = e.getMessage();
-            return failure(message != null && message.startsWith("Callback") ? message : "Callback connection failed.");
+            return failure(e.getMessage());
+        } catch (RuntimeException e) {
+            // Nothing a receiver sends may fail a queue message or an API request: this is a failed attempt too.
+            LOG.log(Level.WARNING, "Callback to agent " + agentUid + " failed unexpectedly", e);
+            return failure("Callback failed unexpectedly.");
         }
     }
 
+    /** The delivery of a function that calls back: the URL guard, the HTTP client and the clock of its environment. */
+    public static CallbackDelivery fromEnvironment(Environment env) {
+        return new CallbackDelivery(new UrlGuard(env.flag("ALLOW_LOCAL_CALLBACKS")),
+                new CallbackHttpClient(Duration.ofSeconds(env.integer("CALLBACK_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)),
+                        MAX_RESPONSE_BYTES),
+                Clock.systemUTC());
+    }
+
     private static DeliveryOutcome toOutcome(HttpReply reply) {
-        Map<String, Object> json = reply.truncated() ? null : Json.objectOrNull(reply.body());
+        Map<String, Object> json = reply.truncated() || reply.body() == null ? null : Json.objectOrNull(reply.body());
         int status = reply.status();
         Duration retryAfter = parseRetryAfter(reply.header("retry-after"));
         if (status >= 200 && status < 300) {

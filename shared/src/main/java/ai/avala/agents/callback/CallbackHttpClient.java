@@ -1,207 +1,159 @@
 package ai.avala.agents.callback;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.ProtocolException;
+import java.net.Proxy;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLSocket;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.ConnectionPool;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
 
 /**
- * A minimal HTTP/1.1 POST over a socket connected to the address {@link UrlGuard} checked. The JDK's
- * HTTP clients resolve the host name again when connecting, which would reopen a DNS-rebinding window;
- * here TLS still verifies the certificate against the URL's host name. No redirect is followed, the
- * whole exchange has one deadline, and at most {@code maxBody} bytes of the answer are kept.
+ * One signed callback POST, with OkHttp, to exactly the addresses {@link UrlGuard} vetted (its {@code Dns}
+ * answers with them and nothing else: no second lookup; TLS still verifies the URL's host name). One
+ * deadline ({@code callTimeout}) covers connect, TLS, write, headers and body; no redirect is followed, no
+ * request is retried by the client, no proxy is used; 1xx interim answers are skipped; the answer's
+ * headers are capped in count and bytes and at most {@code maxBody} bytes of its body are kept.
+ * Every failure, whatever the receiver sent, is an {@link IOException} whose message is safe to store.
  */
 public final class CallbackHttpClient {
 
-    private static final int MAX_HEADER_BYTES = 32 * 1024;
+    static final int MAX_HEADERS = 100;
+    static final int MAX_HEADER_BYTES = 32 * 1024;
+    private static final MediaType JSON = MediaType.get("application/json");
     private final Duration timeout;
     private final int maxBody;
+    private final SSLSocketFactory sslSocketFactory;
+    private final X509TrustManager trustManager;
+    private OkHttpClient http;
 
     public CallbackHttpClient(Duration timeout, int maxBody) {
+        this(timeout, maxBody, null, null);
+    }
+
+    /** With the TLS trust of {@code sslSocketFactory}/{@code trustManager}, for tests' self-signed receivers. */
+    public CallbackHttpClient(Duration timeout, int maxBody, SSLSocketFactory sslSocketFactory, X509TrustManager trustManager) {
         this.timeout = timeout;
         this.maxBody = maxBody;
+        this.sslSocketFactory = sslSocketFactory;
+        this.trustManager = trustManager;
+    }
+
+    /**
+     * Built on first use: OkHttp loads about 800 classes (some 230 ms in a fresh JVM), which a function
+     * whose request makes no callback (a 404, a validation error) should not pay for.
+     */
+    private synchronized OkHttpClient http() {
+        if (http != null) {
+            return http;
+        }
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
+                .callTimeout(timeout)
+                .connectTimeout(timeout)
+                .readTimeout(timeout)
+                .writeTimeout(timeout)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .retryOnConnectionFailure(false)
+                .proxy(Proxy.NO_PROXY)
+                // Every call pins its own addresses, so no connection could be reused: keep none idle.
+                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+                .protocols(List.of(Protocol.HTTP_1_1))
+                .addNetworkInterceptor(chain -> capHeaders(chain.proceed(chain.request())));
+        if (sslSocketFactory != null) {
+            builder.sslSocketFactory(sslSocketFactory, trustManager);
+        }
+        http = builder.build();
+        return http;
     }
 
     public Duration timeout() {
         return timeout;
     }
 
+    /** Posts {@code body}; the answer, or an IOException saying why there is none. */
     public HttpReply post(UrlGuard.Target target, Map<String, String> headers, String body) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        byte[] payload = body.getBytes(StandardCharsets.UTF_8);
-        try (Socket socket = connect(target, deadline)) {
-            StringBuilder head = new StringBuilder()
-                    .append("POST ").append(target.requestPath()).append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(target.hostHeader()).append("\r\n")
-                    .append("User-Agent: Avala-Agents/1.0\r\n")
-                    .append("Content-Type: application/json\r\n")
-                    .append("Accept: application/json\r\n")
-                    .append("Content-Length: ").append(payload.length).append("\r\n")
-                    .append("Connection: close\r\n");
-            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-            head.append("\r\n");
-            OutputStream out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
-            out.write(payload);
-            out.flush();
-            return read(new DeadlineInput(socket, deadline));
-        } catch (SocketTimeoutException e) {
-            throw new SocketTimeoutException("Callback timed out after " + timeout.toMillis() + " ms.");
+        HttpUrl url = HttpUrl.parse(target.uri().toASCIIString());
+        if (url == null) {
+            throw new IOException("Callback URL cannot be called.");
+        }
+        Request.Builder request = new Request.Builder()
+                .url(url)
+                .header("User-Agent", "Avala-Agents/1.0")
+                .header("Accept", "application/json")
+                // Asked for explicitly, OkHttp does not unzip: the body cap counts the bytes received.
+                .header("Accept-Encoding", "identity")
+                .post(RequestBody.create(body, JSON));
+        headers.forEach(request::header);
+        OkHttpClient pinned = http().newBuilder().dns(host -> List.copyOf(target.addresses())).build();
+        try (Response response = pinned.newCall(request.build()).execute()) {
+            return read(response);
+        } catch (InterruptedIOException e) {
+            throw new IOException("Callback timed out after " + timeout.toMillis() + " ms.");
+        } catch (ConnectException e) {
+            throw new IOException("Callback connection was refused.");
+        } catch (SSLException e) {
+            throw new IOException("TLS handshake with the callback failed.");
+        } catch (ProtocolException e) {
+            throw new IOException("Callback answered with something that is not valid HTTP/1.1.");
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() != null && e.getMessage().startsWith("Callback")
+                    ? e.getMessage() : "Callback connection failed.");
+        } catch (RuntimeException e) {
+            // OkHttp reports some malformed answers (a bad chunk size, a bad status line) as unchecked exceptions.
+            throw new IOException("Callback answered with something that is not valid HTTP/1.1.");
         }
     }
 
-    private Socket connect(UrlGuard.Target target, long deadline) throws IOException {
-        Socket socket = new Socket();
-        try {
-            socket.connect(new InetSocketAddress(target.address(), target.port()), remainingMillis(deadline));
-            socket.setSoTimeout(remainingMillis(deadline));
-            if (!target.tls()) {
-                return socket;
-            }
-            SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                    .createSocket(socket, target.host(), target.port(), true);
-            var parameters = tls.getSSLParameters();
-            parameters.setEndpointIdentificationAlgorithm("HTTPS");
-            if (!target.host().contains(":") && !target.host().matches("[0-9.]+")) {
-                parameters.setServerNames(List.of(new SNIHostName(target.host())));
-            }
-            tls.setSSLParameters(parameters);
-            tls.startHandshake();
-            return tls;
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
-        }
-    }
-
-    private HttpReply read(DeadlineInput in) throws IOException {
-        String statusLine = in.line();
-        String[] parts = statusLine.split(" ", 3);
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-            throw new IOException("Callback answered with something that is not HTTP/1.x.");
-        }
-        int status;
-        try {
-            status = Integer.parseInt(parts[1]);
-        } catch (NumberFormatException e) {
-            throw new IOException("Callback answered with an invalid HTTP status line.");
-        }
+    /** Status and headers as received; the body up to the cap, or none if reading it failed or timed out. */
+    private HttpReply read(Response response) {
         Map<String, String> headers = new HashMap<>();
-        for (String line = in.line(); !line.isEmpty(); line = in.line()) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-            }
+        Headers received = response.headers();
+        for (int i = 0; i < received.size(); i++) {
+            headers.put(received.name(i).toLowerCase(Locale.ROOT), received.value(i));
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        boolean truncated;
-        if (status == 204 || status == 304 || status < 200) {
-            truncated = false; // no body by definition, whatever the headers say
-        } else if ("chunked".equalsIgnoreCase(headers.getOrDefault("transfer-encoding", ""))) {
-            truncated = readChunked(in, body);
-        } else if (headers.containsKey("content-length")) {
-            long length = parseLength(headers.get("content-length"));
-            in.copy(body, Math.min(length, maxBody));
-            truncated = length > maxBody;
-        } else {
-            truncated = in.copy(body, maxBody);
-        }
-        return new HttpReply(status, headers, body.toString(StandardCharsets.UTF_8), truncated);
-    }
-
-    private boolean readChunked(DeadlineInput in, ByteArrayOutputStream body) throws IOException {
-        while (true) {
-            String sizeLine = in.line();
-            int semicolon = sizeLine.indexOf(';');
-            long size = Long.parseLong((semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim(), 16);
-            if (size == 0) {
-                return false;
-            }
-            long room = maxBody - body.size();
-            if (size > room) {
-                in.copy(body, room);
-                return true;
-            }
-            in.copy(body, size);
-            in.line();
-        }
-    }
-
-    private static long parseLength(String value) throws IOException {
+        ResponseBody body = response.body();
+        Buffer kept = new Buffer();
         try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new IOException("Callback answered with an invalid Content-Length.");
+            BufferedSource source = body.source();
+            while (kept.size() <= maxBody && source.read(kept, maxBody + 1 - kept.size()) != -1) {
+                // keep reading until the cap or the end
+            }
+        } catch (IOException | RuntimeException e) {
+            // The status arrived: the receiver answered; only its body is unusable.
+            return new HttpReply(response.code(), headers, null, true);
         }
+        boolean truncated = kept.size() > maxBody;
+        String text = truncated ? null : kept.readUtf8();
+        return new HttpReply(response.code(), headers, text, truncated);
     }
 
-    private static int remainingMillis(long deadline) throws SocketTimeoutException {
-        long left = (deadline - System.nanoTime()) / 1_000_000;
-        if (left <= 0) {
-            throw new SocketTimeoutException("deadline passed");
+    private static Response capHeaders(Response response) throws IOException {
+        Headers headers = response.headers();
+        if (headers.size() > MAX_HEADERS || headers.byteCount() > MAX_HEADER_BYTES) {
+            response.close();
+            throw new IOException("Callback answered with more than " + MAX_HEADERS + " headers or "
+                    + MAX_HEADER_BYTES + " bytes of them.");
         }
-        return (int) Math.min(Integer.MAX_VALUE, left);
-    }
-
-    /** Socket input whose every read is bounded by the exchange's deadline. */
-    private static final class DeadlineInput {
-        private final Socket socket;
-        private final InputStream in;
-        private final long deadline;
-
-        DeadlineInput(Socket socket, long deadline) throws IOException {
-            this.socket = socket;
-            this.in = new java.io.BufferedInputStream(socket.getInputStream());
-            this.deadline = deadline;
-        }
-
-        private int next() throws IOException {
-            socket.setSoTimeout(remainingMillis(deadline));
-            return in.read();
-        }
-
-        String line() throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            int c;
-            while ((c = next()) != -1 && c != '\n') {
-                if (line.size() >= MAX_HEADER_BYTES) {
-                    throw new IOException("Callback answered with an oversized header.");
-                }
-                line.write(c);
-            }
-            if (c == -1 && line.size() == 0) {
-                throw new IOException("Callback closed the connection without an answer.");
-            }
-            String text = line.toString(StandardCharsets.ISO_8859_1);
-            return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
-        }
-
-        /** Copies up to {@code limit} bytes; true when the stream went on past the limit. */
-        boolean copy(ByteArrayOutputStream out, long limit) throws IOException {
-            byte[] buffer = new byte[8192];
-            long left = limit;
-            while (left > 0) {
-                socket.setSoTimeout(remainingMillis(deadline));
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-                if (n == -1) {
-                    return false;
-                }
-                out.write(buffer, 0, n);
-                left -= n;
-            }
-            return true;
-        }
+        return response;
     }
 }

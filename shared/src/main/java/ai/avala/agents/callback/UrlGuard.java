@@ -1,19 +1,20 @@
 package ai.avala.agents.callback;
 
-import java.net.Inet4Address;
+import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Decides whether a callback URL may be called, and pins the address that was checked so that the
+ * Decides whether a callback URL may be called, and pins the addresses that were checked so that the
  * connection goes exactly there (no second DNS answer can redirect it). Only {@code https} to public
- * addresses is allowed; {@code allowLocal} (the local stack's flag) additionally admits {@code http} and
- * loopback receivers, and nothing else.
+ * addresses on port 443 or a port above 1023 is allowed; {@code allowLocal} (the local stack's flag)
+ * additionally admits {@code http} and loopback receivers, and nothing else.
  */
 public final class UrlGuard {
 
@@ -23,17 +24,65 @@ public final class UrlGuard {
     private static final Pattern CANONICAL_IPV4 =
             Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
 
-    /** A URL that passed the checks, with the address to connect to. */
-    public record Target(URI uri, String host, int port, boolean tls, InetAddress address) {
-        public String requestPath() {
-            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-            return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+    /** A block of addresses and why it may not be called. */
+    private record Range(BigInteger first, int prefixLength, int bits, String reason) {
+
+        static Range of(String cidr, String reason) {
+            int slash = cidr.indexOf('/');
+            byte[] address;
+            try {
+                address = InetAddress.getByName(cidr.substring(0, slash)).getAddress();
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException(cidr, e);
+            }
+            return new Range(new BigInteger(1, address), Integer.parseInt(cidr.substring(slash + 1)), address.length * 8, reason);
         }
 
-        public String hostHeader() {
-            boolean defaultPort = (tls && port == 443) || (!tls && port == 80);
-            String name = host.contains(":") ? "[" + host + "]" : host;
-            return defaultPort ? name : name + ":" + port;
+        boolean contains(byte[] address) {
+            return address.length * 8 == bits
+                    && new BigInteger(1, address).shiftRight(bits - prefixLength).equals(first.shiftRight(bits - prefixLength));
+        }
+    }
+
+    /** IPv4: everything is callable except these (IANA special-purpose registry, and cloud metadata). */
+    private static final List<Range> FORBIDDEN_IPV4 = List.of(
+            Range.of("0.0.0.0/8", "unspecified"),
+            Range.of("10.0.0.0/8", "private"),
+            Range.of("100.64.0.0/10", "carrier-grade NAT"),
+            Range.of("127.0.0.0/8", "loopback"),
+            Range.of("169.254.0.0/16", "link-local or cloud-metadata"),
+            Range.of("172.16.0.0/12", "private"),
+            Range.of("192.0.0.0/24", "reserved"),
+            Range.of("192.0.2.0/24", "documentation"),
+            Range.of("192.88.99.0/24", "reserved"),
+            Range.of("192.168.0.0/16", "private"),
+            Range.of("198.18.0.0/15", "reserved"),
+            Range.of("198.51.100.0/24", "documentation"),
+            Range.of("203.0.113.0/24", "documentation"),
+            Range.of("224.0.0.0/4", "multicast"),
+            Range.of("240.0.0.0/4", "reserved or broadcast"));
+    /**
+     * IPv6: only global unicast (2000::/3) is callable, less the IANA special-purpose blocks inside it. This
+     * settles every IPv4-in-IPv6 form too (mapped, compatible, NAT64 64:ff9b::/96 and 64:ff9b:1::/48): none
+     * of them is global unicast.
+     */
+    private static final Range GLOBAL_UNICAST_IPV6 = Range.of("2000::/3", "");
+    private static final List<Range> FORBIDDEN_IPV6 = List.of(
+            Range.of("2001:db8::/32", "documentation"),
+            Range.of("2001::/23", "reserved (IETF protocol assignments, Teredo)"),
+            Range.of("2002::/16", "tunnelled (6to4)"),
+            Range.of("3fff::/20", "documentation"));
+    private static final List<Range> NAMED_IPV6 = List.of(
+            Range.of("::1/128", "loopback"),
+            Range.of("::/128", "unspecified"),
+            Range.of("fe80::/10", "link-local"),
+            Range.of("fc00::/7", "private"),
+            Range.of("ff00::/8", "multicast"));
+
+    /** A URL that passed the checks, with the addresses the connection may go to (all of them checked). */
+    public record Target(URI uri, String host, int port, boolean tls, List<InetAddress> addresses) {
+        public Target {
+            addresses = List.copyOf(addresses);
         }
     }
 
@@ -65,8 +114,7 @@ public final class UrlGuard {
         }
         checkAddresses(addresses);
         boolean tls = "https".equals(uri.getScheme());
-        int port = uri.getPort() == -1 ? (tls ? 443 : 80) : uri.getPort();
-        return new Target(uri, host, port, tls, addresses[0]);
+        return new Target(uri, host, port(uri), tls, List.of(addresses));
     }
 
     private URI parse(String url) throws UnsafeUrlException {
@@ -98,11 +146,27 @@ public final class UrlGuard {
         if (uri.getRawFragment() != null) {
             throw new UnsafeUrlException("Callback URL must not contain a fragment.");
         }
+        if (uri.getHost().endsWith(".")) {
+            // "example.com." and "example.com" name one host; TLS names and virtual hosts disagree on it.
+            throw new UnsafeUrlException("Callback URL host must not end with a dot.");
+        }
         if (NUMERIC_HOST.matcher(uri.getHost()).matches() && !CANONICAL_IPV4.matcher(uri.getHost()).matches()) {
             // 2130706433, 0x7f000001, 017700000001, 127.1: resolvers disagree on these, so none is allowed.
             throw new UnsafeUrlException("Callback URL host uses a non-standard IP address notation.");
         }
+        int port = port(uri);
+        if (port < 1 || port > 65535) {
+            throw new UnsafeUrlException("Callback URL port must be from 1 to 65535.");
+        }
+        if (port < 1024 && port != 443 && !(allowLocal && port == 80)) {
+            // The test operation must not become a probe of third parties' mail, database or admin ports.
+            throw new UnsafeUrlException("Callback URL port must be 443 or above 1023.");
+        }
         return uri;
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() == -1 ? ("https".equals(uri.getScheme()) ? 443 : 80) : uri.getPort();
     }
 
     private static String hostOf(URI uri) {
@@ -124,88 +188,14 @@ public final class UrlGuard {
 
     /** Why an address may not be called, or null when it is a public unicast address. */
     static String forbiddenReason(InetAddress address) {
-        if (address instanceof Inet6Address v6) {
-            byte[] b = v6.getAddress();
-            InetAddress embedded = embeddedIpv4(b);
-            if (embedded != null) {
-                return forbiddenReason(embedded);
+        byte[] bytes = address.getAddress();
+        if (address instanceof Inet6Address) {
+            if (!GLOBAL_UNICAST_IPV6.contains(bytes)) {
+                return NAMED_IPV6.stream().filter(range -> range.contains(bytes)).map(Range::reason).findFirst()
+                        .orElse("non-global IPv6");
             }
-            if (v6.isLoopbackAddress()) {
-                return "loopback";
-            }
-            if (v6.isAnyLocalAddress()) {
-                return "unspecified";
-            }
-            if (v6.isLinkLocalAddress() || v6.isSiteLocalAddress()) {
-                return "link-local";
-            }
-            if (v6.isMulticastAddress()) {
-                return "multicast";
-            }
-            if ((b[0] & 0xFE) == 0xFC) {
-                return "private";
-            }
-            if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00) {
-                return "tunnelled (Teredo)";
-            }
-            if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && (b[3] & 0xff) == 0xb8) {
-                return "documentation";
-            }
-            return null;
+            return FORBIDDEN_IPV6.stream().filter(range -> range.contains(bytes)).map(Range::reason).findFirst().orElse(null);
         }
-        byte[] b = address.getAddress();
-        int first = b[0] & 0xff;
-        int second = b[1] & 0xff;
-        if (address.isLoopbackAddress()) {
-            return "loopback";
-        }
-        if (address.isAnyLocalAddress() || first == 0) {
-            return "unspecified";
-        }
-        if (first == 169 && second == 254) {
-            return "link-local or cloud-metadata";
-        }
-        if (address.isSiteLocalAddress()) {
-            return "private";
-        }
-        if (first == 100 && second >= 64 && second <= 127) {
-            return "carrier-grade NAT";
-        }
-        if (address.isMulticastAddress()) {
-            return "multicast";
-        }
-        if (first >= 240) {
-            return "reserved or broadcast";
-        }
-        if ((first == 192 && second == 0 && (b[2] & 0xff) == 0) || (first == 198 && (second == 18 || second == 19))) {
-            return "reserved";
-        }
-        if ((first == 192 && second == 0 && (b[2] & 0xff) == 2) || (first == 198 && second == 51 && (b[2] & 0xff) == 100)
-                || (first == 203 && second == 0 && (b[2] & 0xff) == 113)) {
-            return "documentation";
-        }
-        return null;
-    }
-
-    /** The IPv4 address inside an IPv4-mapped, IPv4-compatible, NAT64 or 6to4 IPv6 address, if any. */
-    private static InetAddress embeddedIpv4(byte[] b) {
-        boolean zeroPrefix = true;
-        for (int i = 0; i < 10; i++) {
-            zeroPrefix &= b[i] == 0;
-        }
-        boolean mapped = zeroPrefix && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
-        boolean compatible = zeroPrefix && b[10] == 0 && b[11] == 0 && !(b[12] == 0 && b[13] == 0 && b[14] == 0);
-        boolean nat64 = b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
-        try {
-            if (mapped || compatible || nat64) {
-                return Inet4Address.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-            }
-            if (b[0] == 0x20 && b[1] == 0x02) {
-                return Inet4Address.getByAddress(new byte[] {b[2], b[3], b[4], b[5]});
-            }
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
-        return null;
+        return FORBIDDEN_IPV4.stream().filter(range -> range.contains(bytes)).map(Range::reason).findFirst().orElse(null);
     }
 }

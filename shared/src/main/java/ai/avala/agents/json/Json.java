@@ -1,6 +1,9 @@
 package ai.avala.agents.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +13,12 @@ import java.util.Map;
 /** The one JSON mapper of the project. Objects are written from explicit maps, never by reflection on domain types. */
 public final class Json {
 
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+    /** The deepest nesting any JSON read here may have (requests, events, receivers' answers). */
+    public static final int MAX_DEPTH = 100;
+
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+            .build())
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
@@ -35,9 +43,12 @@ public final class Json {
                 throw new MalformedJsonException("Request body is empty.");
             }
             return node;
+        } catch (StreamConstraintsException e) {
+            throw new MalformedJsonException("JSON is nested deeper than " + MAX_DEPTH + " levels.");
         } catch (JsonProcessingException e) {
-            throw new MalformedJsonException("Malformed JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ".");
+            var location = e.getLocation();
+            throw new MalformedJsonException(location == null ? "Malformed JSON."
+                    : "Malformed JSON at line " + location.getLineNr() + ", column " + location.getColumnNr() + ".");
         }
     }
 

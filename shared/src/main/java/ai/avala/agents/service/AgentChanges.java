@@ -32,6 +32,19 @@ public record AgentChanges(
     private static final Set<String> FIELDS = Set.of(
             "name", "description", "events", "callback_url", "is_active", "project", "task_types");
     private static final String REQUIRED = "This field is required.";
+    private static final String UNSAFE_CHARACTERS =
+            "Must not contain control characters or bidirectional text overrides.";
+
+    /**
+     * C0 and C1 control characters (a description may have tabs and line breaks) and the bidirectional
+     * overrides, isolates and marks that make a name display as something other than what it is.
+     */
+    static boolean hasUnsafeCharacters(String value, boolean multiline) {
+        return value.chars().anyMatch(c -> (c < 0x20 && !(multiline && (c == '\t' || c == '\n' || c == '\r')))
+                || (c >= 0x7f && c <= 0x9f)
+                || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+                || c == 0x200e || c == 0x200f || c == 0x061c);
+    }
 
     public boolean has(String field) {
         return present.contains(field);
@@ -53,11 +66,11 @@ public record AgentChanges(
                 errors.put(field.length() > 64 ? field.substring(0, 64) : field, List.of("Unknown field."));
             }
         }
-        String name = text(root, "name", false, 255, errors);
+        String name = text(root, "name", false, 255, false, errors);
         if (creating && !present.contains("name")) {
             errors.put("name", List.of(REQUIRED));
         }
-        String description = text(root, "description", true, 2000, errors);
+        String description = text(root, "description", true, 2000, true, errors);
         List<String> events = strings(root, "events", MAX_EVENTS, 100, errors);
         for (String event : events) {
             if (!EVENT.matcher(event).matches()) {
@@ -67,7 +80,7 @@ public record AgentChanges(
                 break;
             }
         }
-        String callbackUrl = text(root, "callback_url", true, 2048, errors);
+        String callbackUrl = text(root, "callback_url", true, 2048, false, errors);
         Boolean active = null;
         JsonNode activeNode = root.get("is_active");
         if (activeNode != null) {
@@ -77,7 +90,7 @@ public record AgentChanges(
                 errors.put("is_active", List.of("Must be a boolean."));
             }
         }
-        String project = text(root, "project", true, 255, errors);
+        String project = text(root, "project", true, 255, false, errors);
         List<String> taskTypes = strings(root, "task_types", MAX_TASK_TYPES, 100, errors);
         if (!errors.isEmpty()) {
             throw invalid(errors);
@@ -96,7 +109,7 @@ public record AgentChanges(
         return ApiException.invalid(detail.toString(), errors);
     }
 
-    private static String text(JsonNode root, String field, boolean nullable, int maxLength,
+    private static String text(JsonNode root, String field, boolean nullable, int maxLength, boolean multiline,
                                Map<String, List<String>> errors) {
         JsonNode node = root.get(field);
         if (node == null) {
@@ -117,6 +130,8 @@ public record AgentChanges(
             errors.put(field, List.of(nullable ? "May not be blank; send null instead." : "This field may not be blank."));
         } else if (value.length() > maxLength) {
             errors.put(field, List.of("Ensure this field has no more than " + maxLength + " characters."));
+        } else if (hasUnsafeCharacters(value, multiline)) {
+            errors.put(field, List.of(UNSAFE_CHARACTERS));
         }
         return value;
     }
@@ -139,6 +154,10 @@ public record AgentChanges(
         for (JsonNode item : node) {
             if (!item.isTextual() || item.textValue().isBlank() || item.textValue().length() > maxLength) {
                 errors.put(field, List.of("Each item must be a non-empty string of at most " + maxLength + " characters."));
+                return List.of();
+            }
+            if (hasUnsafeCharacters(item.textValue(), false)) {
+                errors.put(field, List.of(UNSAFE_CHARACTERS));
                 return List.of();
             }
             values.add(item.textValue().strip());

@@ -2,9 +2,8 @@ package ai.avala.agents.service;
 
 import ai.avala.agents.api.ApiException;
 import ai.avala.agents.api.PageRequest;
-import ai.avala.agents.callback.CallbackDelivery;
-import ai.avala.agents.callback.CallbackHttpClient;
 import ai.avala.agents.callback.CallbackSigner;
+import ai.avala.agents.callback.Callbacks;
 import ai.avala.agents.callback.DeliveryOutcome;
 import ai.avala.agents.callback.UnsafeUrlException;
 import ai.avala.agents.callback.UrlGuard;
@@ -34,41 +33,47 @@ import java.util.Map;
 /** The agents API's operations, each scoped to the caller's tenant. */
 public final class AgentService {
 
-    public static final int MAX_RESPONSE_BYTES = 20 * 1024;
     public static final int DEFAULT_MAX_AGENTS_PER_TENANT = 1000;
     private static final String CURSOR_SECRET_ARN = "CURSOR_SECRET_ARN";
     private final AgentStore agents;
     private final ExecutionLog executions;
     private final CursorCodec cursors;
-    private final CallbackDelivery delivery;
+    private final UrlGuard urls;
+    private final Callbacks callbacks;
     private final Clock clock;
     private final int maxAgentsPerTenant;
 
-    public AgentService(AgentStore agents, ExecutionLog executions, CursorCodec cursors,
-                        CallbackDelivery delivery, Clock clock, int maxAgentsPerTenant) {
+    /** {@code callbacks} sends the test operation's callback; the functions that never call back pass none. */
+    public AgentService(AgentStore agents, ExecutionLog executions, CursorCodec cursors, UrlGuard urls,
+                        Callbacks callbacks, Clock clock, int maxAgentsPerTenant) {
         this.agents = agents;
         this.executions = executions;
         this.cursors = cursors;
-        this.delivery = delivery;
+        this.urls = urls;
+        this.callbacks = callbacks;
         this.clock = clock;
         this.maxAgentsPerTenant = maxAgentsPerTenant;
     }
 
-    /** Builds the service and its clients from the function's environment variables. */
+    /** The service of a function that never calls back, with its clients, from its environment variables. */
     public static AgentService fromEnvironment(Environment env) {
+        return fromEnvironment(env, null);
+    }
+
+    /** The service of the function that sends test callbacks through {@code callbacks}. */
+    public static AgentService fromEnvironment(Environment env, Callbacks callbacks) {
         Logs.configure(env);
         var dynamo = AwsClients.dynamoDb(env);
         String agentsTable = env.require("AGENTS_TABLE");
         var subscriptions = new SubscriptionIndex(dynamo, env.require("SUBSCRIPTIONS_TABLE"));
-        Clock clock = Clock.systemUTC();
-        var http = new CallbackHttpClient(Duration.ofSeconds(env.integer("CALLBACK_TIMEOUT_SECONDS", 10)), MAX_RESPONSE_BYTES);
         return new AgentService(
                 new AgentStore(dynamo, agentsTable, subscriptions),
                 new ExecutionLog(dynamo, env.require("EXECUTIONS_TABLE"), agentsTable,
                         Duration.ofDays(env.integer("EXECUTION_RETENTION_DAYS", 30))),
                 new CursorCodec(cursorSecret(env)),
-                new CallbackDelivery(new UrlGuard(env.flag("ALLOW_LOCAL_CALLBACKS")), http, clock),
-                clock,
+                new UrlGuard(env.flag("ALLOW_LOCAL_CALLBACKS")),
+                callbacks,
+                Clock.systemUTC(),
                 env.integer("MAX_AGENTS_PER_TENANT", DEFAULT_MAX_AGENTS_PER_TENANT));
     }
 
@@ -154,7 +159,10 @@ public final class AgentService {
         payload.put("test", true);
         payload.put("message", "This is a test event from Avala.");
         payload.put("agent_name", agent.name());
-        DeliveryOutcome outcome = delivery.deliver(agent.callbackUrl(), agent.secret(), executionUid, "agent.test",
+        if (callbacks == null) {
+            throw new IllegalStateException("This function was built without a callback client");
+        }
+        DeliveryOutcome outcome = callbacks.deliver(agent.callbackUrl(), agent.secret(), executionUid, "agent.test",
                 agent.uid(), payload);
         Instant finished = latest(Timestamps.now(clock), started);
         Execution execution = new Execution(executionUid, agent.uid(), tenant, "test:" + executionUid, "agent.test",
@@ -208,7 +216,7 @@ public final class AgentService {
             return;
         }
         try {
-            delivery.guard().checkRegistration(url);
+            urls.checkRegistration(url);
         } catch (UnsafeUrlException e) {
             throw AgentChanges.invalid(Map.of("callback_url", List.of(e.getMessage())));
         }

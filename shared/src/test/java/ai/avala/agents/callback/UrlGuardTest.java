@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -38,17 +39,53 @@ class UrlGuardTest {
     void resolve_shouldPinThePublicAddressItChecked() throws Exception {
         UrlGuard.Target target = strict.resolve("https://93.184.215.14:8443/hooks?x=1");
 
-        assertThat(target.address().getHostAddress()).isEqualTo("93.184.215.14");
+        assertThat(target.addresses()).extracting(InetAddress::getHostAddress).containsExactly("93.184.215.14");
         assertThat(target.port()).isEqualTo(8443);
         assertThat(target.tls()).isTrue();
-        assertThat(target.requestPath()).isEqualTo("/hooks?x=1");
-        assertThat(target.hostHeader()).isEqualTo("93.184.215.14:8443");
+        assertThat(target.uri().getRawQuery()).isEqualTo("x=1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://93.184.215.14:70000/hook", "https://93.184.215.14:0/", "https://93.184.215.14:25/",
+            "https://93.184.215.14:22/", "https://93.184.215.14:80/", "https://93.184.215.14:1023/"})
+    void resolve_shouldRefusePortsOutsideTheRangeAndWellKnownPortsOtherThan443(String url) {
+        assertThatThrownBy(() -> strict.resolve(url)).isInstanceOf(UnsafeUrlException.class);
+        assertThatThrownBy(() -> strict.checkRegistration(url)).isInstanceOf(UnsafeUrlException.class);
     }
 
     @Test
-    void allowLocal_shouldAdmitHttpLoopbackButStillRefusePrivateAndMetadataAddresses() {
-        assertThatCode(() -> local.resolve("http://127.0.0.1:8080/hook")).doesNotThrowAnyException();
-        assertThatCode(() -> local.resolve("http://localhost:8080/hook")).doesNotThrowAnyException();
+    void resolve_shouldAcceptPort443AndPortsAbove1023() throws Exception {
+        assertThat(strict.resolve("https://93.184.215.14:443/").port()).isEqualTo(443);
+        assertThat(strict.resolve("https://93.184.215.14/").port()).isEqualTo(443);
+        assertThat(strict.resolve("https://93.184.215.14:1024/").port()).isEqualTo(1024);
+        assertThat(strict.resolve("https://93.184.215.14:65535/").port()).isEqualTo(65535);
+    }
+
+    @Test
+    void aTrailingDotHost_shouldBeRefusedAtRegistrationAndDeliveryAlike() {
+        assertThatThrownBy(() -> strict.checkRegistration("https://example.com./h")).hasMessageContaining("dot");
+        assertThatThrownBy(() -> strict.resolve("https://example.com./h")).hasMessageContaining("dot");
+        assertThatThrownBy(() -> strict.resolve("https://93.184.215.14./h")).isInstanceOf(UnsafeUrlException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://[::ffff:0:7f00:1]/", "https://[::ffff:0:a00:1]/", "https://[64:ff9b:1::a00:1]/",
+            "https://[64:ff9b::5db8:d70e]/", "https://[2001:db8::1]/", "https://[2001::1]/", "https://[2001:2::1]/",
+            "https://[3fff::1]/", "https://[100::1]/", "https://[::5db8:d70e]/", "https://[2002:5db8:d70e::1]/"})
+    void ipv6_shouldBeCallableOnlyInGlobalUnicastOutsideTheSpecialPurposeBlocks(String url) {
+        assertThatThrownBy(() -> strict.resolve(url)).isInstanceOf(UnsafeUrlException.class);
+    }
+
+    @Test
+    void ipv6GlobalUnicast_shouldBeCallable() throws Exception {
+        assertThat(strict.resolve("https://[2606:4700:4700::1111]/hook").addresses())
+                .extracting(InetAddress::getHostAddress).containsExactly("2606:4700:4700:0:0:0:0:1111");
+    }
+
+    @Test
+    void allowLocal_shouldAdmitHttpLoopbackButStillRefusePrivateAndMetadataAddresses() throws Exception {
+        assertThat(local.resolve("http://127.0.0.1:8080/hook").addresses()).allMatch(InetAddress::isLoopbackAddress);
+        assertThat(local.resolve("http://localhost:8080/hook").tls()).isFalse();
         assertThatThrownBy(() -> local.resolve("http://10.0.0.1/")).isInstanceOf(UnsafeUrlException.class);
         assertThatThrownBy(() -> local.resolve("http://169.254.169.254/")).isInstanceOf(UnsafeUrlException.class);
     }

@@ -1,10 +1,12 @@
 package ai.avala.agents.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ai.avala.agents.api.ApiException;
 import ai.avala.agents.json.Json;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AgentChangesTest {
@@ -71,5 +73,18 @@ class AgentChangesTest {
                 .isNotNull();
         assertThat(catchThrowableOfType(Json.MalformedJsonException.class, () -> AgentChanges.parse("", true)))
                 .hasMessage("Request body is empty.");
+    }
+
+    @Test
+    void parse_shouldRefuseControlAndBidiCharactersInNamesButAllowLineBreaksInTheDescription() {
+        var described = AgentChanges.parse("{\"name\": \"ok\", \"description\": \"line one\\nline\\ttwo\"}", true);
+
+        assertThat(described.description()).isEqualTo("line one\nline\ttwo");
+        for (String body : List.of("{\"name\": \"a\\u0000\"}", "{\"name\": \"a\\u009b\"}", "{\"name\": \"a\\u2066b\"}",
+                "{\"name\": \"a\\nb\"}", "{\"name\": \"x\", \"description\": \"a\\u0000b\"}",
+                "{\"name\": \"x\", \"description\": \"\\u202Eevil\"}")) {
+            assertThatThrownBy(() -> AgentChanges.parse(body, true)).as(body).isInstanceOf(ApiException.class)
+                    .hasMessageContaining("control characters or bidirectional");
+        }
     }
 }

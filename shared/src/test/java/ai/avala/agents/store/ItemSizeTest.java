@@ -11,7 +11,7 @@ import ai.avala.agents.model.ExecutionStats;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.model.LabelingEvent;
 import ai.avala.agents.service.AgentChanges;
-import ai.avala.agents.service.AgentService;
+import ai.avala.agents.callback.CallbackDelivery;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +46,7 @@ class ItemSizeTest {
         String largest = envelope + "\u00e9".repeat((EventIntake.MAX_EVENT_BYTES - envelope.length() - 3) / 2) + "\"}}";
         assertThat(largest.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(EventIntake.MAX_EVENT_BYTES);
         LabelingEvent event = EventIntake.parse(largest);
-        Map<String, Object> response = Map.of("blob", "r".repeat(AgentService.MAX_RESPONSE_BYTES));
+        Map<String, Object> response = Map.of("blob", "r".repeat(CallbackDelivery.MAX_RESPONSE_BYTES));
         Execution execution = new Execution("exec_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8", "agent_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8",
                 event.tenant(), event.id(), event.type(), "k".repeat(256), "r".repeat(256), ExecutionStatus.FAILED,
                 "approve", event.payload(), response, "e".repeat(2000), 20, NOW, NOW, NOW, NOW);

@@ -1,15 +1,12 @@
 package ai.avala.agents.functions.dispatcher;
 
 import ai.avala.agents.callback.CallbackDelivery;
-import ai.avala.agents.callback.CallbackHttpClient;
 import ai.avala.agents.callback.Callbacks;
-import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.config.Logs;
 import ai.avala.agents.dispatch.AgentMatcher;
 import ai.avala.agents.dispatch.RetryPolicy;
-import ai.avala.agents.service.AgentService;
 import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.ExecutionLog;
 import ai.avala.agents.store.SubscriptionIndex;
@@ -45,12 +42,11 @@ public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatc
     }
 
     public DispatcherHandler(Environment env) {
-        this(env, new CallbackDelivery(new UrlGuard(env.flag("ALLOW_LOCAL_CALLBACKS")),
-                new CallbackHttpClient(callbackTimeout(env), AgentService.MAX_RESPONSE_BYTES), Clock.systemUTC()));
+        this(env, CallbackDelivery.fromEnvironment(env));
     }
 
     private static Duration callbackTimeout(Environment env) {
-        return Duration.ofSeconds(env.integer("CALLBACK_TIMEOUT_SECONDS", 10));
+        return Duration.ofSeconds(env.integer("CALLBACK_TIMEOUT_SECONDS", CallbackDelivery.DEFAULT_TIMEOUT_SECONDS));
     }
 
     /** With a given delivery, for tests that need to interfere with callbacks. */

@@ -3,6 +3,7 @@ package ai.avala.agents.functions.testagent;
 import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponses;
+import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.service.AgentService;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
@@ -18,7 +19,7 @@ public final class TestAgentHandler extends ApiFunction {
     }
 
     public TestAgentHandler(Environment env) {
-        this(AgentService.fromEnvironment(env));
+        this(AgentService.fromEnvironment(env, CallbackDelivery.fromEnvironment(env)));
     }
 
     public TestAgentHandler(AgentService agents) {

@@ -143,7 +143,15 @@ abstract class AgentsApiContract {
                 Map.entry("{\"name\": \"x\", \"callback_url\": \"not a url\"}", "callback_url"),
                 Map.entry("{\"name\": \"x\", \"callback_url\": \"https://169.254.169.254/latest\"}", "callback_url"),
                 Map.entry("{\"name\": \"x\", \"callback_url\": \"https://10.0.0.7/hook\"}", "callback_url"),
-                Map.entry("{\"name\": \"x\", \"callback_url\": \"ftp://example.com/\"}", "callback_url"));
+                Map.entry("{\"name\": \"x\", \"callback_url\": \"ftp://example.com/\"}", "callback_url"),
+                Map.entry("{\"name\": \"x\", \"callback_url\": \"https://example.com:70000/hook\"}", "callback_url"),
+                Map.entry("{\"name\": \"x\", \"callback_url\": \"https://example.com:25/hook\"}", "callback_url"),
+                Map.entry("{\"name\": \"x\", \"callback_url\": \"https://example.com./h\"}", "callback_url"),
+                Map.entry("{\"name\": \"a\\u0000b\"}", "name"),
+                Map.entry("{\"name\": \"x\", \"project\": \"p\\u202Eq\"}", "project"),
+                Map.entry("{\"name\": \"x\", \"events\": [\"task.completed\\u0007\"]}", "events"),
+                Map.entry("{\"name\": \"x\", \"task_types\": [\"a\\u0085\"]}", "task_types"),
+                Map.entry("{\"name\": " + "[".repeat(5000) + "]".repeat(5000) + "}", "nested deeper than 100"));
         bodies.forEach((body, mentioned) -> {
             var response = api.post("/agents/", body);
             assertThat(response.status()).as(body).isEqualTo(400);

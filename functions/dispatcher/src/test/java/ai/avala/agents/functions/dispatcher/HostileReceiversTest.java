@@ -1,0 +1,108 @@
+package ai.avala.agents.functions.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.avala.agents.api.PageRequest;
+import ai.avala.agents.callback.CallbackDelivery;
+import ai.avala.agents.callback.CallbackHttpClient;
+import ai.avala.agents.callback.UrlGuard;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.CallbackReceiver;
+import ai.avala.agents.local.emulator.HostileReceivers;
+import ai.avala.agents.local.emulator.HostileReceivers.Behaviour;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.model.Execution;
+import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentService;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One event for agents whose receivers misbehave at the HTTP and TLS level, and one healthy agent, with
+ * one attempt per callback and a 2 s timeout (this module's tests run in a 256 MB heap): no message fails,
+ * every execution ends (failed, or success where a 2xx arrived), and the healthy agent is called at once.
+ */
+class HostileReceiversTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final Environment ENV = LocalAws.environmentFor("DispatcherFunction", Map.of(
+            "ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_TIMEOUT_SECONDS", "2", "CALLBACK_MAX_ATTEMPTS", "1"));
+    private static HostileReceivers receivers;
+    private static CallbackReceiver healthy;
+    private static DispatcherHandler handler;
+    private final AgentService agents = AgentService.fromEnvironment(ENV);
+
+    @BeforeAll
+    static void start() throws Exception {
+        receivers = new HostileReceivers();
+        healthy = new CallbackReceiver();
+        var http = new CallbackHttpClient(TIMEOUT, CallbackDelivery.MAX_RESPONSE_BYTES,
+                receivers.clientTls().getSocketFactory(), receivers.trustManager());
+        handler = new DispatcherHandler(ENV, new CallbackDelivery(new UrlGuard(true), http, Clock.systemUTC()));
+    }
+
+    @AfterAll
+    static void stop() {
+        receivers.close();
+        healthy.close();
+    }
+
+    @Test
+    void anEventForHostileReceivers_shouldFailNoMessageEndEveryExecutionAndReachTheHealthyAgentAtOnce() throws Exception {
+        String tenant = "tenant_" + UUID.randomUUID();
+        Map<Behaviour, String> hostile = new EnumMap<>(Behaviour.class);
+        for (Behaviour behaviour : Behaviour.values()) {
+            hostile.put(behaviour, agent(tenant, behaviour.name(), receivers.url(behaviour)));
+        }
+        String healthyAgent = agent(tenant, "healthy", healthy.url("/healthy"));
+        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+        message.setMessageId(UUID.randomUUID().toString());
+        message.setBody(Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "task.completed", "tenant", tenant)));
+        message.setMessageAttributes(Map.of());
+        SQSEvent batch = new SQSEvent();
+        batch.setRecords(List.of(message));
+        AtomicLong healthyCalledAfter = new AtomicLong(-1);
+
+        long start = System.nanoTime();
+        Thread watcher = Thread.ofVirtual().start(() -> {
+            while (healthy.calls("/healthy").isEmpty() && System.nanoTime() - start < 20_000_000_000L) {
+                Thread.onSpinWait();
+            }
+            healthyCalledAfter.set((System.nanoTime() - start) / 1_000_000);
+        });
+        var response = handler.handleRequest(batch, null);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        watcher.join();
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(healthyCalledAfter.get()).as("ms until the healthy agent was called").isBetween(0L, 1500L);
+        // Every callback at once, each within its deadline, plus the executions' writes on a busy machine.
+        assertThat(took).isLessThan(TIMEOUT.plusSeconds(4));
+        hostile.forEach((behaviour, uid) -> assertThat(executions(tenant, uid)).as(behaviour.name()).singleElement()
+                .satisfies(execution -> assertThat(execution.status())
+                        .isEqualTo(behaviour.answers2xx() ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED)));
+        assertThat(executions(tenant, healthyAgent)).singleElement()
+                .satisfies(execution -> assertThat(execution.status()).isEqualTo(ExecutionStatus.SUCCESS));
+        assertThat(agents.get(tenant, healthyAgent).stats().pending()).isZero();
+    }
+
+    private String agent(String tenant, String name, String url) {
+        return agents.create(tenant, AgentChanges.parse("{\"name\": \"" + name + "\", \"events\": [\"task.completed\"], "
+                + "\"callback_url\": \"" + url + "\"}", true)).uid();
+    }
+
+    private List<Execution> executions(String tenant, String agentUid) {
+        return agents.listExecutions(tenant, agentUid, null, new PageRequest(10, null)).items();
+    }
+}
