@@ -14,7 +14,7 @@ the AWS managed policies SAM attaches, and are exempt.
 
 2. Quotas: API Gateway throttles each tenant on its own (API key source AUTHORIZER, an API key required
 on every method, a usage plan with a throttle on the API's stage); every SQS event source has a
-MaximumConcurrency; no function reserves concurrency unless a parameter opts in.
+MaximumConcurrency (a stream's consumers are bounded by its shards); no function reserves concurrency unless a parameter opts in.
 
 Usage: python check-deployment.py [--template template.yaml] [--calls target/iam-calls] [--markdown]
 (--markdown prints the README's permission table.) Runs with the Python of the SAM CLI's virtualenv.
@@ -35,6 +35,7 @@ ACCOUNT = "000000000000"
 EXEMPT_MANAGED = {
     "AWSLambdaBasicExecutionRole",
     "AWSLambdaSQSQueueExecutionRole",
+    "AWSLambdaDynamoDBExecutionRole",
     "AWSXRayDaemonWriteAccess",
     "AWSXrayWriteOnlyAccess",
 }
@@ -225,7 +226,9 @@ def quota_problems(template):
         if not any({"RateLimit", "BurstLimit"} <= set(plan["Properties"].get("Throttle", {})) for plan in plans):
             problems.append("%s: no usage plan with a rate and burst limit covers its stage" % api_id)
     for mapping_id, mapping in resources.items():
-        if mapping["Type"] == "AWS::Lambda::EventSourceMapping":
+        source = mapping["Properties"].get("EventSourceArn", {}) if mapping["Type"] == "AWS::Lambda::EventSourceMapping" else {}
+        queue = isinstance(source, dict) and "Fn::GetAtt" in source and resources.get(source["Fn::GetAtt"][0], {}).get("Type") == "AWS::SQS::Queue"
+        if queue:
             if "MaximumConcurrency" not in mapping["Properties"].get("ScalingConfig", {}):
                 problems.append("%s: no ScalingConfig.MaximumConcurrency: one queue could take all of the "
                                 "account's concurrency" % mapping_id)

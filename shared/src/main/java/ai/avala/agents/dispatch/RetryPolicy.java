@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public record RetryPolicy(int maxAttempts, List<Duration> schedule) {
 
     public static final String DEFAULT_SCHEDULE = "5,30,120,600,1800,3600,7200,14400";
+    public static final int DEFAULT_MAX_ATTEMPTS = 8;
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(6);
 
     public RetryPolicy {

@@ -39,6 +39,31 @@ public final class Ids {
         return "exec_" + ulid(System.currentTimeMillis());
     }
 
+    /**
+     * The uid of the execution of one (event, agent): time-ordered by the event's time, and the same for
+     * every copy of the event, so that recording it twice is one conditional write that finds it there.
+     */
+    public static String executionUid(long eventMillis, String tenant, String eventId, String agentUid) {
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+                    (tenant + '\n' + eventId + '\n' + agentUid).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+        long high = 0;
+        long low = 0;
+        for (int i = 0; i < 5; i++) {
+            high = (high << 8) | (digest[i] & 0xff);
+            low = (low << 8) | (digest[i + 5] & 0xff);
+        }
+        char[] out = new char[26];
+        encode(Math.max(0, eventMillis) & 0xFFFFFFFFFFFFL, out, 0, 10);
+        encode(high, out, 10, 8);
+        encode(low, out, 18, 8);
+        return "exec_" + new String(out);
+    }
+
     public static synchronized String ulid(long millis) {
         if (millis <= lastMillis) {
             millis = lastMillis;

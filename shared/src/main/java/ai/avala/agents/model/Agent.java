@@ -27,6 +27,11 @@ public record Agent(
         taskTypes = List.copyOf(taskTypes);
     }
 
+    public Agent withStats(ExecutionStats counts) {
+        return new Agent(tenant, uid, name, description, events, callbackUrl, active, project, taskTypes, secret,
+                counts, createdAt, updatedAt, version);
+    }
+
     public boolean pullMode() {
         return callbackUrl == null;
     }

@@ -7,10 +7,9 @@ import ai.avala.agents.callback.Callbacks;
 import ai.avala.agents.callback.DeliveryOutcome;
 import ai.avala.agents.callback.UnsafeUrlException;
 import ai.avala.agents.callback.UrlGuard;
-import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
-import ai.avala.agents.config.Logs;
 import ai.avala.agents.config.SecretValues;
+import ai.avala.agents.config.Wiring;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Execution;
@@ -22,9 +21,7 @@ import ai.avala.agents.paging.CursorCodec;
 import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.ExecutionLog;
 import ai.avala.agents.store.KeyedPage;
-import ai.avala.agents.store.SubscriptionIndex;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +30,6 @@ import java.util.Map;
 /** The agents API's operations, each scoped to the caller's tenant. */
 public final class AgentService {
 
-    public static final int DEFAULT_MAX_AGENTS_PER_TENANT = 1000;
     private static final String CURSOR_SECRET_ARN = "CURSOR_SECRET_ARN";
     private final AgentStore agents;
     private final ExecutionLog executions;
@@ -62,19 +58,9 @@ public final class AgentService {
 
     /** The service of the function that sends test callbacks through {@code callbacks}. */
     public static AgentService fromEnvironment(Environment env, Callbacks callbacks) {
-        Logs.configure(env);
-        var dynamo = AwsClients.dynamoDb(env);
-        String agentsTable = env.require("AGENTS_TABLE");
-        var subscriptions = new SubscriptionIndex(dynamo, env.require("SUBSCRIPTIONS_TABLE"));
-        return new AgentService(
-                new AgentStore(dynamo, agentsTable, subscriptions),
-                new ExecutionLog(dynamo, env.require("EXECUTIONS_TABLE"), agentsTable,
-                        Duration.ofDays(env.integer("EXECUTION_RETENTION_DAYS", 30))),
-                new CursorCodec(cursorSecret(env)),
-                new UrlGuard(env.flag("ALLOW_LOCAL_CALLBACKS")),
-                callbacks,
-                Clock.systemUTC(),
-                env.integer("MAX_AGENTS_PER_TENANT", DEFAULT_MAX_AGENTS_PER_TENANT));
+        Wiring wiring = new Wiring(env);
+        return new AgentService(wiring.agents(), wiring.executions(), new CursorCodec(cursorSecret(env)),
+                new UrlGuard(wiring.allowLocalCallbacks()), callbacks, wiring.clock(), wiring.maxAgentsPerTenant());
     }
 
     /** Only the functions that page (list agents, list executions) are given the cursor secret's ARN. */
@@ -168,11 +154,7 @@ public final class AgentService {
         Execution execution = new Execution(executionUid, agent.uid(), tenant, "test:" + executionUid, "agent.test",
                 null, null, outcome.success() ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED, outcome.action(),
                 payload, outcome.responseJson(), outcome.error(), 1, started, finished, started, finished);
-        try {
-            executions.recordFinished(execution);
-        } catch (software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException e) {
-            throw ApiException.notFound();
-        }
+        executions.create(execution);
         String message = outcome.success()
                 ? "Test callback delivered: HTTP " + outcome.statusCode() + "."
                 : "Test callback failed: " + outcome.error();
@@ -186,7 +168,7 @@ public final class AgentService {
      */
     public Execution decide(String tenant, AgentAction decision) {
         for (int tries = 0; tries < 3; tries++) {
-            Execution current = executions.findByUid(decision.execution())
+            Execution current = executions.findPullModeByUid(decision.execution())
                     .filter(execution -> execution.tenant().equals(tenant))
                     .orElseThrow(ApiException::notFound);
             if (current.status() == ExecutionStatus.SUCCESS && decision.action().equals(current.action())) {

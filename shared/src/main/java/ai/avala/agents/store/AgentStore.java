@@ -45,11 +45,13 @@ public final class AgentStore {
     private final DynamoDbClient dynamo;
     private final String table;
     private final SubscriptionIndex subscriptions;
+    private final ExecutionStatsStore stats;
 
     public AgentStore(DynamoDbClient dynamo, String table, SubscriptionIndex subscriptions) {
         this.dynamo = dynamo;
         this.table = table;
         this.subscriptions = subscriptions;
+        this.stats = new ExecutionStatsStore(dynamo, table);
     }
 
     /** The tenant already has as many agents as it may have. */
@@ -78,6 +80,7 @@ public final class AgentStore {
                 .conditionExpression("attribute_not_exists(#uid)")
                 .expressionAttributeNames(Map.of("#uid", "uid"))
                 .build()).build());
+        writes.add(stats.create(agent.tenant(), agent.uid()));
         agent.events().forEach(event -> writes.add(subscriptions.put(agent.tenant(), event, agent.uid())));
         try {
             write(writes);
@@ -92,9 +95,23 @@ public final class AgentStore {
         }
     }
 
+    /** The agent with its execution statistics. */
     public Optional<Agent> find(String tenant, String uid) {
+        return findWithoutStats(tenant, uid).map(agent -> withStats(tenant, List.of(agent)).get(0));
+    }
+
+    /** The agent as configured, its statistics left at zero (for delivering to it). */
+    public Optional<Agent> findWithoutStats(String tenant, String uid) {
         var item = dynamo.getItem(r -> r.tableName(table).key(key(tenant, uid)).consistentRead(true)).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    private List<Agent> withStats(String tenant, List<Agent> agents) {
+        if (agents.isEmpty()) {
+            return agents;
+        }
+        Map<String, ExecutionStats> counts = stats.read(tenant, agents.stream().map(Agent::uid).toList());
+        return agents.stream().map(agent -> agent.withStats(counts.getOrDefault(agent.uid(), ExecutionStats.ZERO))).toList();
     }
 
     public KeyedPage<Agent> list(String tenant, int limit, Map<String, String> startKey) {
@@ -109,7 +126,7 @@ public final class AgentStore {
             request.exclusiveStartKey(Attributes.keyOf(startKey));
         }
         List<Map<String, AttributeValue>> items = dynamo.query(request.build()).items();
-        List<Agent> agents = items.stream().limit(limit).map(AgentStore::fromItem).toList();
+        List<Agent> agents = withStats(tenant, items.stream().limit(limit).map(AgentStore::fromItem).toList());
         Map<String, String> lastKey = items.size() > limit
                 ? Map.of("tenant", tenant, "uid", agents.get(agents.size() - 1).uid())
                 : null;
@@ -205,6 +222,7 @@ public final class AgentStore {
                 .expressionAttributeValues(Map.of(":version", n(current.version())))
                 .build()).build());
         current.events().forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
+        writes.add(stats.delete(current.tenant(), current.uid()));
         writes.add(TransactWriteItem.builder().update(Update.builder()
                 .tableName(table)
                 .key(key(current.tenant(), TENANT_COUNT_UID))
@@ -227,8 +245,8 @@ public final class AgentStore {
     }
 
     /**
-     * DynamoDB takes at most 100 items in a transaction: an agent write is at most the agent, its tenant's
-     * count and 2 x {@link ai.avala.agents.service.AgentChanges#MAX_EVENTS} subscriptions.
+     * DynamoDB takes at most 100 items in a transaction: an agent write is at most the agent, its statistics,
+     * its tenant's count and 2 x {@link ai.avala.agents.service.AgentChanges#MAX_EVENTS} subscriptions.
      */
     private void write(List<TransactWriteItem> writes) {
         if (writes.size() > MAX_TRANSACTION_ITEMS) {
@@ -255,10 +273,6 @@ public final class AgentStore {
         item.put("project", s(agent.project()));
         item.put("task_types", stringList(agent.taskTypes()));
         item.put("secret", s(agent.secret()));
-        item.put("stats_total", n(agent.stats().total()));
-        item.put("stats_success", n(agent.stats().success()));
-        item.put("stats_failed", n(agent.stats().failed()));
-        item.put("stats_pending", n(agent.stats().pending()));
         item.put("created_at", time(agent.createdAt()));
         item.put("updated_at", time(agent.updatedAt()));
         item.put("version", n(agent.version()));
@@ -277,8 +291,7 @@ public final class AgentStore {
                 str(item, "project"),
                 strings(item, "task_types"),
                 str(item, "secret"),
-                new ExecutionStats(num(item, "stats_total"), num(item, "stats_success"),
-                        num(item, "stats_failed"), num(item, "stats_pending")),
+                ExecutionStats.ZERO,
                 instant(item, "created_at"),
                 instant(item, "updated_at"),
                 num(item, "version"));

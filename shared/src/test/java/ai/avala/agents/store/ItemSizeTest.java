@@ -51,7 +51,7 @@ class ItemSizeTest {
                 event.tenant(), event.id(), event.type(), "k".repeat(256), "r".repeat(256), ExecutionStatus.FAILED,
                 "approve", event.payload(), response, "e".repeat(2000), 20, NOW, NOW, NOW, NOW);
 
-        int size = size(new ExecutionLog(null, "ExecutionsTable", "AgentsTable", Duration.ofDays(30)).toItem(execution));
+        int size = size(new ExecutionLog(null, "ExecutionsTable", Duration.ofDays(30)).toItem(execution));
 
         assertThat(size).isGreaterThan(EventIntake.MAX_EVENT_BYTES).isLessThan(ITEM_LIMIT - EXECUTION_HEADROOM);
     }

@@ -26,14 +26,16 @@ class AgentActionHandlerTest {
     private final AgentActionHandler handler = new AgentActionHandler(ENV);
     private final AgentService agents = AgentService.fromEnvironment(ENV);
     private final ExecutionLog log = new ExecutionLog(AwsClients.dynamoDb(ENV), ENV.require("EXECUTIONS_TABLE"),
-            ENV.require("AGENTS_TABLE"), Duration.ofDays(1));
+            Duration.ofDays(1));
 
     private Execution pending(String tenant) {
         var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"puller\", \"events\": [\"task.completed\"]}", true));
         Instant now = Instant.now();
         String uid = Ids.executionUid();
-        return log.start(new Execution(uid, agent.uid(), tenant, "evt_" + uid, "task.completed", "task_1", null,
-                ExecutionStatus.PENDING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now)).orElseThrow().execution();
+        var execution = new Execution(uid, agent.uid(), tenant, "evt_" + uid, "task.completed", "task_1", null,
+                ExecutionStatus.PENDING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now);
+        log.create(execution);
+        return execution;
     }
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String execution, String action) {
@@ -61,9 +63,10 @@ class AgentActionHandlerTest {
         assertThat(body.get("response_payload").get("reason").asText()).isEqualTo("Looks correct");
         assertThat(repeated.getStatusCode()).isEqualTo(200);
         assertThat(conflicting.getStatusCode()).isEqualTo(409);
-        var stats = agents.get(tenant, execution.agentUid()).stats();
-        assertThat(stats.pending()).isZero();
-        assertThat(stats.success()).isEqualTo(1);
+        assertThat(log.find(execution.agentUid(), execution.uid())).hasValueSatisfying(stored -> {
+            assertThat(stored.status()).isEqualTo(ExecutionStatus.SUCCESS);
+            assertThat(stored.action()).isEqualTo("approve");
+        });
     }
 
     @Test
@@ -79,6 +82,6 @@ class AgentActionHandlerTest {
         assertThat(unknown.getStatusCode()).isEqualTo(400);
         assertThat(Json.parse(unknown.getBody()).get("errors").has("action")).isTrue();
         assertThat(missing.getStatusCode()).isEqualTo(404);
-        assertThat(agents.get(tenant, execution.agentUid()).stats().pending()).isEqualTo(1);
+        assertThat(log.find(execution.agentUid(), execution.uid()).orElseThrow().status()).isEqualTo(ExecutionStatus.PENDING);
     }
 }

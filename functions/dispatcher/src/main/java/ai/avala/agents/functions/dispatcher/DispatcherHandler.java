@@ -1,21 +1,13 @@
 package ai.avala.agents.functions.dispatcher;
 
-import ai.avala.agents.callback.CallbackDelivery;
-import ai.avala.agents.callback.Callbacks;
-import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.config.Wiring;
 import ai.avala.agents.config.Environment;
-import ai.avala.agents.config.Logs;
 import ai.avala.agents.dispatch.AgentMatcher;
-import ai.avala.agents.dispatch.RetryPolicy;
-import ai.avala.agents.store.AgentStore;
-import ai.avala.agents.store.ExecutionLog;
-import ai.avala.agents.store.SubscriptionIndex;
+import ai.avala.agents.dispatch.DeadLetterQueue;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,15 +18,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The events queue's consumer. The messages of a batch are processed concurrently; the answer names
- * only the messages that failed transiently ({@code ReportBatchItemFailures}), so only those come back.
+ * The events queue's consumer, the matching stage: each labeling event becomes executions and delivery
+ * tasks (see {@link EventDispatcher}); callbacks are the delivery function's. The messages of a batch are
+ * processed concurrently; the answer names only those that failed transiently ({@code ReportBatchItemFailures}).
  */
 public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private static final Logger LOG = Logger.getLogger(DispatcherHandler.class.getName());
+    static final int MAX_CONCURRENT_WRITES = 32;
     private final EventDispatcher dispatcher;
 
     public DispatcherHandler() {
@@ -42,32 +35,17 @@ public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatc
     }
 
     public DispatcherHandler(Environment env) {
-        this(env, CallbackDelivery.fromEnvironment(env));
+        this(new Wiring(env));
     }
 
-    private static Duration callbackTimeout(Environment env) {
-        return Duration.ofSeconds(env.integer("CALLBACK_TIMEOUT_SECONDS", CallbackDelivery.DEFAULT_TIMEOUT_SECONDS));
-    }
-
-    /** With a given delivery, for tests that need to interfere with callbacks. */
-    public DispatcherHandler(Environment env, Callbacks delivery) {
-        Logs.configure(env);
-        var dynamo = AwsClients.dynamoDb(env);
-        String agentsTable = env.require("AGENTS_TABLE");
-        var subscriptions = new SubscriptionIndex(dynamo, env.require("SUBSCRIPTIONS_TABLE"));
-        var agents = new AgentStore(dynamo, agentsTable, subscriptions);
+    private DispatcherHandler(Wiring wiring) {
         this.dispatcher = new EventDispatcher(
-                new AgentMatcher(subscriptions, agents),
-                agents,
-                new ExecutionLog(dynamo, env.require("EXECUTIONS_TABLE"), agentsTable,
-                        Duration.ofDays(env.integer("EXECUTION_RETENTION_DAYS", 30))),
-                delivery,
-                RetryPolicy.parse(env.integer("CALLBACK_MAX_ATTEMPTS", 8),
-                        env.optional("CALLBACK_RETRY_SCHEDULE_SECONDS", RetryPolicy.DEFAULT_SCHEDULE)),
-                new Queues(AwsClients.build(SqsClient.builder(), env), env.require("EVENTS_QUEUE_URL"), env.require("DEAD_LETTER_QUEUE_URL")),
-                Clock.systemUTC(),
-                env.integer("CALLBACK_CONCURRENCY", 32),
-                callbackTimeout(env));
+                new AgentMatcher(wiring.subscriptions(), wiring.agents()),
+                wiring.executions(),
+                wiring.deliveries(),
+                new DeadLetterQueue(wiring.sqs(), wiring.env().require("DEAD_LETTER_QUEUE_URL")),
+                wiring.clock(),
+                MAX_CONCURRENT_WRITES);
     }
 
     @Override

@@ -3,14 +3,10 @@ package ai.avala.agents.functions.dispatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.avala.agents.api.PageRequest;
-import ai.avala.agents.callback.CallbackDelivery;
-import ai.avala.agents.callback.CallbackHttpClient;
-import ai.avala.agents.callback.Callbacks;
-import ai.avala.agents.callback.DeliveryOutcome;
-import ai.avala.agents.callback.UrlGuard;
+import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
+import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.json.Json;
-import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.model.Execution;
@@ -19,53 +15,50 @@ import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
-import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
 
+/** The matching stage: executions recorded once per (event, agent), delivery tasks queued, no receiver called. */
 class DispatcherHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("DispatcherFunction", Map.of(
-            "ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_RETRY_SCHEDULE_SECONDS", "1"));
+    private static final Environment ENV = LocalAws.environmentFor("DispatcherFunction", Map.of());
+    private static final SqsClient SQS = LocalResources.sqs(LocalAws.shared().aws());
     private final AgentService agents = AgentService.fromEnvironment(ENV);
-    private final CallbackDelivery realDelivery = new CallbackDelivery(new UrlGuard(true),
-            new CallbackHttpClient(Duration.ofSeconds(5), 20 * 1024), Clock.systemUTC());
-    private CallbackReceiver receiver;
+    private final DispatcherHandler handler = new DispatcherHandler(ENV);
+    /** Tasks received from the deliveries queue that belong to no test yet (each test takes its tenant's). */
+    private static final List<DeliveryTask> UNCLAIMED = new ArrayList<>();
 
-    @BeforeEach
-    void startReceiver() throws IOException {
-        receiver = new CallbackReceiver();
+    @AfterAll
+    static void close() {
+        SQS.close();
     }
 
-    @AfterEach
-    void stopReceiver() {
-        receiver.close();
-    }
-
-    private String url(String path) {
-        return receiver.url(path);
-    }
-
-    /** The {@code webhook-id} of every call the receiver got on {@code path}. */
-    private List<String> webhookIds(String path) {
-        return receiver.calls(path).stream().map(call -> call.headers().get("webhook-id").get(0)).toList();
-    }
-
-    private static SQSEvent batchOf(String body) {
-        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-        message.setMessageId(UUID.randomUUID().toString());
-        message.setBody(body);
-        message.setMessageAttributes(Map.of());
+    private static SQSEvent batchOf(String... bodies) {
+        List<SQSEvent.SQSMessage> messages = new ArrayList<>();
+        for (String body : bodies) {
+            SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+            message.setMessageId(UUID.randomUUID().toString());
+            message.setBody(body);
+            message.setAttributes(Map.of("SentTimestamp", Long.toString(System.currentTimeMillis())));
+            message.setMessageAttributes(Map.of());
+            messages.add(message);
+        }
         SQSEvent event = new SQSEvent();
-        event.setRecords(List.of(message));
+        event.setRecords(messages);
         return event;
     }
 
@@ -73,183 +66,171 @@ class DispatcherHandlerTest {
         return Json.write(Map.of("id", id, "type", "task.completed", "tenant", tenant, "task", "task_1"));
     }
 
+    private String agent(String tenant, String name, String callbackUrl) {
+        String url = callbackUrl == null ? "" : ", \"callback_url\": \"" + callbackUrl + "\"";
+        return agents.create(tenant, AgentChanges.parse("{\"name\": \"" + name + "\", \"events\": [\"*\"]" + url + "}", true)).uid();
+    }
+
     private List<Execution> executions(String tenant, String agentUid) {
         return agents.listExecutions(tenant, agentUid, null, new PageRequest(100, null)).items();
     }
 
-    @Test
-    void aBatchRedeliveredAfterACrash_shouldCallOnlyTheAgentsNotYetCalled() {
-        String tenant = "tenant_" + UUID.randomUUID();
-        String crashing = agents.create(tenant, AgentChanges.parse(
-                "{\"name\": \"a\", \"events\": [\"task.completed\"], \"callback_url\": \"" + url("/a") + "\"}", true)).uid();
-        String steady = agents.create(tenant, AgentChanges.parse(
-                "{\"name\": \"b\", \"events\": [\"task.completed\"], \"callback_url\": \"" + url("/b") + "\"}", true)).uid();
-        AtomicBoolean crashOnce = new AtomicBoolean(true);
-        Callbacks crashBeforeCallingA = (callbackUrl, secret, executionUid, eventType, agentUid, data) -> {
-            if (agentUid.equals(crashing) && crashOnce.getAndSet(false)) {
-                throw new IllegalStateException("simulated crash before the callback of agent a");
+    /** The delivery tasks of {@code tenant} now on the deliveries queue (taken off it). */
+    private static synchronized List<DeliveryTask> tasksOf(String tenant) {
+        String url = ENV.require("DELIVERIES_QUEUE_URL");
+        for (int empty = 0; empty < 2; ) {
+            List<Message> messages = SQS.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+            if (messages.isEmpty()) {
+                empty++;
+                continue;
             }
-            return realDelivery.deliver(callbackUrl, secret, executionUid, eventType, agentUid, data);
-        };
-        var handler = new DispatcherHandler(ENV, crashBeforeCallingA);
-        SQSEvent batch = batchOf(event(tenant, "evt_" + UUID.randomUUID()));
-
-        var first = handler.handleRequest(batch, null);
-        var redelivered = handler.handleRequest(batch, null);
-
-        assertThat(first.getBatchItemFailures()).extracting(f -> f.getItemIdentifier())
-                .containsExactly(batch.getRecords().get(0).getMessageId());
-        assertThat(redelivered.getBatchItemFailures()).isEmpty();
-        assertThat(webhookIds("/a")).hasSize(1);
-        assertThat(webhookIds("/b")).as("calls of b: %s", receiver.calls("/b")).hasSize(1);
-        assertThat(executions(tenant, crashing)).singleElement().satisfies(e -> {
-            assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS);
-            assertThat(e.attempts()).isEqualTo(1);
-        });
-        assertThat(executions(tenant, steady)).singleElement()
-                .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS));
-    }
-
-    @Test
-    void aCrashAfterACallbackBeforeItsRecord_shouldRepeatItWithTheSameWebhookId() {
-        String tenant = "tenant_" + UUID.randomUUID();
-        String uid = agents.create(tenant, AgentChanges.parse(
-                "{\"name\": \"c\", \"events\": [\"task.*\"], \"callback_url\": \"" + url("/c") + "\"}", true)).uid();
-        AtomicBoolean crashOnce = new AtomicBoolean(true);
-        Callbacks crashAfterCalling = (callbackUrl, secret, executionUid, eventType, agentUid, data) -> {
-            DeliveryOutcome outcome = realDelivery.deliver(callbackUrl, secret, executionUid, eventType, agentUid, data);
-            if (crashOnce.getAndSet(false)) {
-                throw new IllegalStateException("simulated crash after the callback");
+            for (Message message : messages) {
+                try {
+                    UNCLAIMED.add(DeliveryTask.parse(message.body()));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
             }
-            return outcome;
-        };
-        var handler = new DispatcherHandler(ENV, crashAfterCalling);
-        SQSEvent batch = batchOf(event(tenant, "evt_" + UUID.randomUUID()));
-
-        handler.handleRequest(batch, null);
-        handler.handleRequest(batch, null);
-        handler.handleRequest(batch, null);
-
-        assertThat(webhookIds("/c")).hasSize(2).containsOnly(executions(tenant, uid).get(0).uid());
-        assertThat(executions(tenant, uid)).singleElement()
-                .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS));
-        assertThat(agents.get(tenant, uid).stats().success()).isEqualTo(1);
+            SQS.deleteMessageBatch(r -> r.queueUrl(url).entries(messages.stream().map(m -> DeleteMessageBatchRequestEntry
+                    .builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build()).toList()));
+        }
+        List<DeliveryTask> mine = UNCLAIMED.stream().filter(task -> task.tenant().equals(tenant)).toList();
+        UNCLAIMED.removeAll(mine);
+        return mine;
     }
 
     @Test
-    void twoCopiesOfAMessageProcessedAtOnce_shouldCallTheAgentOnce() throws Exception {
+    void anEvent_shouldRecordOneExecutionPerMatchedAgentAndQueueATaskPerCallback_callingNobody() {
         String tenant = "tenant_" + UUID.randomUUID();
-        String uid = agents.create(tenant, AgentChanges.parse(
-                "{\"name\": \"f\", \"events\": [\"task.completed\"], \"callback_url\": \"" + url("/f") + "\"}", true)).uid();
-        var firstIsCalling = new java.util.concurrent.CountDownLatch(1);
-        var secondIsDone = new java.util.concurrent.CountDownLatch(1);
-        Callbacks slowFirst = (callbackUrl, secret, executionUid, eventType, agentUid, data) -> {
-            firstIsCalling.countDown();
-            try {
-                secondIsDone.await(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return realDelivery.deliver(callbackUrl, secret, executionUid, eventType, agentUid, data);
-        };
-        var handler = new DispatcherHandler(ENV, slowFirst);
-        SQSEvent batch = batchOf(event(tenant, "evt_" + UUID.randomUUID()));
-        int delayedBefore = delayedMessages();
+        String pushed = agent(tenant, "pushed", "https://hooks.example.com/a");
+        String pulled = agent(tenant, "pulled", null);
 
-        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> handler.handleRequest(batch, null));
-        firstIsCalling.await();
-        var second = handler.handleRequest(batch, null);
-        secondIsDone.countDown();
-
-        assertThat(first.get().getBatchItemFailures()).isEmpty();
-        assertThat(second.getBatchItemFailures()).isEmpty();
-        assertThat(webhookIds("/f")).hasSize(1);
-        assertThat(executions(tenant, uid)).singleElement()
-                .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS));
-        assertThat(delayedMessages()).as("the second copy looks again once the lease lapses").isEqualTo(delayedBefore + 1);
-    }
-
-    @Test
-    void aCallbackUrlThatIsNoLongerSafeAtDelivery_shouldBeRefusedWithoutAConnection() {
-        String tenant = "tenant_" + UUID.randomUUID();
-        // Registered while loopback was allowed; delivered by a dispatcher that allows public addresses only.
-        String uid = agents.create(tenant, AgentChanges.parse(
-                "{\"name\": \"g\", \"events\": [\"task.completed\"], \"callback_url\": \"" + url("/g") + "\"}", true)).uid();
-        var strict = new CallbackDelivery(new UrlGuard(false), new CallbackHttpClient(Duration.ofSeconds(5), 1024),
-                Clock.systemUTC());
-        var handler = new DispatcherHandler(LocalAws.environmentFor("DispatcherFunction", Map.of(
-                "CALLBACK_MAX_ATTEMPTS", "1")), strict);
-
-        handler.handleRequest(batchOf(event(tenant, "evt_" + UUID.randomUUID())), null);
-
-        assertThat(webhookIds("/g")).isEmpty();
-        assertThat(executions(tenant, uid)).singleElement().satisfies(e -> {
-            assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
-            assertThat(e.errorMessage()).contains("must use https");
-        });
-    }
-
-    @Test
-    void anAgentDeletedWhileItsEventIsDispatched_shouldGetNoExecutionAndFailNothing() {
-        String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"e\", \"events\": [\"task.completed\"]}", true));
-        agents.delete(tenant, agent.uid());
-        var log = new ai.avala.agents.store.ExecutionLog(ai.avala.agents.config.AwsClients.dynamoDb(ENV),
-                ENV.require("EXECUTIONS_TABLE"), ENV.require("AGENTS_TABLE"), Duration.ofDays(1));
-        var now = java.time.Instant.now();
-
-        var start = log.start(new Execution("exec_01ZZZZZZZZZZZZZZZZZZZZZZZY", agent.uid(), tenant, "evt_gone",
-                "task.completed", null, null, ExecutionStatus.PENDING, null, Map.of(), null, null, 0, null, null, now, now));
-
-        assertThat(start).isEmpty();
-        assertThat(log.find(agent.uid(), "exec_01ZZZZZZZZZZZZZZZZZZZZZZZY")).isEmpty();
-    }
-
-    @Test
-    void aRetryDueLaterThanOneQueueDelay_shouldBeChainedWithoutAnAttempt() {
-        String tenant = "tenant_" + UUID.randomUUID();
-        String uid = agents.create(tenant, AgentChanges.parse(
-                "{\"name\": \"d\", \"events\": [\"task.completed\"], \"callback_url\": \"" + url("/d") + "\"}", true)).uid();
-        var retry = new RetryMessage(tenant, uid, "exec_01ZZZZZZZZZZZZZZZZZZZZZZZZ", System.currentTimeMillis() + 3_600_000);
-        SQSEvent batch = batchOf(retry.toJson());
-        var attribute = new SQSEvent.MessageAttribute();
-        attribute.setDataType("String");
-        attribute.setStringValue(RetryMessage.TYPE);
-        batch.getRecords().get(0).setMessageAttributes(Map.of(RetryMessage.TYPE_ATTRIBUTE, attribute));
-        int delayedBefore = delayedMessages();
-
-        var response = new DispatcherHandler(ENV).handleRequest(batch, null);
+        var response = handler.handleRequest(batchOf(event(tenant, "evt_" + UUID.randomUUID())), null);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
-        assertThat(delayedMessages()).isEqualTo(delayedBefore + 1);
-        assertThat(webhookIds("/d")).isEmpty();
+        Execution running = executions(tenant, pushed).get(0);
+        assertThat(executions(tenant, pushed)).singleElement().satisfies(e -> {
+            assertThat(e.status()).isEqualTo(ExecutionStatus.RUNNING);
+            assertThat(e.attempts()).isZero();
+        });
+        assertThat(executions(tenant, pulled)).singleElement()
+                .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.PENDING));
+        assertThat(tasksOf(tenant)).singleElement().satisfies(task -> {
+            assertThat(task.agent()).isEqualTo(pushed);
+            assertThat(task.execution()).isEqualTo(running.uid());
+            assertThat(task.attemptsMade()).isZero();
+        });
     }
 
     @Test
-    void theSampleBatch_shouldDispatchEachEnvelopeShapeAndDeadLetterTheRest() {
-        agents.create("tenant_sample", AgentChanges.parse(
-                "{\"name\": \"sample\", \"events\": [\"*\"], \"callback_url\": \"" + url("/sample") + "\"}", true));
+    void theSameEventRedeliveredOrSentAgain_shouldKeepOneExecutionPerAgent() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String uid = agent(tenant, "once", "https://hooks.example.com/b");
+        String withoutTime = event(tenant, "evt_" + UUID.randomUUID());
+        String withTime = Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "task.completed", "tenant", tenant,
+                "occurred_at", "2026-11-28T10:00:00.000Z"));
+        SQSEvent first = batchOf(withoutTime, withTime);
+
+        handler.handleRequest(first, null);
+        handler.handleRequest(first, null);
+        handler.handleRequest(batchOf(withoutTime, withTime), null);
+
+        List<Execution> recorded = executions(tenant, uid);
+        assertThat(recorded).hasSize(2).extracting(Execution::eventId).doesNotHaveDuplicates();
+        // Every copy queues its task again; the delivery stage drops those whose attempt was made.
+        assertThat(tasksOf(tenant)).hasSize(6).extracting(DeliveryTask::execution)
+                .containsOnly(recorded.get(0).uid(), recorded.get(1).uid());
+        String timedId = Json.parse(withTime).get("id").asText();
+        assertThat(recorded).filteredOn(e -> e.eventId().equals(timedId)).singleElement()
+                .satisfies(e -> assertThat(e.uid()).as("ordered by the event's own time").isEqualTo(ai.avala.agents.ids.Ids
+                        .executionUid(java.time.Instant.parse("2026-11-28T10:00:00Z").toEpochMilli(), tenant, timedId, uid)));
+    }
+
+    @Test
+    void theSampleBatch_shouldMatchEachEnvelopeShapeAndDeadLetterTheRest() {
+        String uid = agent("tenant_sample", "sample", "https://hooks.example.com/sample");
         SQSEvent batch = EventLoader.loadSQSEvent(LocalAws.eventFile("dispatcher-sqs.json"));
 
-        var response = new DispatcherHandler(ENV).handleRequest(batch, null);
+        var response = handler.handleRequest(batch, null);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
-        assertThat(webhookIds("/sample")).hasSize(3);
-        try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
-            var dead = sqs.receiveMessage(r -> r.queueUrl(ENV.require("DEAD_LETTER_QUEUE_URL"))
-                    .maxNumberOfMessages(10).messageAttributeNames("All")).messages();
-            assertThat(dead).anySatisfy(m -> {
-                assertThat(m.body()).isEqualTo("this is not an event");
-                assertThat(m.messageAttributes().get("failure_reason").stringValue()).contains("not valid JSON");
-            });
+        assertThat(tasksOf("tenant_sample")).filteredOn(task -> task.agent().equals(uid)).hasSize(3);
+        var dead = SQS.receiveMessage(r -> r.queueUrl(ENV.require("DEAD_LETTER_QUEUE_URL"))
+                .maxNumberOfMessages(10).messageAttributeNames("All")).messages();
+        assertThat(dead).anySatisfy(m -> {
+            assertThat(m.body()).isEqualTo("this is not an event");
+            assertThat(m.messageAttributes().get("failure_reason").stringValue()).contains("not valid JSON");
+        });
+    }
+
+    /**
+     * An event matching 2,000 agents (seeded with BatchWriteItem) is matched in one invocation, well within
+     * the function's timeout even on moto: paged reads, single-item writes, no transaction.
+     */
+    @Test
+    void anEventMatchingTwoThousandAgents_shouldBeRecordedAndQueuedInOneInvocation() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        List<String> uids = seedAgents(tenant, 2000);
+        // A deliveries queue of its own, counted rather than read: moto's SQS slows with every message it holds.
+        String queue = SQS.createQueue(r -> r.queueName("deliveries-" + UUID.randomUUID())).queueUrl();
+        var own = new DispatcherHandler(LocalAws.environmentFor("DispatcherFunction", Map.of("DELIVERIES_QUEUE_URL", queue)));
+
+        long start = System.nanoTime();
+        var response = own.handleRequest(batchOf(event(tenant, "evt_" + UUID.randomUUID())), null);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(took).isLessThan(Duration.ofMinutes(3));
+        assertThat(SQS.getQueueAttributes(r -> r.queueUrl(queue).attributeNames(
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                .attributes().values().iterator().next()).isEqualTo("2000");
+        for (String uid : List.of(uids.get(0), uids.get(1234), uids.get(1999))) {
+            assertThat(executions(tenant, uid)).singleElement()
+                    .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.RUNNING));
         }
     }
 
-    private static int delayedMessages() {
-        try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
-            return Integer.parseInt(sqs.getQueueAttributes(r -> r.queueUrl(ENV.require("EVENTS_QUEUE_URL"))
-                    .attributeNames(software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
-                    .attributes().values().iterator().next());
+    /** Agents and their subscriptions written in batches of 25, as an import would (the items the API writes). */
+    private static List<String> seedAgents(String tenant, int count) {
+        List<String> uids = new ArrayList<>();
+        List<WriteRequest> agentItems = new ArrayList<>();
+        List<WriteRequest> subscriptionItems = new ArrayList<>();
+        String now = java.time.Instant.now().toString();
+        for (int i = 0; i < count; i++) {
+            String uid = ai.avala.agents.ids.Ids.agentUid();
+            uids.add(uid);
+            Map<String, AttributeValue> item = new HashMap<>();
+            item.put("tenant", AttributeValue.fromS(tenant));
+            item.put("uid", AttributeValue.fromS(uid));
+            item.put("name", AttributeValue.fromS("agent " + i));
+            item.put("events", AttributeValue.fromL(List.of(AttributeValue.fromS("task.completed"))));
+            item.put("callback_url", AttributeValue.fromS("https://hooks.example.com/" + i));
+            item.put("is_active", AttributeValue.fromBool(true));
+            item.put("task_types", AttributeValue.fromL(List.of()));
+            item.put("secret", AttributeValue.fromS("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+            item.put("created_at", AttributeValue.fromS(now));
+            item.put("updated_at", AttributeValue.fromS(now));
+            item.put("version", AttributeValue.fromN("1"));
+            agentItems.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+            subscriptionItems.add(WriteRequest.builder().putRequest(PutRequest.builder().item(Map.of(
+                    "subscription", AttributeValue.fromS(tenant + "|task.completed"), "agent", AttributeValue.fromS(uid),
+                    "tenant", AttributeValue.fromS(tenant))).build()).build());
+        }
+        try (DynamoDbClient dynamo = AwsClients.dynamoDb(LocalAws.shared().aws())) {
+            batchWrite(dynamo, ENV.require("AGENTS_TABLE"), agentItems);
+            batchWrite(dynamo, ENV.require("SUBSCRIPTIONS_TABLE"), subscriptionItems);
+        }
+        return uids;
+    }
+
+    private static void batchWrite(DynamoDbClient dynamo, String table, List<WriteRequest> writes) {
+        for (int start = 0; start < writes.size(); start += 25) {
+            Map<String, List<WriteRequest>> request = new LinkedHashMap<>(Map.of(table, writes.subList(start, Math.min(writes.size(), start + 25))));
+            while (!request.isEmpty()) {
+                Map<String, List<WriteRequest>> pending = request;
+                var response = dynamo.batchWriteItem(r -> r.requestItems(pending));
+                request = response.hasUnprocessedItems() ? new LinkedHashMap<>(response.unprocessedItems()) : Map.of();
+            }
         }
     }
 }

@@ -25,7 +25,7 @@ class ListExecutionsHandlerTest {
     private final ListExecutionsHandler handler = new ListExecutionsHandler(ENV);
     private final AgentService agents = AgentService.fromEnvironment(ENV);
     private final ExecutionLog log = new ExecutionLog(AwsClients.dynamoDb(ENV), ENV.require("EXECUTIONS_TABLE"),
-            ENV.require("AGENTS_TABLE"), Duration.ofDays(1));
+            Duration.ofDays(1));
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid, Map<String, String> query) {
         var event = LocalAws.apiEvent("list-executions.json", tenant, uid);
@@ -38,7 +38,7 @@ class ListExecutionsHandlerTest {
         String uid = Ids.executionUid();
         var execution = new Execution(uid, agentUid, tenant, "evt_" + uid, "task.completed", "task_1", null, status,
                 null, Map.of("task_uid", "task_1"), null, null, 1, now, now, now, now);
-        log.recordFinished(execution);
+        log.create(execution);
         return execution;
     }
 
@@ -49,17 +49,23 @@ class ListExecutionsHandlerTest {
         var olderPending = record(tenant, agent.uid(), ExecutionStatus.PENDING);
         var success = record(tenant, agent.uid(), ExecutionStatus.SUCCESS);
         var newerPending = record(tenant, agent.uid(), ExecutionStatus.PENDING);
+        var failed = record(tenant, agent.uid(), ExecutionStatus.FAILED);
 
         var pending = Json.parse(handler.handleRequest(sample(tenant, agent.uid(), Map.of("status", "pending")), null).getBody());
+        var succeeded = Json.parse(handler.handleRequest(sample(tenant, agent.uid(), Map.of("status", "success")), null).getBody());
+        var onePage = Json.parse(handler.handleRequest(sample(tenant, agent.uid(), Map.of("status", "success", "limit", "1")),
+                null).getBody());
         var all = Json.parse(handler.handleRequest(sample(tenant, agent.uid(), Map.of()), null).getBody());
 
         assertThat(pending.get("results")).hasSize(2);
         assertThat(pending.get("results").get(0).get("uid").asText()).isEqualTo(newerPending.uid());
         assertThat(pending.get("results").get(1).get("uid").asText()).isEqualTo(olderPending.uid());
         assertThat(pending.get("results").get(0).get("registration").asText()).isEqualTo(agent.uid());
-        assertThat(all.get("results")).hasSize(3);
-        assertThat(all.get("results").get(1).get("uid").asText()).isEqualTo(success.uid());
-        assertThat(agents.get(tenant, agent.uid()).stats().total()).isEqualTo(3);
+        assertThat(succeeded.get("results")).extracting(e -> e.get("uid").asText()).containsExactly(success.uid());
+        assertThat(onePage.get("results")).extracting(e -> e.get("uid").asText()).containsExactly(success.uid());
+        assertThat(onePage.get("next").isNull()).as("a filtered page reads on past the items it skips").isTrue();
+        assertThat(all.get("results")).extracting(e -> e.get("uid").asText())
+                .containsExactly(failed.uid(), newerPending.uid(), success.uid(), olderPending.uid());
     }
 
     @Test

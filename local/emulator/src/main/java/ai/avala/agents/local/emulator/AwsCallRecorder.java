@@ -106,7 +106,8 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
                             request.getValueForField("IndexName", String.class).orElse(null))));
                 }
             }
-            case "Sqs" -> calls.add(new Call("sqs:" + operation, queue(
+            // AWS authorizes a batch call of SQS as its single-message action.
+            case "Sqs" -> calls.add(new Call("sqs:" + operation.replaceFirst("Batch$", ""), queue(
                     request.getValueForField("QueueUrl", String.class).orElse("*"))));
             case "SecretsManager" -> calls.add(new Call("secretsmanager:" + operation, secret(
                     request.getValueForField("SecretId", String.class).orElse("*"))));

@@ -50,6 +50,8 @@ public final class CallbackReceiver implements AutoCloseable {
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Map<String, Deque<Answer>> answers = new ConcurrentHashMap<>();
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> mostInFlight = new ConcurrentHashMap<>();
 
     public CallbackReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
@@ -81,13 +83,29 @@ public final class CallbackReceiver implements AutoCloseable {
         secrets.put(path, secret);
     }
 
+    /** The most calls to {@code path} that were being answered at the same time. */
+    public int mostAtOnce(String path) {
+        var most = mostInFlight.get(path);
+        return most == null ? 0 : most.get();
+    }
+
     public List<Call> calls(String path) {
         return calls.stream().filter(c -> c.path().equals(path)).toList();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        int now = inFlight.computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        mostInFlight.computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger()).accumulateAndGet(now, Math::max);
+        try {
+            answer(exchange, path);
+        } finally {
+            inFlight.get(path).decrementAndGet();
+        }
+    }
+
+    private void answer(HttpExchange exchange, String path) throws IOException {
         try (exchange) {
-            String path = exchange.getRequestURI().getPath();
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             Map<String, List<String>> headers = new HashMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));

@@ -52,8 +52,12 @@ public final class LocalResources {
         try (DynamoDbClient dynamo = AwsClients.dynamoDb(aws)) {
             template.resources("AWS::DynamoDB::Table").forEach((id, props) -> {
                 local.createTable(dynamo, id, props);
-                String arn = dynamo.describeTable(r -> r.tableName(id)).table().tableArn();
-                local.resources.put(id, new Physical(id, Map.of("Arn", arn)));
+                var table = dynamo.describeTable(r -> r.tableName(id)).table();
+                Map<String, String> attributes = new HashMap<>(Map.of("Arn", table.tableArn()));
+                if (table.latestStreamArn() != null) {
+                    attributes.put("StreamArn", table.latestStreamArn());
+                }
+                local.resources.put(id, new Physical(id, attributes));
             });
         }
         try (SqsClient sqs = sqs(aws)) {
@@ -170,6 +174,10 @@ public final class LocalResources {
                         .toList();
                 if (!indexes.isEmpty()) {
                     r.globalSecondaryIndexes(indexes);
+                }
+                Object streamView = map(props.get("StreamSpecification")).get("StreamViewType");
+                if (streamView != null) {
+                    r.streamSpecification(spec -> spec.streamEnabled(true).streamViewType((String) streamView));
                 }
             });
         } catch (ResourceInUseException exists) {

@@ -5,7 +5,9 @@ import static ai.avala.agents.local.emulator.SamTemplate.map;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.local.emulator.LocalResources;
+import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,7 +18,19 @@ import java.util.Map;
  */
 final class LambdaFunctions {
 
-    record Function(String id, RequestHandler<Object, Object> handler, int timeoutMillis) {
+    /** One function's handler instance: a {@code RequestHandler}, or a {@code RequestStreamHandler} reading JSON bytes. */
+    record Function(String id, Object instance, int timeoutMillis) {
+
+        @SuppressWarnings("unchecked")
+        RequestHandler<Object, Object> handler() {
+            return (RequestHandler<Object, Object>) instance;
+        }
+
+        byte[] invoke(byte[] input, Context context) throws java.io.IOException {
+            var output = new java.io.ByteArrayOutputStream();
+            ((RequestStreamHandler) instance).handleRequest(new java.io.ByteArrayInputStream(input), output, context);
+            return output.toByteArray();
+        }
     }
 
     private final Map<String, Function> functions = new LinkedHashMap<>();
@@ -44,15 +58,16 @@ final class LambdaFunctions {
         return functions;
     }
 
-    @SuppressWarnings("unchecked")
-    private static RequestHandler<Object, Object> instantiate(String id, String className, Environment env) {
+    private static Object instantiate(String id, String className, Environment env) {
         try {
-            Class<?> type = Class.forName(className);
-            Object handler = type.getConstructor(Environment.class).newInstance(env);
-            return (RequestHandler<Object, Object>) handler;
-        } catch (ReflectiveOperationException | ClassCastException e) {
+            Object handler = Class.forName(className).getConstructor(Environment.class).newInstance(env);
+            if (!(handler instanceof RequestHandler<?, ?>) && !(handler instanceof RequestStreamHandler)) {
+                throw new IllegalStateException(className + " is not a Lambda handler");
+            }
+            return handler;
+        } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot create handler " + className + " of " + id
-                    + ": it needs a public (Environment) constructor and must implement RequestHandler", e);
+                    + ": it needs a public (Environment) constructor", e);
         }
     }
 

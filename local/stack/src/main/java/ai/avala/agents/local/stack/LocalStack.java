@@ -32,26 +32,31 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class LocalStack implements AutoCloseable {
 
+    /** Concurrent invocations of a queue's function when the template sets no MaximumConcurrency. */
+    static final int DEFAULT_QUEUE_CONCURRENCY = 50;
+
     private final MotoServer moto;
     private final LocalResources resources;
     private final HttpServer server;
     private final ExecutorService httpThreads;
     private final ExecutorService pollers;
     private final List<QueueTrigger> triggers;
+    private final List<StreamTrigger> streamTriggers;
     private final SqsClient sqs;
     private final Map<String, String> apiKeys;
     private final String queueUrl;
     private final String dlqUrl;
 
     private LocalStack(MotoServer moto, LocalResources resources, HttpServer server, ExecutorService httpThreads,
-                       ExecutorService pollers, List<QueueTrigger> triggers, SqsClient sqs, Map<String, String> apiKeys,
-                       String queueUrl, String dlqUrl) {
+                       ExecutorService pollers, List<QueueTrigger> triggers, List<StreamTrigger> streamTriggers,
+                       SqsClient sqs, Map<String, String> apiKeys, String queueUrl, String dlqUrl) {
         this.moto = moto;
         this.resources = resources;
         this.server = server;
         this.httpThreads = httpThreads;
         this.pollers = pollers;
         this.triggers = triggers;
+        this.streamTriggers = streamTriggers;
         this.sqs = sqs;
         this.apiKeys = apiKeys;
         this.queueUrl = queueUrl;
@@ -80,23 +85,34 @@ public final class LocalStack implements AutoCloseable {
 
             SqsClient sqs = LocalResources.sqs(resources.aws());
             List<QueueTrigger> triggers = new ArrayList<>();
-            String triggerQueue = null;
+            List<StreamTrigger> streamTriggers = new ArrayList<>();
+            var streams = software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient.builder();
+            var streamsClient = AwsClients.build(streams, resources.aws());
             for (var entry : template.resources("AWS::Serverless::Function").entrySet()) {
                 for (Object event : LambdaFunctions.events(entry.getValue()).values()) {
                     Map<String, Object> props = QueueTrigger.sqsProperties(event);
                     if (props != null) {
                         String queueId = (String) list(map(props.get("Queue")).get("Fn::GetAtt")).get(0);
                         var queue = resources.physical(queueId);
-                        triggerQueue = queueId;
+                        Object maximum = map(props.get("ScalingConfig")).get("MaximumConcurrency");
+                        int concurrency = options.queueConcurrency() > 0 ? options.queueConcurrency()
+                                : maximum == null ? DEFAULT_QUEUE_CONCURRENCY : Integer.parseInt(resources.resolve(maximum));
                         triggers.add(new QueueTrigger(sqs, functions.get(entry.getKey()), queue.ref(),
-                                queue.attributes().get("Arn"), props));
+                                queue.attributes().get("Arn"), props, concurrency));
+                    }
+                    Map<String, Object> stream = StreamTrigger.streamProperties(event);
+                    if (stream != null) {
+                        String streamArn = resources.resolve(stream.get("Stream"));
+                        streamTriggers.add(new StreamTrigger(streamsClient, functions.get(entry.getKey()), streamArn, stream));
                     }
                 }
             }
-            ExecutorService pollers = Executors.newFixedThreadPool(Math.max(1, triggers.size()));
-            triggers.forEach(pollers::submit);
-            String[] queues = eventQueues(template, resources, triggerQueue);
-            return new LocalStack(moto, resources, server, httpThreads, pollers, triggers, sqs, keys, queues[0], queues[1]);
+            ExecutorService pollers = Executors.newVirtualThreadPerTaskExecutor();
+            triggers.forEach(QueueTrigger::start);
+            streamTriggers.forEach(pollers::submit);
+            String[] queues = eventQueues(template, resources);
+            return new LocalStack(moto, resources, server, httpThreads, pollers, triggers, streamTriggers, sqs, keys,
+                    queues[0], queues[1]);
         } catch (IOException | RuntimeException e) {
             if (moto != null) {
                 moto.close();
@@ -105,14 +121,12 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The queue producers send to (the one a function is triggered by, else the first with a DLQ) and its DLQ. */
-    private static String[] eventQueues(SamTemplate template, LocalResources resources, String triggerQueue) {
+    /** The queue producers send to ({@code EventsQueue}, else the first with a DLQ) and its DLQ. */
+    private static String[] eventQueues(SamTemplate template, LocalResources resources) {
         var queues = template.resources("AWS::SQS::Queue");
-        String queueId = triggerQueue;
-        if (queueId == null) {
-            queueId = queues.entrySet().stream().filter(e -> e.getValue().containsKey("RedrivePolicy"))
-                    .map(Map.Entry::getKey).findFirst().orElse(null);
-        }
+        String queueId = queues.containsKey("EventsQueue") ? "EventsQueue"
+                : queues.entrySet().stream().filter(e -> e.getValue().containsKey("RedrivePolicy"))
+                        .map(Map.Entry::getKey).findFirst().orElse(null);
         if (queueId == null) {
             return new String[] {null, null};
         }
@@ -161,7 +175,17 @@ public final class LocalStack implements AutoCloseable {
 
     /** Messages on the events queue, visible or in flight or delayed: zero once everything was handled. */
     public int queueDepth() {
-        var attributes = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(
+        return queueDepth(queueUrl);
+    }
+
+    /** The URL of one of the template's queues, by logical id. */
+    public String queueUrl(String logicalId) {
+        return resources.physical(logicalId).ref();
+    }
+
+    /** Messages on a queue, visible or in flight or delayed. */
+    public int queueDepth(String url) {
+        var attributes = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
                 software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                 software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
                 software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
@@ -190,6 +214,7 @@ public final class LocalStack implements AutoCloseable {
     @Override
     public void close() {
         triggers.forEach(QueueTrigger::stop);
+        streamTriggers.forEach(StreamTrigger::stop);
         server.stop(0);
         httpThreads.shutdownNow();
         pollers.shutdownNow();

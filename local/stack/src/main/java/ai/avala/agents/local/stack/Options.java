@@ -12,7 +12,8 @@ public record Options(
         Path readyFile,
         boolean allowLocalCallbacks,
         Path template,
-        Map<String, String> functionEnvironment) {
+        Map<String, String> functionEnvironment,
+        int queueConcurrency) {
 
     public Options {
         apiKeys = Map.copyOf(apiKeys);
@@ -21,12 +22,17 @@ public record Options(
 
     /** The usual options: no ready file, the default template, no extra function variables. */
     public static Options of(int port, String awsEndpoint, Map<String, String> apiKeys, boolean allowLocalCallbacks) {
-        return new Options(port, awsEndpoint, apiKeys, null, allowLocalCallbacks, null, Map.of());
+        return new Options(port, awsEndpoint, apiKeys, null, allowLocalCallbacks, null, Map.of(), 0);
+    }
+
+    /** These options with the given function environment variables over the template's. */
+    public Options withEnvironment(Map<String, String> variables) {
+        return new Options(port, awsEndpoint, apiKeys, readyFile, allowLocalCallbacks, template, variables, queueConcurrency);
     }
 
     public static final String USAGE = """
             usage: local/run [--port N] [--aws-endpoint URL] [--api-key TENANT=KEY]... [--ready-file PATH]
-                             [--allow-local-callbacks] [--template PATH]
+                             [--allow-local-callbacks] [--template PATH] [--env NAME=VALUE]... [--queue-concurrency N]
               --port N                 API port on 127.0.0.1 (default 3000; 0 picks a free one)
               --aws-endpoint URL       use this running AWS emulator instead of starting moto
               --api-key TENANT=KEY     accept KEY for TENANT (repeatable; default: one generated key)
@@ -35,6 +41,8 @@ public record Options(
               --template PATH          the SAM template to serve (default: ./template.yaml or above)
               --env NAME=VALUE         set a function environment variable over the template's (repeatable),
                                        e.g. --env CALLBACK_MAX_ATTEMPTS=3 --env CALLBACK_TIMEOUT_SECONDS=2
+              --queue-concurrency N    concurrent invocations per queue trigger (default: the template's
+                                       ScalingConfig.MaximumConcurrency, else 50)
             """;
 
     public static Options parse(String[] args) {
@@ -45,6 +53,7 @@ public record Options(
         boolean allowLocal = false;
         Path template = null;
         Map<String, String> env = new LinkedHashMap<>();
+        int concurrency = 0;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -55,10 +64,11 @@ public record Options(
                 case "--ready-file" -> ready = Path.of(value(args, ++i, arg));
                 case "--allow-local-callbacks" -> allowLocal = true;
                 case "--template" -> template = Path.of(value(args, ++i, arg));
+                case "--queue-concurrency" -> concurrency = parsePositive(value(args, ++i, arg), arg);
                 default -> throw new IllegalArgumentException("Unknown option " + arg);
             }
         }
-        return new Options(port, endpoint, keys, ready, allowLocal, template, env);
+        return new Options(port, endpoint, keys, ready, allowLocal, template, env, concurrency);
     }
 
     private static void pair(String text, String flag, String form, Map<String, String> into) {
@@ -74,6 +84,18 @@ public record Options(
             throw new IllegalArgumentException(flag + " needs a value");
         }
         return args[index];
+    }
+
+    private static int parsePositive(String text, String flag) {
+        try {
+            int value = Integer.parseInt(text);
+            if (value < 1) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " takes a positive number");
+        }
     }
 
     private static int parsePort(String text) {

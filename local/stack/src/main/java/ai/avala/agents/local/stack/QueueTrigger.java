@@ -6,11 +6,18 @@ import static ai.avala.agents.local.emulator.SamTemplate.map;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -19,31 +26,40 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * Lambda's SQS event source mapping for one function: long-polls the queue, invokes the function with
- * a batch event and deletes the messages it processed. With {@code ReportBatchItemFailures} only the
- * messages the function names as failed stay on the queue (and come back after the visibility
- * timeout); if the function throws, the whole batch stays.
+ * Lambda's SQS event source mapping for one function, as Lambda runs it: pollers gather batches (up to
+ * {@code BatchSize}, waiting up to {@code MaximumBatchingWindowInSeconds} for a full one) and invoke the
+ * function concurrently, up to {@code concurrency} invocations at once ({@code ScalingConfig.MaximumConcurrency}
+ * by default). Only the messages a successful invocation did not name as failed are deleted. An invocation
+ * that outlives the function's {@code Timeout} is abandoned as Lambda abandons it: its result is discarded
+ * and its messages return to the queue after their visibility timeout. (A thread cannot be killed in one
+ * JVM: the abandoned invocation is interrupted, but its side effects may go on locally.)
  */
-final class QueueTrigger implements Runnable {
+final class QueueTrigger {
 
     private static final Logger LOG = Logger.getLogger(QueueTrigger.class.getName());
+    private static final int POLLERS = 4;
 
     private final SqsClient sqs;
     private final LambdaFunctions.Function function;
     private final String queueUrl;
     private final String queueArn;
     private final int batchSize;
+    private final long windowMillis;
     private final boolean reportsFailures;
+    private final Semaphore slots;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean running = true;
 
     QueueTrigger(SqsClient sqs, LambdaFunctions.Function function, String queueUrl, String queueArn,
-                 Map<String, Object> properties) {
+                 Map<String, Object> properties, int concurrency) {
         this.sqs = sqs;
         this.function = function;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
         this.batchSize = properties.get("BatchSize") instanceof Number n ? Math.min(10, n.intValue()) : 10;
+        this.windowMillis = properties.get("MaximumBatchingWindowInSeconds") instanceof Number n ? n.longValue() * 1000 : 0;
         this.reportsFailures = list(properties.get("FunctionResponseTypes")).contains("ReportBatchItemFailures");
+        this.slots = new Semaphore(concurrency);
     }
 
     static Map<String, Object> sqsProperties(Object event) {
@@ -51,51 +67,104 @@ final class QueueTrigger implements Runnable {
         return "SQS".equals(e.get("Type")) ? map(e.get("Properties")) : null;
     }
 
-    void stop() {
-        running = false;
+    void start() {
+        for (int i = 0; i < POLLERS; i++) {
+            threads.submit(this::poll);
+        }
     }
 
-    @Override
-    public void run() {
+    void stop() {
+        running = false;
+        threads.shutdownNow();
+    }
+
+    private void poll() {
         while (running) {
             try {
-                pollOnce();
+                slots.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            boolean invoked = false;
+            try {
+                List<Message> batch = gather();
+                if (!batch.isEmpty()) {
+                    threads.submit(() -> {
+                        try {
+                            invoke(batch);
+                        } finally {
+                            slots.release();
+                        }
+                    });
+                    invoked = true;
+                }
             } catch (RuntimeException e) {
                 if (running) {
                     LOG.log(Level.WARNING, "Polling " + queueUrl + " for " + function.id() + " failed; retrying", e);
                     pause();
                 }
+            } finally {
+                if (!invoked) {
+                    slots.release();
+                }
             }
         }
     }
 
-    /** One receive-invoke-delete round. */
-    private void pollOnce() {
-        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
-                .maxNumberOfMessages(batchSize)
-                .waitTimeSeconds(1)
+    /** One batch: up to {@code batchSize} messages, waiting at most the batching window for more than the first. */
+    private List<Message> gather() {
+        List<Message> batch = new ArrayList<>(receive(batchSize, 1));
+        long deadline = System.currentTimeMillis() + windowMillis;
+        while (!batch.isEmpty() && batch.size() < batchSize && running) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                break;
+            }
+            List<Message> more = receive(batchSize - batch.size(), (int) Math.min(1, left / 1000));
+            if (more.isEmpty() && left < 1000) {
+                break;
+            }
+            batch.addAll(more);
+        }
+        return batch;
+    }
+
+    private List<Message> receive(int max, int waitSeconds) {
+        return sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                .maxNumberOfMessages(max)
+                .waitTimeSeconds(waitSeconds)
                 .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                 .messageAttributeNames("All")).messages();
-        if (messages.isEmpty()) {
-            return;
-        }
+    }
+
+    private void invoke(List<Message> messages) {
         SQSEvent event = new SQSEvent();
         event.setRecords(messages.stream().map(this::toRecord).toList());
         Set<String> failed = new HashSet<>();
+        Future<Object> invocation = threads.submit(() ->
+                function.handler().handleRequest(event, new LocalContext(function.id(), function.timeoutMillis())));
         try {
-            Object result = function.handler().handleRequest(event, new LocalContext(function.id(), function.timeoutMillis()));
+            Object result = invocation.get(function.timeoutMillis(), TimeUnit.MILLISECONDS);
             if (reportsFailures && result instanceof SQSBatchResponse response && response.getBatchItemFailures() != null) {
                 response.getBatchItemFailures().forEach(f -> failed.add(f.getItemIdentifier()));
             }
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, function.id() + " failed on a batch of " + messages.size() + "; it will be retried", e);
+        } catch (TimeoutException e) {
+            invocation.cancel(true);
+            LOG.warning(function.id() + " timed out after " + function.timeoutMillis() + " ms on a batch of "
+                    + messages.size() + "; its messages return to the queue after their visibility timeout");
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.log(Level.SEVERE, function.id() + " failed on a batch of " + messages.size() + "; it will be retried", e.getCause());
             return;
         }
         List<DeleteMessageBatchRequestEntry> done = messages.stream()
                 .filter(m -> !failed.contains(m.messageId()))
                 .map(m -> DeleteMessageBatchRequestEntry.builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build())
                 .toList();
-        if (!done.isEmpty()) {
+        if (!done.isEmpty() && running) {
             sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(done));
         }
         System.out.printf("SQS %s -> %s: %d message(s), %d failed%n", queueArn.substring(queueArn.lastIndexOf(':') + 1),

@@ -43,7 +43,7 @@ class DispatchThroughLocalStackTest {
 
     @BeforeAll
     void start() throws Exception {
-        stack = LocalStack.start(new Options(0, null, Map.of(), null, true, null, Map.of(
+        stack = LocalStack.start(Options.of(0, null, Map.of(), true).withEnvironment(Map.of(
                 "CALLBACK_RETRY_SCHEDULE_SECONDS", "1",
                 "CALLBACK_MAX_ATTEMPTS", "3",
                 "CALLBACK_TIMEOUT_SECONDS", "2")));

@@ -3,12 +3,14 @@ package ai.avala.agents.local.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.SamTemplate;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -41,13 +43,16 @@ class SampleEventsTest {
         }
     }
 
-    private static void invoke(LambdaFunctions.Function function, Path file) {
+    private static void invoke(LambdaFunctions.Function function, Path file) throws IOException {
         var context = new LocalContext(function.id(), function.timeoutMillis());
         String path = file.toString();
         if (function.id().equals("AuthorizerFunction")) {
             var event = EventLoader.loadEvent(path, APIGatewayCustomAuthorizerEvent.class);
             // The sample's key is a placeholder that no tenant has: the authorizer must refuse it.
             assertThatThrownBy(() -> function.handler().handleRequest(event, context)).hasMessage("Unauthorized");
+        } else if (file.getFileName().toString().endsWith("-stream.json")) {
+            var output = Json.parse(new String(function.invoke(Files.readAllBytes(file), context), StandardCharsets.UTF_8));
+            assertThat(output.get("batchItemFailures")).as(path).isEmpty();
         } else if (file.getFileName().toString().endsWith("-sqs.json")) {
             var response = (SQSBatchResponse) function.handler().handleRequest(EventLoader.loadSQSEvent(path), context);
             assertThat(response.getBatchItemFailures()).as(path).isEmpty();
@@ -67,7 +72,7 @@ class SampleEventsTest {
 
     /** {@code list-agents.json} -> {@code ListAgentsFunction}; a suffix such as {@code -sqs} names the event source. */
     static String functionOf(Path file) {
-        String name = file.getFileName().toString().replace(".json", "").replaceAll("-(sqs)$", "");
+        String name = file.getFileName().toString().replace(".json", "").replaceAll("-(sqs|stream)$", "");
         StringBuilder function = new StringBuilder();
         for (String part : name.split("-")) {
             function.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));

@@ -1,4 +1,4 @@
-package ai.avala.agents.functions.dispatcher;
+package ai.avala.agents.functions.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +7,9 @@ import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.callback.CallbackHttpClient;
 import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.config.Environment;
-import ai.avala.agents.json.Json;
+import ai.avala.agents.config.Wiring;
+import ai.avala.agents.dispatch.DeliveryTask;
+import ai.avala.agents.ids.Ids;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.HostileReceivers;
 import ai.avala.agents.local.emulator.HostileReceivers.Behaviour;
@@ -16,9 +18,12 @@ import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
+import ai.avala.agents.store.ExecutionLog;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -29,19 +34,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * One event for agents whose receivers misbehave at the HTTP and TLS level, and one healthy agent, with
- * one attempt per callback and a 2 s timeout (this module's tests run in a 256 MB heap): no message fails,
- * every execution ends (failed, or success where a 2xx arrived), and the healthy agent is called at once.
+ * One batch of delivery tasks for agents whose receivers misbehave at the HTTP and TLS level, and one
+ * healthy agent, with one attempt per callback and a 2 s timeout (this module's tests run in a 256 MB heap):
+ * no task fails, every execution ends (failed, or success where a 2xx arrived), and the healthy agent is
+ * called at once.
  */
 class HostileReceiversTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
-    private static final Environment ENV = LocalAws.environmentFor("DispatcherFunction", Map.of(
-            "ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_TIMEOUT_SECONDS", "2", "CALLBACK_MAX_ATTEMPTS", "1"));
+    private static final Environment ENV = LocalAws.environmentFor("DeliveryFunction", Map.of(
+            "ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_TIMEOUT_SECONDS", "2", "CALLBACK_MAX_ATTEMPTS", "1",
+            "TENANT_MAX_IN_FLIGHT", "20"));
     private static HostileReceivers receivers;
     private static CallbackReceiver healthy;
-    private static DispatcherHandler handler;
+    private static DeliveryHandler handler;
     private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private final ExecutionLog executions = new Wiring(ENV).executions();
 
     @BeforeAll
     static void start() throws Exception {
@@ -49,7 +57,7 @@ class HostileReceiversTest {
         healthy = new CallbackReceiver();
         var http = new CallbackHttpClient(TIMEOUT, CallbackDelivery.MAX_RESPONSE_BYTES,
                 receivers.clientTls().getSocketFactory(), receivers.trustManager());
-        handler = new DispatcherHandler(ENV, new CallbackDelivery(new UrlGuard(true), http, Clock.systemUTC()));
+        handler = new DeliveryHandler(ENV, new CallbackDelivery(new UrlGuard(true), http, Clock.systemUTC()));
     }
 
     @AfterAll
@@ -59,19 +67,18 @@ class HostileReceiversTest {
     }
 
     @Test
-    void anEventForHostileReceivers_shouldFailNoMessageEndEveryExecutionAndReachTheHealthyAgentAtOnce() throws Exception {
+    void tasksForHostileReceivers_shouldFailNoTaskEndEveryExecutionAndReachTheHealthyAgentAtOnce() throws Exception {
         String tenant = "tenant_" + UUID.randomUUID();
         Map<Behaviour, String> hostile = new EnumMap<>(Behaviour.class);
+        List<SQSEvent.SQSMessage> messages = new ArrayList<>();
         for (Behaviour behaviour : Behaviour.values()) {
             hostile.put(behaviour, agent(tenant, behaviour.name(), receivers.url(behaviour)));
+            messages.add(task(tenant, hostile.get(behaviour)));
         }
         String healthyAgent = agent(tenant, "healthy", healthy.url("/healthy"));
-        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-        message.setMessageId(UUID.randomUUID().toString());
-        message.setBody(Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "task.completed", "tenant", tenant)));
-        message.setMessageAttributes(Map.of());
+        messages.add(task(tenant, healthyAgent));
         SQSEvent batch = new SQSEvent();
-        batch.setRecords(List.of(message));
+        batch.setRecords(messages);
         AtomicLong healthyCalledAfter = new AtomicLong(-1);
 
         long start = System.nanoTime();
@@ -94,7 +101,19 @@ class HostileReceiversTest {
                         .isEqualTo(behaviour.answers2xx() ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED)));
         assertThat(executions(tenant, healthyAgent)).singleElement()
                 .satisfies(execution -> assertThat(execution.status()).isEqualTo(ExecutionStatus.SUCCESS));
-        assertThat(agents.get(tenant, healthyAgent).stats().pending()).isZero();
+    }
+
+    /** A running execution of the agent, as the matching stage records it, and its first delivery task. */
+    private SQSEvent.SQSMessage task(String tenant, String agentUid) {
+        Instant now = Instant.now();
+        String uid = "exec_" + Ids.ulid(now.toEpochMilli());
+        executions.create(new Execution(uid, agentUid, tenant, "evt_" + uid, "task.completed", null, null,
+                ExecutionStatus.RUNNING, null, Map.of(), null, null, 0, null, null, now, now));
+        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+        message.setMessageId(UUID.randomUUID().toString());
+        message.setBody(new DeliveryTask(tenant, agentUid, uid, 0, now.toEpochMilli()).toJson());
+        message.setMessageAttributes(Map.of());
+        return message;
     }
 
     private String agent(String tenant, String name, String url) {

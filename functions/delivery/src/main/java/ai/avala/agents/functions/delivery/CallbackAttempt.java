@@ -1,0 +1,133 @@
+package ai.avala.agents.functions.delivery;
+
+import ai.avala.agents.callback.Callbacks;
+import ai.avala.agents.callback.DeliveryOutcome;
+import ai.avala.agents.dispatch.DeliveryQueue;
+import ai.avala.agents.dispatch.DeliveryTask;
+import ai.avala.agents.dispatch.RetryPolicy;
+import ai.avala.agents.model.Agent;
+import ai.avala.agents.model.Execution;
+import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.model.Timestamps;
+import ai.avala.agents.store.AgentStore;
+import ai.avala.agents.store.ExecutionLog;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * One delivery task: one attempt of one execution's callback. The attempt is made only under a lease on
+ * the execution (one conditional write that also reads it back), so that two copies of a task never call
+ * an agent twice; its outcome is one more write (finished, or failed with the next attempt queued first).
+ * A successful delivery therefore writes three small items in all, counting the matching stage's record,
+ * and nothing on the agent's item unless its state changes (410 Gone deactivates it).
+ */
+final class CallbackAttempt {
+
+    private static final Logger LOG = Logger.getLogger(CallbackAttempt.class.getName());
+    private final AgentStore agents;
+    private final ExecutionLog executions;
+    private final Callbacks callbacks;
+    private final RetryPolicy retries;
+    private final DeliveryQueue deliveries;
+    private final Clock clock;
+    private final Duration lease;
+
+    CallbackAttempt(AgentStore agents, ExecutionLog executions, Callbacks callbacks, RetryPolicy retries,
+                    DeliveryQueue deliveries, Clock clock, Duration callbackTimeout) {
+        this.agents = agents;
+        this.executions = executions;
+        this.callbacks = callbacks;
+        this.retries = retries;
+        this.deliveries = deliveries;
+        this.clock = clock;
+        // Long enough for one callback and the writes around it.
+        this.lease = callbackTimeout.plusSeconds(20);
+    }
+
+    /** Runs one task; throws only when it must be received again (a transient failure). */
+    void run(DeliveryTask task) {
+        long nowMillis = clock.millis();
+        if (task.dueMillis() > nowMillis + 1000) {
+            deliveries.send(task, nowMillis);
+            return;
+        }
+        Instant now = Timestamps.now(clock);
+        Instant leaseEnd = now.plus(lease);
+        Optional<Execution> leased = executions.lease(task.agent(), task.execution(), task.attemptsMade(), leaseEnd, now);
+        if (leased.isEmpty()) {
+            lookAgainIfLeasedElsewhere(task, leaseEnd);
+            return;
+        }
+        Execution execution = leased.get();
+        try {
+            attempt(task, execution);
+        } catch (RuntimeException e) {
+            executions.release(execution);
+            throw e;
+        }
+    }
+
+    /** The lease was refused: another worker holds it (look again when it lapses), or the attempt was made. */
+    private void lookAgainIfLeasedElsewhere(DeliveryTask task, Instant leaseEnd) {
+        Optional<Execution> current = executions.find(task.agent(), task.execution());
+        boolean stillDue = current.isPresent() && current.get().status() == ExecutionStatus.RUNNING
+                && current.get().attempts() == task.attemptsMade();
+        if (stillDue) {
+            deliveries.send(task.next(task.attemptsMade(), leaseEnd.toEpochMilli()), clock.millis());
+        }
+    }
+
+    private void attempt(DeliveryTask task, Execution execution) {
+        Optional<Agent> found = agents.findWithoutStats(task.tenant(), task.agent());
+        if (found.isEmpty()) {
+            finish(execution, ExecutionStatus.FAILED, execution.attempts(), null, "The agent was deleted.");
+            return;
+        }
+        Agent agent = found.get();
+        if (!agent.active() || agent.pullMode()) {
+            finish(execution, ExecutionStatus.FAILED, execution.attempts(), null, "Not delivered: the agent was "
+                    + (agent.active() ? "switched to pull mode" : "deactivated") + ".");
+            return;
+        }
+        int attempt = execution.attempts() + 1;
+        DeliveryOutcome outcome = callbacks.deliver(agent.callbackUrl(), agent.secret(), execution.uid(),
+                execution.eventType(), agent.uid(), execution.eventPayload());
+        if (outcome.success()) {
+            finish(execution, ExecutionStatus.SUCCESS, attempt, outcome, null);
+            return;
+        }
+        if (outcome.statusCode() != null && outcome.statusCode() == 410) {
+            agents.deactivate(agent.tenant(), agent.uid(), Timestamps.now(clock));
+            finish(execution, ExecutionStatus.FAILED, attempt, outcome,
+                    "Callback answered 410 Gone; the agent was deactivated (is_active: false).");
+            return;
+        }
+        Optional<Duration> delay = retries.nextDelay(attempt, outcome.retryAfter());
+        if (delay.isEmpty()) {
+            finish(execution, ExecutionStatus.FAILED, attempt, outcome,
+                    outcome.error() + " Gave up after " + attempt + " attempt(s).");
+            return;
+        }
+        long now = clock.millis();
+        // The next task is queued before the attempt is recorded: a crash in between repeats an attempt, never loses one.
+        deliveries.send(task.next(attempt, now + delay.get().toMillis()), now);
+        executions.recordFailedAttempt(execution, attempt,
+                outcome.error() + " Retrying in " + delay.get().toSeconds() + " s.", Timestamps.now(clock));
+    }
+
+    private void finish(Execution execution, ExecutionStatus status, int attempts, DeliveryOutcome outcome, String error) {
+        Instant now = Timestamps.now(clock);
+        Execution finished = new Execution(execution.uid(), execution.agentUid(), execution.tenant(), execution.eventId(),
+                execution.eventType(), execution.task(), execution.result(), status,
+                outcome == null ? null : outcome.action(), execution.eventPayload(),
+                outcome == null ? null : outcome.responseJson(), error,
+                attempts, execution.startedAt() == null ? now : execution.startedAt(), now,
+                execution.createdAt(), now);
+        if (!executions.finish(execution, finished)) {
+            LOG.info("Execution " + execution.uid() + " was finished by another worker.");
+        }
+    }
+}

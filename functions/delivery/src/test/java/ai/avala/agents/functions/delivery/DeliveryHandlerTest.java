@@ -1,0 +1,352 @@
+package ai.avala.agents.functions.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.avala.agents.callback.CallbackDelivery;
+import ai.avala.agents.callback.CallbackHttpClient;
+import ai.avala.agents.callback.Callbacks;
+import ai.avala.agents.callback.DeliveryOutcome;
+import ai.avala.agents.callback.UrlGuard;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.config.Wiring;
+import ai.avala.agents.dispatch.DeliveryTask;
+import ai.avala.agents.local.emulator.CallbackReceiver;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.local.emulator.LocalResources;
+import ai.avala.agents.model.Execution;
+import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentService;
+import ai.avala.agents.store.ExecutionLog;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** The delivery stage: one callback per task, exactly once per attempt, whatever copies and crashes do. */
+class DeliveryHandlerTest {
+
+    private static final Environment ENV = LocalAws.environmentFor("DeliveryFunction", Map.of(
+            "ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_RETRY_SCHEDULE_SECONDS", "1", "CALLBACK_TIMEOUT_SECONDS", "5"));
+    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private final ExecutionLog executions = new Wiring(ENV).executions();
+    private final CallbackDelivery realDelivery = new CallbackDelivery(new UrlGuard(true),
+            new CallbackHttpClient(Duration.ofSeconds(5), 20 * 1024), Clock.systemUTC());
+    private CallbackReceiver receiver;
+
+    @BeforeEach
+    void startReceiver() throws IOException {
+        receiver = new CallbackReceiver();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.close();
+    }
+
+    private record Delivery(String tenant, String agent, Execution execution, DeliveryTask task) {
+    }
+
+    /** An agent calling back to {@code path} and a recorded execution of it, as the matching stage leaves them. */
+    private Delivery due(String path) {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"a\", \"events\": [\"task.completed\"], "
+                + "\"callback_url\": \"" + receiver.url(path) + "\"}", true)).uid();
+        Instant now = Instant.now();
+        String uid = "exec_" + ai.avala.agents.ids.Ids.ulid(now.toEpochMilli());
+        Execution execution = new Execution(uid, agent, tenant, "evt_" + UUID.randomUUID(), "task.completed", "task_1",
+                null, ExecutionStatus.RUNNING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now);
+        executions.create(execution);
+        return new Delivery(tenant, agent, execution, new DeliveryTask(tenant, agent, uid, 0, now.toEpochMilli()));
+    }
+
+    private static SQSEvent batchOf(DeliveryTask... tasks) {
+        List<SQSEvent.SQSMessage> messages = new ArrayList<>();
+        for (DeliveryTask task : tasks) {
+            SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+            message.setMessageId(UUID.randomUUID().toString());
+            message.setBody(task.toJson());
+            message.setMessageAttributes(Map.of());
+            messages.add(message);
+        }
+        SQSEvent event = new SQSEvent();
+        event.setRecords(messages);
+        return event;
+    }
+
+    private Execution stored(Delivery delivery) {
+        return executions.find(delivery.agent(), delivery.execution().uid()).orElseThrow();
+    }
+
+    private List<String> webhookIds(String path) {
+        return receiver.calls(path).stream().map(call -> call.headers().get("webhook-id").get(0)).toList();
+    }
+
+    /** The tasks now on the deliveries queue for {@code delivery}'s execution (taken off it). */
+    private static List<DeliveryTask> queuedFor(Delivery delivery) throws Exception {
+        List<DeliveryTask> found = new ArrayList<>();
+        String url = ENV.require("DELIVERIES_QUEUE_URL");
+        try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
+            for (int empty = 0; empty < 2; ) {
+                List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
+                        .visibilityTimeout(1)).messages();
+                List<Message> mine = new ArrayList<>();
+                for (Message message : messages) {
+                    DeliveryTask task = DeliveryTask.parse(message.body());
+                    if (task.execution().equals(delivery.execution().uid())) {
+                        found.add(task);
+                        mine.add(message);
+                    }
+                }
+                if (!mine.isEmpty()) {
+                    sqs.deleteMessageBatch(r -> r.queueUrl(url).entries(mine.stream().map(m -> DeleteMessageBatchRequestEntry
+                            .builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build()).toList()));
+                }
+                empty = mine.isEmpty() ? empty + 1 : 0;
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void aTask_shouldCallItsAgentOnceSignedAndFinishItsExecution() {
+        Delivery delivery = due("/ok");
+        receiver.answer("/ok", CallbackReceiver.Answer.json(200, "{\"action\": \"approve\"}"));
+
+        var response = new DeliveryHandler(ENV).handleRequest(batchOf(delivery.task()), null);
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(webhookIds("/ok")).containsExactly(delivery.execution().uid());
+        assertThat(stored(delivery)).satisfies(e -> {
+            assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS);
+            assertThat(e.action()).isEqualTo("approve");
+            assertThat(e.attempts()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void aCrashBeforeTheCallback_shouldFailTheTaskAndItsRedeliveryCallOnce() {
+        Delivery delivery = due("/a");
+        AtomicBoolean crashOnce = new AtomicBoolean(true);
+        Callbacks crashBefore = (url, secret, id, type, agent, data) -> {
+            if (crashOnce.getAndSet(false)) {
+                throw new IllegalStateException("simulated crash before the callback");
+            }
+            return realDelivery.deliver(url, secret, id, type, agent, data);
+        };
+        var handler = new DeliveryHandler(ENV, crashBefore);
+        SQSEvent batch = batchOf(delivery.task());
+
+        var first = handler.handleRequest(batch, null);
+        var redelivered = handler.handleRequest(batch, null);
+
+        assertThat(first.getBatchItemFailures()).hasSize(1);
+        assertThat(redelivered.getBatchItemFailures()).isEmpty();
+        assertThat(webhookIds("/a")).hasSize(1);
+        assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.SUCCESS);
+    }
+
+    @Test
+    void aCrashAfterTheCallbackBeforeItsRecord_shouldRepeatItWithTheSameWebhookIdAndThenStop() {
+        Delivery delivery = due("/c");
+        AtomicBoolean crashOnce = new AtomicBoolean(true);
+        Callbacks crashAfter = (url, secret, id, type, agent, data) -> {
+            DeliveryOutcome outcome = realDelivery.deliver(url, secret, id, type, agent, data);
+            if (crashOnce.getAndSet(false)) {
+                throw new IllegalStateException("simulated crash after the callback");
+            }
+            return outcome;
+        };
+        var handler = new DeliveryHandler(ENV, crashAfter);
+        SQSEvent batch = batchOf(delivery.task());
+
+        handler.handleRequest(batch, null);
+        handler.handleRequest(batch, null);
+        handler.handleRequest(batch, null);
+
+        assertThat(webhookIds("/c")).hasSize(2).containsOnly(delivery.execution().uid());
+        assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.SUCCESS);
+    }
+
+    @Test
+    void twoCopiesOfATaskAtOnce_shouldCallTheAgentOnce_theSecondLookingAgainWhenTheLeaseLapses() throws Exception {
+        Delivery delivery = due("/f");
+        var firstIsCalling = new CountDownLatch(1);
+        var secondIsDone = new CountDownLatch(1);
+        Callbacks slowFirst = (url, secret, id, type, agent, data) -> {
+            firstIsCalling.countDown();
+            try {
+                secondIsDone.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return realDelivery.deliver(url, secret, id, type, agent, data);
+        };
+        String ownQueue;
+        try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
+            ownQueue = sqs.createQueue(r -> r.queueName("deliveries-" + UUID.randomUUID())).queueUrl();
+        }
+        var handler = new DeliveryHandler(LocalAws.environmentFor("DeliveryFunction", Map.of(
+                "ALLOW_LOCAL_CALLBACKS", "true", "DELIVERIES_QUEUE_URL", ownQueue)), slowFirst);
+        SQSEvent batch = batchOf(delivery.task());
+
+        var first = CompletableFuture.supplyAsync(() -> handler.handleRequest(batch, null));
+        firstIsCalling.await();
+        var second = handler.handleRequest(batch, null);
+        secondIsDone.countDown();
+
+        assertThat(first.get().getBatchItemFailures()).isEmpty();
+        assertThat(second.getBatchItemFailures()).isEmpty();
+        assertThat(webhookIds("/f")).hasSize(1);
+        assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.SUCCESS);
+        try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
+            assertThat(sqs.getQueueAttributes(r -> r.queueUrl(ownQueue).attributeNames(
+                    software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                    .attributes().values().iterator().next()).as("the second copy looks again once the lease lapses").isEqualTo("1");
+        }
+    }
+
+    @Test
+    void aFailedAttempt_shouldQueueTheNextAsADelayedTaskAndRecordTheAttempt() throws Exception {
+        Delivery delivery = due("/down");
+        receiver.answer("/down", CallbackReceiver.Answer.json(503, "{}"));
+
+        new DeliveryHandler(ENV).handleRequest(batchOf(delivery.task()), null);
+
+        assertThat(stored(delivery)).satisfies(e -> {
+            assertThat(e.status()).isEqualTo(ExecutionStatus.RUNNING);
+            assertThat(e.attempts()).isEqualTo(1);
+            assertThat(e.errorMessage()).contains("HTTP 503").contains("Retrying in");
+        });
+        assertThat(queuedFor(delivery)).singleElement().satisfies(task -> assertThat(task.attemptsMade()).isEqualTo(1));
+    }
+
+    @Test
+    void aTaskWhoseAttemptWasMade_shouldBeDroppedWithoutACall() {
+        Delivery delivery = due("/done");
+        var handler = new DeliveryHandler(ENV);
+        handler.handleRequest(batchOf(delivery.task()), null);
+
+        var again = handler.handleRequest(batchOf(delivery.task()), null);
+
+        assertThat(again.getBatchItemFailures()).isEmpty();
+        assertThat(webhookIds("/done")).hasSize(1);
+    }
+
+    @Test
+    void aCallbackUrlThatIsNoLongerSafeAtDelivery_shouldBeRefusedWithoutAConnection() {
+        Delivery delivery = due("/g");
+        var strict = new CallbackDelivery(new UrlGuard(false), new CallbackHttpClient(Duration.ofSeconds(5), 1024),
+                Clock.systemUTC());
+        var handler = new DeliveryHandler(LocalAws.environmentFor("DeliveryFunction", Map.of("CALLBACK_MAX_ATTEMPTS", "1")), strict);
+
+        handler.handleRequest(batchOf(delivery.task()), null);
+
+        assertThat(webhookIds("/g")).isEmpty();
+        assertThat(stored(delivery)).satisfies(e -> {
+            assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
+            assertThat(e.errorMessage()).contains("must use https");
+        });
+    }
+
+    @Test
+    void anAgentDeletedBeforeItsDelivery_shouldEndItsExecutionFailedWithTheReason() {
+        Delivery delivery = due("/gone");
+        agents.delete(delivery.tenant(), delivery.agent());
+
+        var response = new DeliveryHandler(ENV).handleRequest(batchOf(delivery.task()), null);
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(webhookIds("/gone")).isEmpty();
+        assertThat(stored(delivery)).satisfies(e -> {
+            assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
+            assertThat(e.errorMessage()).isEqualTo("The agent was deleted.");
+        });
+    }
+
+    @Test
+    void aTaskDueLaterThanOneQueueDelay_shouldBeChainedWithoutAnAttempt() throws Exception {
+        Delivery delivery = due("/later");
+        DeliveryTask later = delivery.task().next(0, System.currentTimeMillis() + 3_600_000);
+
+        var response = new DeliveryHandler(ENV).handleRequest(batchOf(later), null);
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(webhookIds("/later")).isEmpty();
+        assertThat(stored(delivery).attempts()).isZero();
+    }
+
+    @Test
+    void aTenantsTasksOverItsBound_shouldWaitOnTheQueueWhileTheOthersAreCalledAtOnce() throws Exception {
+        var gate = new CountDownLatch(1);
+        receiver.answer("/busy", CallbackReceiver.Answer.after(gate));
+        Delivery first = due("/busy");
+        List<DeliveryTask> tasks = new ArrayList<>(List.of(first.task()));
+        for (int i = 0; i < 4; i++) {
+            Instant now = Instant.now();
+            String uid = "exec_" + ai.avala.agents.ids.Ids.ulid(now.toEpochMilli());
+            executions.create(new Execution(uid, first.agent(), first.tenant(), "evt_" + uid, "task.completed", null, null,
+                    ExecutionStatus.RUNNING, null, Map.of(), null, null, 0, null, null, now, now));
+            tasks.add(new DeliveryTask(first.tenant(), first.agent(), uid, 0, now.toEpochMilli()));
+        }
+        Delivery quiet = due("/quiet");
+        tasks.add(quiet.task());
+        var handler = new DeliveryHandler(LocalAws.environmentFor("DeliveryFunction", Map.of(
+                "ALLOW_LOCAL_CALLBACKS", "true", "TENANT_MAX_IN_FLIGHT", "2")));
+
+        var running = CompletableFuture.supplyAsync(() -> handler.handleRequest(batchOf(tasks.toArray(DeliveryTask[]::new)), null));
+        long start = System.nanoTime();
+        while (receiver.calls("/quiet").isEmpty() && System.nanoTime() - start < 5_000_000_000L) {
+            Thread.sleep(10);
+        }
+        long quietAfterMillis = (System.nanoTime() - start) / 1_000_000;
+        while (receiver.calls("/busy").size() < 2 && System.nanoTime() - start < 5_000_000_000L) {
+            Thread.sleep(10);
+        }
+        gate.countDown();
+
+        assertThat(running.get().getBatchItemFailures()).isEmpty();
+        assertThat(quietAfterMillis).as("the quiet tenant's callback").isLessThan(2000);
+        assertThat(receiver.mostAtOnce("/busy")).isEqualTo(2);
+        assertThat(receiver.calls("/busy")).hasSize(2);
+    }
+
+    @Test
+    void anUnreadableTask_shouldBeDeadLetteredWithItsReason() {
+        var response = new DeliveryHandler(ENV).handleRequest(EventLoader.loadSQSEvent(LocalAws.eventFile("delivery-sqs.json")), null);
+        SQSEvent poison = batchOf();
+        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+        message.setMessageId("poison-" + UUID.randomUUID());
+        message.setBody("{\"not\": \"a task\"}");
+        poison.setRecords(List.of(message));
+
+        var poisoned = new DeliveryHandler(ENV).handleRequest(poison, null);
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(poisoned.getBatchItemFailures()).isEmpty();
+        try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
+            var dead = sqs.receiveMessage(r -> r.queueUrl(ENV.require("DELIVERIES_DEAD_LETTER_QUEUE_URL"))
+                    .maxNumberOfMessages(10).messageAttributeNames("All")).messages();
+            assertThat(dead).anySatisfy(m -> {
+                assertThat(m.body()).isEqualTo("{\"not\": \"a task\"}");
+                assertThat(m.messageAttributes().get("failure_reason").stringValue()).contains("lacks tenant");
+            });
+        }
+    }
+}

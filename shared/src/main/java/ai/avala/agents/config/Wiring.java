@@ -1,0 +1,99 @@
+package ai.avala.agents.config;
+
+import ai.avala.agents.dispatch.DeliveryQueue;
+import ai.avala.agents.dispatch.RetryPolicy;
+import ai.avala.agents.store.AgentStore;
+import ai.avala.agents.store.ApiKeyStore;
+import ai.avala.agents.store.ExecutionLog;
+import ai.avala.agents.store.ExecutionStatsStore;
+import ai.avala.agents.store.SubscriptionIndex;
+import java.time.Clock;
+import java.time.Duration;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The one place that turns a function's environment (the variables template.yaml gives it) into its
+ * clients and stores, built once per container on first use, so that a function builds only what it
+ * uses. Every default lives here. A missing variable fails at the first use that needs it, naming it.
+ */
+public final class Wiring {
+
+    public static final int DEFAULT_CALLBACK_TIMEOUT_SECONDS = 10;
+    public static final int DEFAULT_RETENTION_DAYS = 30;
+    public static final int DEFAULT_MAX_AGENTS_PER_TENANT = 1000;
+    private final Environment env;
+    private DynamoDbClient dynamo;
+    private SqsClient sqs;
+
+    public Wiring(Environment env) {
+        this.env = env;
+        Logs.configure(env);
+    }
+
+    public Environment env() {
+        return env;
+    }
+
+    public Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    public synchronized DynamoDbClient dynamo() {
+        if (dynamo == null) {
+            dynamo = AwsClients.dynamoDb(env);
+        }
+        return dynamo;
+    }
+
+    /** Only the queue-driven functions carry the SQS client (an optional dependency of {@code shared}). */
+    public synchronized SqsClient sqs() {
+        if (sqs == null) {
+            sqs = AwsClients.build(SqsClient.builder(), env);
+        }
+        return sqs;
+    }
+
+    public SubscriptionIndex subscriptions() {
+        return new SubscriptionIndex(dynamo(), env.require("SUBSCRIPTIONS_TABLE"));
+    }
+
+    public AgentStore agents() {
+        return new AgentStore(dynamo(), env.require("AGENTS_TABLE"), subscriptions());
+    }
+
+    public ExecutionStatsStore stats() {
+        return new ExecutionStatsStore(dynamo(), env.require("AGENTS_TABLE"));
+    }
+
+    public ExecutionLog executions() {
+        return new ExecutionLog(dynamo(), env.require("EXECUTIONS_TABLE"),
+                Duration.ofDays(env.integer("EXECUTION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)));
+    }
+
+    public ApiKeyStore apiKeys() {
+        return new ApiKeyStore(dynamo(), env.require("API_KEYS_TABLE"));
+    }
+
+    public Duration callbackTimeout() {
+        return Duration.ofSeconds(env.integer("CALLBACK_TIMEOUT_SECONDS", DEFAULT_CALLBACK_TIMEOUT_SECONDS));
+    }
+
+    public int maxAgentsPerTenant() {
+        return env.integer("MAX_AGENTS_PER_TENANT", DEFAULT_MAX_AGENTS_PER_TENANT);
+    }
+
+    public boolean allowLocalCallbacks() {
+        return env.flag("ALLOW_LOCAL_CALLBACKS");
+    }
+
+    public RetryPolicy retries() {
+        return RetryPolicy.parse(env.integer("CALLBACK_MAX_ATTEMPTS", RetryPolicy.DEFAULT_MAX_ATTEMPTS),
+                env.optional("CALLBACK_RETRY_SCHEDULE_SECONDS", RetryPolicy.DEFAULT_SCHEDULE));
+    }
+
+    /** The deliveries queue (delivery tasks, retries) and its dead-letter queue. */
+    public DeliveryQueue deliveries() {
+        return new DeliveryQueue(sqs(), env.require("DELIVERIES_QUEUE_URL"), env.require("DELIVERIES_DEAD_LETTER_QUEUE_URL"));
+    }
+}
