@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from avala import Client
@@ -110,7 +111,11 @@ def test_sdk_test_sends_a_signed_callback_and_lists_the_execution(client: Client
     executions = client.agents.list_executions(agent.uid, limit=10)
     assert [e.uid for e in executions.items] == [result["execution"]]
     assert executions.items[0].action == "approve" and executions.items[0].registration == agent.uid
-    assert client.agents.get(agent.uid).execution_stats["success"] == 1
+    # execution_stats follow the executions from the table's stream, within a few seconds.
+    deadline = time.monotonic() + 20
+    while client.agents.get(agent.uid).execution_stats["success"] != 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert client.agents.get(agent.uid).execution_stats == {"total": 1, "success": 1, "failed": 0, "pending": 0}
 
 
 def test_sdk_raises_its_typed_errors(client: Client) -> None:
@@ -150,7 +155,6 @@ def test_cli_creates_lists_gets_and_deletes(client: Client) -> None:
 
 
 def test_task_agent_run_once_handles_pending_executions_in_pull_mode() -> None:
-    import time
     import uuid
 
     import boto3

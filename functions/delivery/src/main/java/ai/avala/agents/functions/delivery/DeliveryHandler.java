@@ -25,18 +25,19 @@ import java.util.logging.Logger;
 
 /**
  * The deliveries queue's consumer: one callback per task, the tasks of a batch at once. A task of a tenant
- * that already has its most deliveries in flight here goes back to the queue for a few seconds; an
+ * that already has {@code TENANT_MAX_IN_FLIGHT} deliveries in flight in this invocation goes back to the
+ * queue for a few seconds; an
  * unreadable task goes to the deliveries' dead-letter queue with its reason; the answer names only the
  * tasks that failed transiently ({@code ReportBatchItemFailures}).
  */
 public final class DeliveryHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private static final Logger LOG = Logger.getLogger(DeliveryHandler.class.getName());
-    static final int DEFAULT_TENANT_IN_FLIGHT = 5;
+    static final int DEFAULT_TENANT_IN_FLIGHT = 10;
     private static final long DEFER_MILLIS = 2000;
     private final CallbackAttempt attempts;
     private final DeliveryQueue deliveries;
-    private final TenantSlots slots;
+    private final int tenantInFlight;
     private final Clock clock;
 
     public DeliveryHandler() {
@@ -58,7 +59,7 @@ public final class DeliveryHandler implements RequestHandler<SQSEvent, SQSBatchR
         this.attempts = new CallbackAttempt(wiring.agents(), wiring.executions(),
                 callbacks != null ? callbacks : CallbackDelivery.fromEnvironment(wiring.env()),
                 wiring.retries(), deliveries, clock, wiring.callbackTimeout());
-        this.slots = new TenantSlots(wiring.env().integer("TENANT_MAX_IN_FLIGHT", DEFAULT_TENANT_IN_FLIGHT));
+        this.tenantInFlight = wiring.env().integer("TENANT_MAX_IN_FLIGHT", DEFAULT_TENANT_IN_FLIGHT);
     }
 
     @Override
@@ -66,10 +67,12 @@ public final class DeliveryHandler implements RequestHandler<SQSEvent, SQSBatchR
         List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
         Map<String, Future<?>> work = new LinkedHashMap<>();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        // Per invocation, as a Lambda instance runs one invocation at a time (and the local stack many at once).
+        TenantSlots slots = new TenantSlots(tenantInFlight);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (SQSEvent.SQSMessage message : records) {
                 work.put(message.getMessageId(), threads.submit(() -> {
-                    deliver(message);
+                    deliver(message, slots);
                     return null;
                 }));
             }
@@ -88,7 +91,7 @@ public final class DeliveryHandler implements RequestHandler<SQSEvent, SQSBatchR
         return new SQSBatchResponse(failures);
     }
 
-    private void deliver(SQSEvent.SQSMessage message) {
+    private void deliver(SQSEvent.SQSMessage message, TenantSlots slots) {
         DeliveryTask task;
         try {
             task = DeliveryTask.parse(message.getBody());

@@ -4,10 +4,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * At most {@code perTenant} deliveries of one tenant in flight at once in this instance (a Lambda
- * container runs one invocation at a time, so with the deliveries queue's MaximumConcurrency this bounds a
- * tenant's deliveries in flight everywhere, without writing anything per delivery). A task over the bound
- * is handed back to the queue a little later, leaving this instance's capacity to the other tenants.
+ * At most {@code perTenant} deliveries of one tenant in flight at once in one invocation (a Lambda instance
+ * runs one invocation at a time, so with the deliveries queue's MaximumConcurrency this bounds a tenant's
+ * callbacks in flight everywhere, without writing anything per delivery). A task over the bound is handed
+ * back to the queue a little later.
  */
 final class TenantSlots {
 

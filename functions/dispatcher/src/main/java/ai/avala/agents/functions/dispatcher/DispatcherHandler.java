@@ -27,7 +27,7 @@ import java.util.logging.Logger;
 public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private static final Logger LOG = Logger.getLogger(DispatcherHandler.class.getName());
-    static final int MAX_CONCURRENT_WRITES = 32;
+    static final int WRITES_PER_EVENT = 16;
     private final EventDispatcher dispatcher;
 
     public DispatcherHandler() {
@@ -45,7 +45,7 @@ public final class DispatcherHandler implements RequestHandler<SQSEvent, SQSBatc
                 wiring.deliveries(),
                 new DeadLetterQueue(wiring.sqs(), wiring.env().require("DEAD_LETTER_QUEUE_URL")),
                 wiring.clock(),
-                MAX_CONCURRENT_WRITES);
+                WRITES_PER_EVENT);
     }
 
     @Override

@@ -43,17 +43,20 @@ final class EventDispatcher {
     private final DeliveryQueue deliveries;
     private final DeadLetterQueue deadLetters;
     private final Clock clock;
-    // Bounds the DynamoDB writes in flight across a whole batch (10 events x many agents each).
-    private final Semaphore writes;
+    private final int writesPerEvent;
 
+    /**
+     * {@code writesPerEvent} bounds each event's writes in flight, per event rather than per batch, so that an
+     * event matching one agent is recorded and queued at once beside one matching thousands.
+     */
     EventDispatcher(AgentMatcher matcher, ExecutionLog executions, DeliveryQueue deliveries, DeadLetterQueue deadLetters,
-                    Clock clock, int maxConcurrentWrites) {
+                    Clock clock, int writesPerEvent) {
         this.matcher = matcher;
         this.executions = executions;
         this.deliveries = deliveries;
         this.deadLetters = deadLetters;
         this.clock = clock;
-        this.writes = new Semaphore(maxConcurrentWrites);
+        this.writesPerEvent = writesPerEvent;
     }
 
     /** Processes one message; throws only when it must be received again (a transient failure). */
@@ -73,14 +76,16 @@ final class EventDispatcher {
             return;
         }
         Instant eventTime = eventTime(event, message);
+        Semaphore writes = new Semaphore(writesPerEvent);
         for (int start = 0; start < matched.size(); start += PAGE) {
             List<Agent> page = matched.subList(start, Math.min(matched.size(), start + PAGE));
-            deliveries.send(record(event, eventTime, page), clock.millis());
+            deliveries.send(record(event, eventTime, page, writes), clock.millis());
         }
     }
 
     /** Records the executions of one page of agents concurrently; the delivery tasks of those that call back. */
-    private List<DeliveryTask> record(LabelingEvent event, Instant eventTime, List<Agent> agents) throws Exception {
+    private List<DeliveryTask> record(LabelingEvent event, Instant eventTime, List<Agent> agents, Semaphore writes)
+            throws Exception {
         Instant now = Timestamps.now(clock);
         List<DeliveryTask> tasks = new ArrayList<>();
         List<Future<?>> written = new ArrayList<>();

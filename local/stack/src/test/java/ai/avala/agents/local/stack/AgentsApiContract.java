@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -351,8 +352,9 @@ abstract class AgentsApiContract {
             assertThat(e.get("attempts").asInt()).isEqualTo(1);
             assertThat(e.get("response_payload").get("reason").asText()).isEqualTo("fine");
         });
-        assertThat(api.get("/agents/" + uid + "/").json().get("execution_stats").toString())
-                .isEqualTo("{\"total\":1,\"success\":1,\"failed\":0,\"pending\":0}");
+        // The statistics follow the executions from the table's stream, within a few seconds.
+        Eventually.eventually(Duration.ofSeconds(20), () -> assertThat(api.get("/agents/" + uid + "/").json()
+                .get("execution_stats").toString()).isEqualTo("{\"total\":1,\"success\":1,\"failed\":0,\"pending\":0}"));
     }
 
     @Test
@@ -387,7 +389,8 @@ abstract class AgentsApiContract {
                 assertThat(e.get("error_message").asText()).contains("500"));
         assertThat(api.get("/agents/" + broken + "/executions/?status=success").json().get("results")).isEmpty();
         assertThat(api.get("/agents/" + broken + "/executions/?status=finished").status()).isEqualTo(400);
-        assertThat(api.get("/agents/" + broken + "/").json().get("execution_stats").get("failed").asInt()).isEqualTo(1);
+        Eventually.eventually(Duration.ofSeconds(20), () -> assertThat(api.get("/agents/" + broken + "/").json()
+                .get("execution_stats").get("failed").asInt()).isEqualTo(1));
     }
 
     @Test
