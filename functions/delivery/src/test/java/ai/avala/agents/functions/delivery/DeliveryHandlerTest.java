@@ -98,12 +98,13 @@ class DeliveryHandlerTest {
         return receiver.calls(path).stream().map(call -> call.headers().get("webhook-id").get(0)).toList();
     }
 
-    /** The tasks now on the deliveries queue for {@code delivery}'s execution (taken off it). */
+    /** The tasks on the deliveries queue for {@code delivery}'s execution (taken off it), once some arrived (10 s at most). */
     private static List<DeliveryTask> queuedFor(Delivery delivery) throws Exception {
         List<DeliveryTask> found = new ArrayList<>();
         String url = ENV.require("DELIVERIES_QUEUE_URL");
+        long deadline = System.nanoTime() + 10_000_000_000L;
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
-            for (int empty = 0; empty < 2; ) {
+            for (int empty = 0; found.isEmpty() ? System.nanoTime() < deadline : empty < 2; ) {
                 List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
                         .visibilityTimeout(1)).messages();
                 List<Message> mine = new ArrayList<>();
@@ -200,7 +201,7 @@ class DeliveryHandlerTest {
         };
         String ownQueue;
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
-            ownQueue = sqs.createQueue(r -> r.queueName("deliveries-" + UUID.randomUUID())).queueUrl();
+            ownQueue = sqs.createQueue(r -> r.queueName("test-only-deliveries-" + UUID.randomUUID())).queueUrl();
         }
         var handler = new DeliveryHandler(LocalAws.environmentFor("DeliveryFunction", Map.of(
                 "ALLOW_LOCAL_CALLBACKS", "true", "DELIVERIES_QUEUE_URL", ownQueue)), slowFirst);

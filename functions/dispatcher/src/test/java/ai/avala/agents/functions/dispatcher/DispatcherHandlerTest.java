@@ -172,7 +172,7 @@ class DispatcherHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         List<String> uids = seedAgents(tenant, 2000);
         // A deliveries queue of its own, counted rather than read: moto's SQS slows with every message it holds.
-        String queue = SQS.createQueue(r -> r.queueName("deliveries-" + UUID.randomUUID())).queueUrl();
+        String queue = SQS.createQueue(r -> r.queueName("test-only-deliveries-" + UUID.randomUUID())).queueUrl();
         var own = new DispatcherHandler(LocalAws.environmentFor("DispatcherFunction", Map.of("DELIVERIES_QUEUE_URL", queue)));
 
         long start = System.nanoTime();

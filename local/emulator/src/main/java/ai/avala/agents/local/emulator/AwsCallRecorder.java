@@ -44,14 +44,50 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
     record Call(String action, String resource) {
     }
 
+    /** Counting mode (local/bench): DynamoDB write units per function package, by AWS's rules for small items. */
+    public static final String COUNT_PROPERTY = "avala.count.writes";
+    private static final Map<String, java.util.concurrent.atomic.LongAdder> WRITE_UNITS = new ConcurrentHashMap<>();
+
+    /** Write units counted so far per function package (only with {@value #COUNT_PROPERTY} set). */
+    public static Map<String, Long> writeUnits() {
+        Map<String, Long> snapshot = new java.util.TreeMap<>();
+        WRITE_UNITS.forEach((function, units) -> snapshot.put(function, units.sum()));
+        return snapshot;
+    }
+
+    /**
+     * What one request costs in write units on items under 1 KB: a PutItem, UpdateItem or DeleteItem 1, each
+     * item of a BatchWriteItem 1, each item of a TransactWriteItems 2 (a transaction writes twice).
+     */
+    static int writeUnits(SdkRequest request) {
+        return switch (request) {
+            case software.amazon.awssdk.services.dynamodb.model.PutItemRequest put -> 1;
+            case software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest update -> 1;
+            case software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest delete -> 1;
+            case BatchWriteItemRequest batch -> batch.requestItems().values().stream().mapToInt(List::size).sum();
+            case TransactWriteItemsRequest transaction -> 2 * transaction.transactItems().size();
+            default -> 0;
+        };
+    }
+
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         String folder = System.getProperty(PROPERTY);
-        if (folder == null || folder.isBlank()) {
+        boolean counting = Boolean.getBoolean(COUNT_PROPERTY);
+        if ((folder == null || folder.isBlank()) && !counting) {
             return;
         }
         Optional<String> function = callingFunctionPackage();
         if (function.isEmpty()) {
+            return;
+        }
+        if (counting) {
+            int units = writeUnits(context.request());
+            if (units > 0) {
+                WRITE_UNITS.computeIfAbsent(function.get(), f -> new java.util.concurrent.atomic.LongAdder()).add(units);
+            }
+        }
+        if (folder == null || folder.isBlank()) {
             return;
         }
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);

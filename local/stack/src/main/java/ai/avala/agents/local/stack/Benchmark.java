@@ -1,6 +1,7 @@
 package ai.avala.agents.local.stack;
 
 import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.AwsCallRecorder;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.local.emulator.LocalResources;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,14 +12,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code local/bench}: figures, not assertions. Cold starts of three functions in fresh JVMs, API
@@ -34,15 +39,26 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int agents = args.length > 0 ? Integer.parseInt(args[0]) : 50;
-        int events = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        try (LocalStack stack = LocalStack.start(Options.of(0, null, Map.of("bench", "avk_bench_" + UUID.randomUUID()), true))) {
+        System.setProperty(AwsCallRecorder.COUNT_PROPERTY, "true");
+        Map<String, Object> results = new LinkedHashMap<>();
+        Options options = Options.of(0, null, Map.of("bench", "avk_bench_" + UUID.randomUUID()), true)
+                .withEnvironment(Map.of("MAX_AGENTS_PER_TENANT", "100000", "CALLBACK_TIMEOUT_SECONDS", "10"));
+        try (LocalStack stack = LocalStack.start(options)) {
             String key = stack.apiKeys().get("bench");
             coldStarts(stack);
             String uid = apiLatency(stack, key);
-            fanOut(stack, key, agents, events);
             request(stack, key, "DELETE", "/agents/" + uid + "/", null);
+            fanOut(stack, key, 300, Duration.ofSeconds(2), "", results);
+            fanOut(stack, key, 1000, Duration.ofSeconds(1), "_1000", results);
+            quietTenant(stack, results);
         }
+        Path file = Path.of("target", "bench", "results.json");
+        Files.createDirectories(file.getParent());
+        Map<String, Object> all = Files.exists(file) ? new LinkedHashMap<>(Json.toMap(Json.parse(Files.readString(file))))
+                : new LinkedHashMap<>();
+        all.putAll(results);
+        Files.writeString(file, Json.write(all));
+        System.out.println("Figures written to " + file.toAbsolutePath() + ": " + Json.write(results));
     }
 
     private static void coldStarts(LocalStack stack) throws Exception {
@@ -100,42 +116,135 @@ public final class Benchmark {
         return uid;
     }
 
-    private static void fanOut(LocalStack stack, String key, int agents, int events) throws Exception {
+    /**
+     * One event to {@code agents} agents whose receivers answer after {@code latency}: the wall time from the
+     * event's send to the last callback, over one callback's latency (1 would be all at once), deliveries per
+     * second, and DynamoDB write units per delivery counted from the SDK calls the functions made.
+     */
+    private static void fanOut(LocalStack stack, String key, int agents, Duration latency, String suffix,
+                               Map<String, Object> results) throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
         receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         receiver.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            try {
+                Thread.sleep(latency.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             calls.incrementAndGet();
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
         receiver.start();
-        try {
+        String type = "bench.fanout" + agents;
+        try (var sqs = LocalResources.sqs(stack.resources().aws())) {
             String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-            for (int i = 0; i < agents; i++) {
-                request(stack, key, "POST", "/agents/", "{\"name\": \"fan" + i + "\", \"events\": [\"bench.fanout\"], "
-                        + "\"callback_url\": \"" + url + "\"}");
-            }
-            try (var sqs = LocalResources.sqs(stack.resources().aws())) {
-                long start = System.nanoTime();
-                for (int i = 0; i < events; i++) {
-                    String body = Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "bench.fanout", "tenant", "bench"));
-                    sqs.sendMessage(r -> r.queueUrl(stack.queueUrl()).messageBody(body));
+            try (var threads = Executors.newFixedThreadPool(8)) {
+                for (int i = 0; i < agents; i++) {
+                    int n = i;
+                    threads.submit(() -> request(stack, key, "POST", "/agents/", "{\"name\": \"fan" + n
+                            + "\", \"events\": [\"" + type + "\"], \"callback_url\": \"" + url + "\"}"));
                 }
-                int expected = agents * events;
-                long deadline = System.nanoTime() + 300_000_000_000L;
-                while (calls.get() < expected && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                System.out.printf("Dispatch: %d events x %d agents = %d signed callbacks (%d received) in %.1f s: "
-                        + "%.0f callbacks/s, %.2f s per event (each callback: 2 DynamoDB transactions and a lease write)%n",
-                        events, agents, expected, calls.get(), seconds, calls.get() / seconds, seconds / events);
             }
+            Map<String, Long> before = AwsCallRecorder.writeUnits();
+            long start = System.nanoTime();
+            String body = Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", type, "tenant", "bench"));
+            sqs.sendMessage(r -> r.queueUrl(stack.queueUrl()).messageBody(body));
+            long deadline = System.nanoTime() + 600_000_000_000L;
+            while (calls.get() < agents && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            double wall = (System.nanoTime() - start) / 1e9;
+            // Let the last outcomes be written and counted (the stats function runs from the stream).
+            Thread.sleep(8000);
+            Map<String, Long> after = AwsCallRecorder.writeUnits();
+            long deliveryWrites = delta(before, after, "dispatcher") + delta(before, after, "delivery");
+            long statsWrites = delta(before, after, "stats");
+            results.put("fanout_wall_over_callback" + suffix, round(wall / (latency.toMillis() / 1000.0)));
+            results.put("fanout_wall_s" + suffix, round(wall));
+            results.put("deliveries_per_s" + suffix, round(calls.get() / wall));
+            if (suffix.isEmpty()) {
+                results.put("write_units_per_delivery", round((double) deliveryWrites / agents));
+                results.put("stats_write_units_per_delivery", round((double) statsWrites / agents));
+            }
+            System.out.printf("Fan-out: 1 event x %d agents answering in %d ms: %d callbacks in %.1f s "
+                    + "(%.2f x one callback), %.0f deliveries/s; write units per delivery: %.2f (+%.2f for the stats)%n",
+                    agents, latency.toMillis(), calls.get(), wall, wall / (latency.toMillis() / 1000.0), calls.get() / wall,
+                    (double) deliveryWrites / agents, (double) statsWrites / agents);
         } finally {
             receiver.stop(0);
         }
+    }
+
+    /**
+     * A noisy tenant (40 agents whose receivers hang, nine events) and a quiet one (one event) in one batch:
+     * the seconds from the send to the quiet tenant's callback.
+     */
+    private static void quietTenant(LocalStack stack, Map<String, Object> results) throws Exception {
+        AtomicLong quietAt = new AtomicLong();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+        receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        receiver.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            if (exchange.getRequestURI().getPath().equals("/quiet")) {
+                quietAt.compareAndSet(0, System.nanoTime());
+            } else {
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try (var sqs = LocalResources.sqs(stack.resources().aws())) {
+            String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
+            String noisy = "avk_bench_noisy_" + UUID.randomUUID();
+            String quiet = "avk_bench_quiet_" + UUID.randomUUID();
+            var keys = stack.resources();
+            new ai.avala.agents.store.ApiKeyStore(ai.avala.agents.config.AwsClients.dynamoDb(keys.aws()), "ApiKeysTable")
+                    .register(noisy, "bench_noisy");
+            new ai.avala.agents.store.ApiKeyStore(ai.avala.agents.config.AwsClients.dynamoDb(keys.aws()), "ApiKeysTable")
+                    .register(quiet, "bench_quiet");
+            for (int i = 0; i < 40; i++) {
+                request(stack, noisy, "POST", "/agents/", "{\"name\": \"n" + i + "\", \"events\": [\"bench.noise\"], "
+                        + "\"callback_url\": \"" + base + "/hang\"}");
+            }
+            request(stack, quiet, "POST", "/agents/", "{\"name\": \"q\", \"events\": [\"bench.noise\"], "
+                    + "\"callback_url\": \"" + base + "/quiet\"}");
+            List<software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry> batch = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String tenant = i == 9 ? "bench_quiet" : "bench_noisy";
+                batch.add(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder().id("e" + i)
+                        .messageBody(Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "bench.noise", "tenant", tenant)))
+                        .build());
+            }
+            long start = System.nanoTime();
+            sqs.sendMessageBatch(r -> r.queueUrl(stack.queueUrl()).entries(batch));
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (quietAt.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            double delay = (quietAt.get() - start) / 1e9;
+            results.put("quiet_tenant_delay_s", round(delay));
+            System.out.printf("Fairness: the quiet tenant's callback %.2f s after a batch with nine events of a noisy "
+                    + "tenant (40 agents whose receivers hang 10 s)%n", delay);
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private static long delta(Map<String, Long> before, Map<String, Long> after, String function) {
+        String key = "ai.avala.agents.functions." + function;
+        return after.getOrDefault(key, 0L) - before.getOrDefault(key, 0L);
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
     }
 
     private static HttpResponse<String> request(LocalStack stack, String key, String method, String path, String body)
