@@ -2,60 +2,67 @@ package ai.avala.agents.api;
 
 import ai.avala.agents.config.SnapStartPriming;
 import ai.avala.agents.json.Json;
+import ai.avala.agents.json.JsonValue;
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import java.util.Map;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The base of every API handler: the one place where outcomes become HTTP answers. A handler's
- * {@link #handle} parses, validates, calls one service method and returns the response; anything it
- * throws that is not an {@link ApiException} is logged here and answered with a generic 500.
+ * The base of every API handler, and the one place where outcomes become HTTP answers. API Gateway's proxy
+ * event is read as a stream into a {@link JsonValue} (no event classes, no reflection: what a function
+ * loads before its first answer is what it uses); a handler's {@link #handle} parses, validates, calls one
+ * service method and returns the response; anything it throws that is not an {@link ApiException} is
+ * logged here and answered with a generic 500.
  */
-public abstract class ApiFunction implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+public abstract class ApiFunction implements RequestStreamHandler {
 
     private static final Logger LOG = Logger.getLogger(ApiFunction.class.getName());
     /** A tenant no API key maps to: priming requests read its (empty) data and never write. */
     public static final String PRIMING_TENANT = "__snapstart_priming__";
+    /**
+     * A request every handler answers without writing: an agent that does not exist (404), an empty list, or
+     * an empty body that fails validation (400), walking the JSON and DynamoDB read paths.
+     */
+    static final String PRIMING_REQUEST = "{\"httpMethod\": \"GET\", \"path\": \"/api/v1/agents/\", "
+            + "\"headers\": {\"Host\": \"localhost\", \"Content-Type\": \"application/json\"}, "
+            + "\"queryStringParameters\": {\"limit\": \"1\"}, \"pathParameters\": {\"uid\": \"agent_00000000000000000000000000\"}, "
+            + "\"body\": \"{}\", \"requestContext\": {\"path\": \"/api/v1/agents/\", \"stage\": \"priming\", "
+            + "\"authorizer\": {\"tenant\": \"" + PRIMING_TENANT + "\"}}}";
 
     protected ApiFunction() {
-        SnapStartPriming.register(getClass().getSimpleName(), () -> handleRequest(primingRequest(), null));
+        SnapStartPriming.register(getClass().getSimpleName(), () -> respond(Json.parse(PRIMING_REQUEST)));
     }
 
-    /**
-     * A request every handler answers without writing: an agent that does not exist (404), an empty
-     * list, or an empty body that fails validation (400), walking the JSON and DynamoDB read paths.
-     */
-    static APIGatewayProxyRequestEvent primingRequest() {
-        var context = new APIGatewayProxyRequestEvent.ProxyRequestContext()
-                .withPath("/api/v1/agents/").withStage("priming").withHttpMethod("GET");
-        context.setAuthorizer(Map.of("tenant", PRIMING_TENANT));
-        return new APIGatewayProxyRequestEvent()
-                .withHttpMethod("GET")
-                .withPath("/api/v1/agents/")
-                .withHeaders(Map.of("Host", "localhost", "Content-Type", "application/json"))
-                .withQueryStringParameters(Map.of("limit", "1"))
-                .withPathParameters(Map.of("uid", "agent_00000000000000000000000000"))
-                .withBody("{}")
-                .withRequestContext(context);
-    }
-
-    protected abstract APIGatewayProxyResponseEvent handle(ApiRequest request);
+    protected abstract ApiResponse handle(ApiRequest request);
 
     @Override
-    public final APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
+    public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        ApiResponse response;
         try {
-            return handle(new ApiRequest(event));
+            response = respond(Json.parse(input));
+        } catch (Json.MalformedJsonException e) {
+            LOG.log(Level.SEVERE, "API Gateway sent an event that is not JSON: " + e.getMessage());
+            response = ApiResponses.error(500, "Internal server error.", null);
+        }
+        Json.write(output, response.toEvent());
+    }
+
+    /** The answer to one API Gateway proxy event. */
+    public final ApiResponse respond(JsonValue event) {
+        ApiRequest request = new ApiRequest(event);
+        try {
+            return handle(request);
         } catch (ApiException e) {
             return ApiResponses.error(e.status(), e.getMessage(), e.fieldErrors());
         } catch (Json.MalformedJsonException e) {
             return ApiResponses.error(400, e.getMessage(), null);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Unhandled error in " + getClass().getSimpleName()
-                    + " for " + event.getHttpMethod() + " " + event.getResource(), e);
+                    + " for " + request.httpMethod() + " " + request.resource(), e);
             return ApiResponses.error(500, "Internal server error.", null);
         }
     }

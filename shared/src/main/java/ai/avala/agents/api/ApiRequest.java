@@ -1,6 +1,6 @@
 package ai.avala.agents.api;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.ids.Ids;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -13,23 +13,29 @@ import java.util.StringJoiner;
  * The parts of an API Gateway proxy event that handlers use. The tenant comes only from the
  * authorizer's context, never from anything the caller sent.
  */
-public record ApiRequest(APIGatewayProxyRequestEvent event) {
+public record ApiRequest(JsonValue event) {
 
     /** Far above the largest valid request (an agent with every field at its limit is about 15 KB). */
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
     public String tenant() {
-        var context = event.getRequestContext();
-        Object tenant = context == null || context.getAuthorizer() == null ? null : context.getAuthorizer().get("tenant");
-        if (!(tenant instanceof String value) || value.isBlank()) {
+        String tenant = event.path("requestContext").path("authorizer").path("tenant").textValue();
+        if (tenant == null || tenant.isBlank()) {
             throw ApiException.unauthorized();
         }
-        return value;
+        return tenant;
+    }
+
+    public String httpMethod() {
+        return event.path("httpMethod").asText("");
+    }
+
+    public String resource() {
+        return event.path("resource").asText("");
     }
 
     public String pathParameter(String name) {
-        Map<String, String> params = event.getPathParameters();
-        String value = params == null ? null : params.get(name);
+        String value = event.path("pathParameters").path(name).textValue();
         if (value == null || value.isBlank()) {
             throw ApiException.notFound();
         }
@@ -49,16 +55,25 @@ public record ApiRequest(APIGatewayProxyRequestEvent event) {
     }
 
     public String query(String name) {
-        Map<String, String> query = event.getQueryStringParameters();
-        return query == null ? null : query.get(name);
+        return event.path("queryStringParameters").path(name).textValue();
+    }
+
+    private Map<String, String> queryParameters() {
+        Map<String, String> query = new LinkedHashMap<>();
+        event.path("queryStringParameters").properties().forEach(entry -> {
+            if (entry.getValue().isTextual()) {
+                query.put(entry.getKey(), entry.getValue().textValue());
+            }
+        });
+        return query;
     }
 
     public String body() {
-        String body = event.getBody();
+        String body = event.path("body").textValue();
         if (body == null) {
             return "";
         }
-        if (Boolean.TRUE.equals(event.getIsBase64Encoded())) {
+        if (event.path("isBase64Encoded").asBoolean()) {
             try {
                 body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
@@ -73,13 +88,9 @@ public record ApiRequest(APIGatewayProxyRequestEvent event) {
     }
 
     public String header(String name) {
-        Map<String, String> headers = event.getHeaders();
-        if (headers == null) {
-            return null;
-        }
-        for (var entry : headers.entrySet()) {
+        for (var entry : event.path("headers").properties()) {
             if (entry.getKey().equalsIgnoreCase(name)) {
-                return entry.getValue();
+                return entry.getValue().textValue();
             }
         }
         return null;
@@ -92,8 +103,7 @@ public record ApiRequest(APIGatewayProxyRequestEvent event) {
     public String selfUrl(Map<String, String> query) {
         String proto = header("X-Forwarded-Proto");
         String host = header("Host");
-        var context = event.getRequestContext();
-        String path = context != null && context.getPath() != null ? context.getPath() : event.getPath();
+        String path = event.path("requestContext").path("path").asText(event.path("path").asText(""));
         StringBuilder url = new StringBuilder();
         if (host != null && !host.isBlank()) {
             url.append(proto == null || proto.isBlank() ? "https" : proto).append("://").append(host);
@@ -113,10 +123,7 @@ public record ApiRequest(APIGatewayProxyRequestEvent event) {
 
     /** The URL of the next page: this request's query with {@code cursor} replaced. */
     public String nextPageUrl(String cursor) {
-        Map<String, String> query = new LinkedHashMap<>();
-        if (event.getQueryStringParameters() != null) {
-            query.putAll(event.getQueryStringParameters());
-        }
+        Map<String, String> query = queryParameters();
         query.put("cursor", cursor);
         return selfUrl(query);
     }

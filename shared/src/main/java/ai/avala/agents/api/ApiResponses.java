@@ -2,11 +2,10 @@ package ai.avala.agents.api;
 
 import ai.avala.agents.json.Json;
 import ai.avala.agents.model.Page;
-import java.util.function.Function;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 public final class ApiResponses {
 
@@ -17,18 +16,15 @@ public final class ApiResponses {
     private ApiResponses() {
     }
 
-    public static APIGatewayProxyResponseEvent json(int status, Object body) {
-        return new APIGatewayProxyResponseEvent()
-                .withStatusCode(status)
-                .withHeaders(JSON_HEADERS)
-                .withBody(Json.write(body));
+    public static ApiResponse json(int status, Object body) {
+        return new ApiResponse(status, JSON_HEADERS, Json.write(body));
     }
 
-    public static APIGatewayProxyResponseEvent noContent() {
-        return new APIGatewayProxyResponseEvent().withStatusCode(204).withHeaders(Map.of("Cache-Control", "no-store"));
+    public static ApiResponse noContent() {
+        return new ApiResponse(204, Map.of("Cache-Control", "no-store"), null);
     }
 
-    public static APIGatewayProxyResponseEvent error(int status, String detail, Map<String, List<String>> fieldErrors) {
+    public static ApiResponse error(int status, String detail, Map<String, List<String>> fieldErrors) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("detail", detail);
         if (fieldErrors != null && !fieldErrors.isEmpty()) {
@@ -38,7 +34,7 @@ public final class ApiResponses {
     }
 
     /** A 200 answer with one page: {@code results}, {@code next} (a full URL carrying the cursor) and {@code previous}. */
-    public static <T> APIGatewayProxyResponseEvent page(ApiRequest request, Page<T> page,
+    public static <T> ApiResponse page(ApiRequest request, Page<T> page,
                                                         Function<T, Map<String, Object>> view) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("results", page.items().stream().map(view).toList());

@@ -1,7 +1,7 @@
 package ai.avala.agents.dispatch;
 
 import ai.avala.agents.json.Json;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.avala.agents.json.JsonValue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,9 +28,9 @@ public record DeliveryTask(String tenant, String agent, String execution, int at
     }
 
     public static DeliveryTask parse(String body) throws PoisonMessageException {
-        JsonNode node;
+        JsonValue node;
         try {
-            node = Json.parse(body);
+            node = Json.parse(body == null ? "" : body);
         } catch (Json.MalformedJsonException e) {
             throw new PoisonMessageException("Delivery task is not valid JSON.");
         }

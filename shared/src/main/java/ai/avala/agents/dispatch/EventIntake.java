@@ -2,9 +2,9 @@ package ai.avala.agents.dispatch;
 
 import ai.avala.agents.json.Json;
 import ai.avala.agents.model.LabelingEvent;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import ai.avala.agents.json.JsonValue;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -31,23 +31,23 @@ public final class EventIntake {
         if (body != null && (body.length() > MAX_EVENT_BYTES || body.getBytes(StandardCharsets.UTF_8).length > MAX_EVENT_BYTES)) {
             throw new PoisonMessageException("Event is larger than " + MAX_EVENT_BYTES + " bytes, the most an execution can store.");
         }
-        JsonNode root = object(body, "Message body");
+        JsonValue root = object(body, "Message body");
         if ("Notification".equals(text(root, "Type")) && root.has("Message")) {
             root = object(text(root, "Message"), "SNS Message");
         } else if (root.has("detail-type") && root.has("detail")) {
-            JsonNode detail = root.get("detail");
+            JsonValue detail = root.get("detail");
             if (!detail.isObject()) {
                 throw new PoisonMessageException("EventBridge detail is not a JSON object.");
             }
-            ObjectNode event = ((ObjectNode) detail).deepCopy();
+            Map<String, Object> event = new LinkedHashMap<>(detail.toMap());
             event.put("type", text(root, "detail-type"));
-            if (!event.has("id") && root.hasNonNull("id")) {
+            if (!event.containsKey("id") && root.hasNonNull("id")) {
                 event.put("id", root.get("id").asText());
             }
-            if (!event.has("occurred_at") && root.hasNonNull("time")) {
+            if (!event.containsKey("occurred_at") && root.hasNonNull("time")) {
                 event.put("occurred_at", root.get("time").asText());
             }
-            root = event;
+            root = Json.parse(Json.write(event));
         }
         String id = required(root, "id");
         String type = required(root, "type");
@@ -61,24 +61,25 @@ public final class EventIntake {
         if (!TYPE.matcher(type).matches() || type.length() > 100) {
             throw new PoisonMessageException("Event type \"" + abbreviate(type) + "\" is not a dotted lower-case name.");
         }
-        JsonNode data = root.get("data");
+        JsonValue data = root.get("data");
         if (data != null && !data.isNull() && !data.isObject()) {
             throw new PoisonMessageException("Event data must be a JSON object.");
         }
-        Map<String, Object> fields = data == null || data.isNull() ? Map.of() : Json.toMap(data);
+        Map<String, Object> fields = data == null || data.isNull() ? Map.of() : data.toMap();
         return new LabelingEvent(id, type, tenant, optional(root, "project"), optional(root, "task_type"),
                 optional(root, "task"), optional(root, "result"), optional(root, "occurred_at"), fields);
     }
 
-    private static JsonNode object(String text, String what) throws PoisonMessageException {
+    private static JsonValue object(String text, String what) throws PoisonMessageException {
         if (text == null || text.isBlank()) {
             throw new PoisonMessageException(what + " is empty.");
         }
-        JsonNode node;
+        JsonValue node;
         try {
-            node = Json.MAPPER.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new PoisonMessageException(what + " is not valid JSON.");
+            node = Json.parse(text);
+        } catch (Json.MalformedJsonException e) {
+            throw new PoisonMessageException(what + " is not valid JSON" + (e.getMessage().contains("nested") ? " that this service reads: "
+                    + e.getMessage() : "."));
         }
         if (node == null || !node.isObject()) {
             throw new PoisonMessageException(what + " is not a JSON object.");
@@ -86,8 +87,8 @@ public final class EventIntake {
         return node;
     }
 
-    private static String required(JsonNode root, String field) throws PoisonMessageException {
-        JsonNode node = root.get(field);
+    private static String required(JsonValue root, String field) throws PoisonMessageException {
+        JsonValue node = root.get(field);
         if (node == null || node.isNull()) {
             throw new PoisonMessageException("Event has no \"" + field + "\".");
         }
@@ -97,8 +98,8 @@ public final class EventIntake {
         return node.asText();
     }
 
-    private static String optional(JsonNode root, String field) throws PoisonMessageException {
-        JsonNode node = root.get(field);
+    private static String optional(JsonValue root, String field) throws PoisonMessageException {
+        JsonValue node = root.get(field);
         if (node == null || node.isNull()) {
             return null;
         }
@@ -108,8 +109,8 @@ public final class EventIntake {
         return node.asText();
     }
 
-    private static String text(JsonNode root, String field) {
-        JsonNode node = root.get(field);
+    private static String text(JsonValue root, String field) {
+        JsonValue node = root.get(field);
         return node == null || !node.isTextual() ? null : node.asText();
     }
 

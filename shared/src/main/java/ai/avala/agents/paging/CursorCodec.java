@@ -2,7 +2,7 @@ package ai.avala.agents.paging;
 
 import ai.avala.agents.api.ApiException;
 import ai.avala.agents.json.Json;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.avala.agents.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -66,11 +66,11 @@ public final class CursorCodec {
             if (!MessageDigest.isEqual(signature, mac(scope, payload))) {
                 throw invalid();
             }
-            JsonNode node = Json.MAPPER.readTree(payload);
+            JsonValue node = Json.parse(new String(payload, StandardCharsets.UTF_8));
             Map<String, String> key = new LinkedHashMap<>();
             node.properties().forEach(entry -> key.put(entry.getKey(), entry.getValue().asText()));
             return key;
-        } catch (IllegalArgumentException | java.io.IOException e) {
+        } catch (IllegalArgumentException | Json.MalformedJsonException e) {
             throw invalid();
         }
     }

@@ -4,7 +4,7 @@ import ai.avala.agents.api.ApiException;
 import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.avala.agents.json.JsonValue;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +18,7 @@ public record AgentAction(String execution, String action, String reason) {
     private static final Set<String> FIELDS = Set.of("execution", "action", "reason");
 
     public static AgentAction parse(String body) {
-        JsonNode root = Json.parse(body);
+        JsonValue root = Json.parse(body);
         if (!root.isObject()) {
             throw ApiException.badRequest("Request body must be a JSON object.");
         }
@@ -29,17 +29,17 @@ public record AgentAction(String execution, String action, String reason) {
                 errors.put(field.length() > 64 ? field.substring(0, 64) : field, List.of("Unknown field."));
             }
         }
-        JsonNode execution = root.get("execution");
+        JsonValue execution = root.get("execution");
         if (execution == null || !execution.isTextual() || execution.asText().isBlank()) {
             errors.put("execution", List.of("This field is required: the uid of the execution."));
         } else if (!Ids.isExecutionUid(execution.asText())) {
             errors.put("execution", List.of("Not an execution uid: expected exec_ followed by 26 letters and digits."));
         }
-        JsonNode action = root.get("action");
+        JsonValue action = root.get("action");
         if (action == null || !action.isTextual() || !CallbackDelivery.ACTIONS.contains(action.asText())) {
             errors.put("action", List.of("Must be one of " + String.join(", ", new TreeSet<>(CallbackDelivery.ACTIONS)) + "."));
         }
-        JsonNode reason = root.get("reason");
+        JsonValue reason = root.get("reason");
         if (reason != null && !reason.isNull() && (!reason.isTextual() || reason.asText().length() > 2000)) {
             errors.put("reason", List.of("Must be a string of at most 2000 characters, or null."));
         }

@@ -2,7 +2,7 @@ package ai.avala.agents.service;
 
 import ai.avala.agents.api.ApiException;
 import ai.avala.agents.json.Json;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.avala.agents.json.JsonValue;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -52,7 +52,7 @@ public record AgentChanges(
 
     /** Parses a request body; {@code creating} makes {@code name} required. */
     public static AgentChanges parse(String body, boolean creating) {
-        JsonNode root = Json.parse(body);
+        JsonValue root = Json.parse(body);
         if (!root.isObject()) {
             throw ApiException.badRequest("Request body must be a JSON object.");
         }
@@ -82,7 +82,7 @@ public record AgentChanges(
         }
         String callbackUrl = text(root, "callback_url", true, 2048, false, errors);
         Boolean active = null;
-        JsonNode activeNode = root.get("is_active");
+        JsonValue activeNode = root.get("is_active");
         if (activeNode != null) {
             if (activeNode.isBoolean()) {
                 active = activeNode.booleanValue();
@@ -109,9 +109,9 @@ public record AgentChanges(
         return ApiException.invalid(detail.toString(), errors);
     }
 
-    private static String text(JsonNode root, String field, boolean nullable, int maxLength, boolean multiline,
+    private static String text(JsonValue root, String field, boolean nullable, int maxLength, boolean multiline,
                                Map<String, List<String>> errors) {
-        JsonNode node = root.get(field);
+        JsonValue node = root.get(field);
         if (node == null) {
             return null;
         }
@@ -136,9 +136,9 @@ public record AgentChanges(
         return value;
     }
 
-    private static List<String> strings(JsonNode root, String field, int maxItems, int maxLength,
+    private static List<String> strings(JsonValue root, String field, int maxItems, int maxLength,
                                         Map<String, List<String>> errors) {
-        JsonNode node = root.get(field);
+        JsonValue node = root.get(field);
         if (node == null) {
             return List.of();
         }
@@ -151,7 +151,7 @@ public record AgentChanges(
             return List.of();
         }
         Set<String> values = new LinkedHashSet<>();
-        for (JsonNode item : node) {
+        for (JsonValue item : node) {
             if (!item.isTextual() || item.textValue().isBlank() || item.textValue().length() > maxLength) {
                 errors.put(field, List.of("Each item must be a non-empty string of at most " + maxLength + " characters."));
                 return List.of();

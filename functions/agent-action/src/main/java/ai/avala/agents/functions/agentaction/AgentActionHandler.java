@@ -6,7 +6,7 @@ import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.service.AgentAction;
 import ai.avala.agents.service.AgentService;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import ai.avala.agents.api.ApiResponse;
 
 /** {@code POST /api/v1/agent-actions/}: a pull-mode agent's decision on one of its pending executions. */
 public final class AgentActionHandler extends ApiFunction {
@@ -26,7 +26,7 @@ public final class AgentActionHandler extends ApiFunction {
     }
 
     @Override
-    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+    protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         AgentAction decision = AgentAction.parse(request.body());
         return ApiResponses.json(200, agents.decide(tenant, decision).toJson());

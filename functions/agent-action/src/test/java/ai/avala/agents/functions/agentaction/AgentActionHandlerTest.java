@@ -41,9 +41,10 @@ class AgentActionHandlerTest {
     private static APIGatewayProxyRequestEvent sample(String tenant, String execution, String action) {
         var event = EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("agent-action.json"));
         event.getRequestContext().getAuthorizer().put("tenant", tenant);
-        var body = Json.parse(event.getBody());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("execution", execution).put("action", action);
-        event.setBody(body.toString());
+        var body = new java.util.LinkedHashMap<>(Json.parse(event.getBody()).toMap());
+        body.put("execution", execution);
+        body.put("action", action);
+        event.setBody(Json.write(body));
         return event;
     }
 
@@ -52,9 +53,9 @@ class AgentActionHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         Execution execution = pending(tenant);
 
-        var decided = handler.handleRequest(sample(tenant, execution.uid(), "approve"), null);
-        var repeated = handler.handleRequest(sample(tenant, execution.uid(), "approve"), null);
-        var conflicting = handler.handleRequest(sample(tenant, execution.uid(), "reject"), null);
+        var decided = LocalAws.invoke(handler, sample(tenant, execution.uid(), "approve"));
+        var repeated = LocalAws.invoke(handler, sample(tenant, execution.uid(), "approve"));
+        var conflicting = LocalAws.invoke(handler, sample(tenant, execution.uid(), "reject"));
 
         assertThat(decided.getStatusCode()).isEqualTo(200);
         var body = Json.parse(decided.getBody());
@@ -74,9 +75,9 @@ class AgentActionHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         Execution execution = pending(tenant);
 
-        var foreign = handler.handleRequest(sample("tenant_" + UUID.randomUUID(), execution.uid(), "approve"), null);
-        var unknown = handler.handleRequest(sample(tenant, execution.uid(), "escalate"), null);
-        var missing = handler.handleRequest(EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("agent-action.json")), null);
+        var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), execution.uid(), "approve"));
+        var unknown = LocalAws.invoke(handler, sample(tenant, execution.uid(), "escalate"));
+        var missing = LocalAws.invoke(handler, EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("agent-action.json")));
 
         assertThat(foreign.getStatusCode()).isEqualTo(404);
         assertThat(unknown.getStatusCode()).isEqualTo(400);

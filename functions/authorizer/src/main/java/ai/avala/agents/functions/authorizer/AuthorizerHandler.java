@@ -1,13 +1,16 @@
 package ai.avala.agents.functions.authorizer;
 
-import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
-import ai.avala.agents.config.Logs;
 import ai.avala.agents.config.SnapStartPriming;
+import ai.avala.agents.config.Wiring;
 import ai.avala.agents.store.ApiKeyStore;
+import ai.avala.agents.json.Json;
+import ai.avala.agents.json.JsonValue;
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +21,7 @@ import java.util.Map;
  * The tenant's usage key puts its requests in its own throttle of the usage plan (API key source
  * {@code AUTHORIZER}). An unknown key is answered by throwing "Unauthorized", which API Gateway turns into a 401.
  */
-public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomAuthorizerEvent, Map<String, Object>> {
+public final class AuthorizerHandler implements RequestStreamHandler {
 
     public static final String HEADER = "X-Avala-Api-Key";
     private final ApiKeyStore keys;
@@ -28,7 +31,7 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
     }
 
     public AuthorizerHandler(Environment env) {
-        this(new ApiKeyStore(AwsClients.dynamoDb(env), withLogs(env).require("API_KEYS_TABLE")));
+        this(new Wiring(env).apiKeys());
     }
 
     public AuthorizerHandler(ApiKeyStore keys) {
@@ -37,14 +40,14 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
         SnapStartPriming.register("AuthorizerHandler", () -> keys.tenantOf("avk_snapstart_priming"));
     }
 
-    private static Environment withLogs(Environment env) {
-        Logs.configure(env);
-        return env;
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        Json.write(output, authorize(Json.parse(input)));
     }
 
-    @Override
-    public Map<String, Object> handleRequest(APIGatewayCustomAuthorizerEvent event, Context context) {
-        String key = header(event.getHeaders());
+    /** The policy for the request's API key, read from API Gateway's REQUEST authorizer event. */
+    public Map<String, Object> authorize(JsonValue event) {
+        String key = header(event.path("headers"));
         if (key == null || key.isBlank() || key.length() > 256) {
             throw new UnauthorizedException();
         }
@@ -56,18 +59,15 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayCustomA
                         "Statement", List.of(Map.of(
                                 "Action", "execute-api:Invoke",
                                 "Effect", "Allow",
-                                "Resource", wholeStage(event.getMethodArn())))),
+                                "Resource", wholeStage(event.path("methodArn").textValue())))),
                 "context", Map.of("tenant", tenant),
                 "usageIdentifierKey", ApiKeyStore.usageKey(tenant));
     }
 
-    private static String header(Map<String, String> headers) {
-        if (headers == null) {
-            return null;
-        }
-        for (var entry : headers.entrySet()) {
+    private static String header(JsonValue headers) {
+        for (var entry : headers.properties()) {
             if (HEADER.equalsIgnoreCase(entry.getKey())) {
-                return entry.getValue();
+                return entry.getValue().textValue();
             }
         }
         return null;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
+import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.LambdaEvents;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.store.ApiKeyStore;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
@@ -20,6 +22,11 @@ class AuthorizerHandlerTest {
     private static final Environment ENV = LocalAws.environmentFor("AuthorizerFunction", Map.of());
     private final AuthorizerHandler handler = new AuthorizerHandler(ENV);
     private final ApiKeyStore keys = new ApiKeyStore(AwsClients.dynamoDb(ENV), ENV.require("API_KEYS_TABLE"));
+
+    /** The authorizer's answer to {@code event}, sent as the JSON Lambda sends. */
+    private Map<String, Object> authorize(APIGatewayCustomAuthorizerEvent event) {
+        return handler.authorize(Json.parse(new String(LambdaEvents.toJson(event), java.nio.charset.StandardCharsets.UTF_8)));
+    }
 
     private static APIGatewayCustomAuthorizerEvent sample(String key) {
         var event = EventLoader.loadEvent(LocalAws.eventFile("authorizer.json"), APIGatewayCustomAuthorizerEvent.class);
@@ -39,7 +46,7 @@ class AuthorizerHandlerTest {
         String key = ApiKeyStore.newKey();
         keys.register(key, tenant);
 
-        Map<String, Object> result = handler.handleRequest(sample(key), null);
+        Map<String, Object> result = authorize(sample(key));
 
         assertThat(result.get("principalId")).isEqualTo(tenant);
         assertThat(result.get("context")).isEqualTo(Map.of("tenant", tenant));
@@ -59,9 +66,9 @@ class AuthorizerHandlerTest {
         keys.register(otherKey, other);
         keys.register(secondKeyOfTenant, tenant);
 
-        Object usage = handler.handleRequest(sample(key), null).get("usageIdentifierKey");
-        Object otherUsage = handler.handleRequest(sample(otherKey), null).get("usageIdentifierKey");
-        Object secondUsage = handler.handleRequest(sample(secondKeyOfTenant), null).get("usageIdentifierKey");
+        Object usage = authorize(sample(key)).get("usageIdentifierKey");
+        Object otherUsage = authorize(sample(otherKey)).get("usageIdentifierKey");
+        Object secondUsage = authorize(sample(secondKeyOfTenant)).get("usageIdentifierKey");
 
         assertThat(usage).isEqualTo(ApiKeyStore.usageKey(tenant)).isEqualTo(secondUsage).isNotEqualTo(otherUsage);
         // API Gateway API key values are 20 to 128 characters.
@@ -74,17 +81,16 @@ class AuthorizerHandlerTest {
         keys.register(key, "tenant_" + UUID.randomUUID());
         keys.revoke(key);
 
-        assertThatThrownBy(() -> handler.handleRequest(sample(key), null)).hasMessage("Unauthorized");
-        assertThatThrownBy(() -> handler.handleRequest(sample("avk_unknown"), null)).hasMessage("Unauthorized");
-        assertThatThrownBy(() -> handler.handleRequest(sample(null), null)).hasMessage("Unauthorized");
+        assertThatThrownBy(() -> authorize(sample(key))).hasMessage("Unauthorized");
+        assertThatThrownBy(() -> authorize(sample("avk_unknown"))).hasMessage("Unauthorized");
+        assertThatThrownBy(() -> authorize(sample(null))).hasMessage("Unauthorized");
     }
 
     @Test
     void sampleEvent_shouldCarryOnlyAPlaceholderKey() {
         assertThat(EventLoader.loadEvent(LocalAws.eventFile("authorizer.json"), APIGatewayCustomAuthorizerEvent.class)
                 .getHeaders().get("X-Avala-Api-Key")).isEqualTo("avk_sample_key_not_real");
-        assertThatThrownBy(() -> handler.handleRequest(
-                EventLoader.loadEvent(LocalAws.eventFile("authorizer.json"), APIGatewayCustomAuthorizerEvent.class), null))
-                .hasMessage("Unauthorized");
+        assertThatThrownBy(() -> handler.authorize(Json.parse(java.nio.file.Files.readString(
+                java.nio.file.Path.of(LocalAws.eventFile("authorizer.json")))))).hasMessage("Unauthorized");
     }
 }

@@ -5,7 +5,7 @@ import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.service.AgentService;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import ai.avala.agents.api.ApiResponse;
 import ai.avala.agents.service.AgentChanges;
 
 /** {@code POST /api/v1/agents/}: registers an agent; the only answer that shows its signing secret. */
@@ -26,7 +26,7 @@ public final class CreateAgentHandler extends ApiFunction {
     }
 
     @Override
-    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+    protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         AgentChanges fields = AgentChanges.parse(request.body(), true);
         return ApiResponses.json(201, agents.create(tenant, fields).toJson(true));

@@ -24,7 +24,7 @@ class CreateAgentHandlerTest {
     void handleRequest_shouldStoreTheAgentAndShowItsSecretOnce_whenTheSampleEventIsValid() {
         String tenant = "tenant_" + UUID.randomUUID();
 
-        var response = handler.handleRequest(sample(tenant), null);
+        var response = LocalAws.invoke(handler, sample(tenant));
 
         assertThat(response.getStatusCode()).isEqualTo(201);
         var body = Json.parse(response.getBody());
@@ -41,7 +41,7 @@ class CreateAgentHandlerTest {
     void handleRequest_shouldAnswer400WithFieldErrors_whenTheBodyIsInvalid() {
         var event = sample("tenant_" + UUID.randomUUID()).withBody("{\"events\": \"task.completed\", \"extra\": 1}");
 
-        var response = handler.handleRequest(event, null);
+        var response = LocalAws.invoke(handler, event);
 
         assertThat(response.getStatusCode()).isEqualTo(400);
         var body = Json.parse(response.getBody());
@@ -56,7 +56,7 @@ class CreateAgentHandlerTest {
         var event = sample("ignored");
         event.getRequestContext().setAuthorizer(null);
 
-        var response = handler.handleRequest(event, null);
+        var response = LocalAws.invoke(handler, event);
 
         assertThat(response.getStatusCode()).isEqualTo(401);
         assertThat(Json.parse(response.getBody()).get("detail").asText()).isNotBlank();

@@ -5,7 +5,7 @@ import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.service.AgentService;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import ai.avala.agents.api.ApiResponse;
 
 
 /** {@code DELETE /api/v1/agents/{uid}/}: removes the agent and its subscriptions. */
@@ -26,7 +26,7 @@ public final class DeleteAgentHandler extends ApiFunction {
     }
 
     @Override
-    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+    protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         String uid = request.agentUid();
         agents.delete(tenant, uid);

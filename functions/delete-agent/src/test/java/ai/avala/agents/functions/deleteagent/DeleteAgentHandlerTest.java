@@ -31,8 +31,8 @@ class DeleteAgentHandlerTest {
         var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Gone\", \"events\": [\"task.completed\"]}", true));
         var subscriptions = new SubscriptionIndex(AwsClients.dynamoDb(ENV), ENV.require("SUBSCRIPTIONS_TABLE"));
 
-        var response = handler.handleRequest(sample(tenant, agent.uid()), null);
-        var again = handler.handleRequest(sample(tenant, agent.uid()), null);
+        var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
+        var again = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
         assertThat(response.getStatusCode()).isEqualTo(204);
         assertThat(response.getBody()).isNull();
@@ -46,7 +46,7 @@ class DeleteAgentHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Kept\"}", true));
 
-        var response = handler.handleRequest(sample("tenant_" + UUID.randomUUID(), agent.uid()), null);
+        var response = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid()));
 
         assertThat(response.getStatusCode()).isEqualTo(404);
         assertThat(agents.get(tenant, agent.uid()).name()).isEqualTo("Kept");

@@ -130,7 +130,7 @@ class DeliveryHandlerTest {
         Delivery delivery = due("/ok");
         receiver.answer("/ok", CallbackReceiver.Answer.json(200, "{\"action\": \"approve\"}"));
 
-        var response = new DeliveryHandler(ENV).handleRequest(batchOf(delivery.task()), null);
+        var response = LocalAws.invoke(new DeliveryHandler(ENV), batchOf(delivery.task()));
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(webhookIds("/ok")).containsExactly(delivery.execution().uid());
@@ -154,8 +154,8 @@ class DeliveryHandlerTest {
         var handler = new DeliveryHandler(ENV, crashBefore);
         SQSEvent batch = batchOf(delivery.task());
 
-        var first = handler.handleRequest(batch, null);
-        var redelivered = handler.handleRequest(batch, null);
+        var first = LocalAws.invoke(handler, batch);
+        var redelivered = LocalAws.invoke(handler, batch);
 
         assertThat(first.getBatchItemFailures()).hasSize(1);
         assertThat(redelivered.getBatchItemFailures()).isEmpty();
@@ -177,9 +177,9 @@ class DeliveryHandlerTest {
         var handler = new DeliveryHandler(ENV, crashAfter);
         SQSEvent batch = batchOf(delivery.task());
 
-        handler.handleRequest(batch, null);
-        handler.handleRequest(batch, null);
-        handler.handleRequest(batch, null);
+        LocalAws.invoke(handler, batch);
+        LocalAws.invoke(handler, batch);
+        LocalAws.invoke(handler, batch);
 
         assertThat(webhookIds("/c")).hasSize(2).containsOnly(delivery.execution().uid());
         assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.SUCCESS);
@@ -207,9 +207,9 @@ class DeliveryHandlerTest {
                 "ALLOW_LOCAL_CALLBACKS", "true", "DELIVERIES_QUEUE_URL", ownQueue)), slowFirst);
         SQSEvent batch = batchOf(delivery.task());
 
-        var first = CompletableFuture.supplyAsync(() -> handler.handleRequest(batch, null));
+        var first = CompletableFuture.supplyAsync(() -> LocalAws.invoke(handler, batch));
         firstIsCalling.await();
-        var second = handler.handleRequest(batch, null);
+        var second = LocalAws.invoke(handler, batch);
         secondIsDone.countDown();
 
         assertThat(first.get().getBatchItemFailures()).isEmpty();
@@ -228,7 +228,7 @@ class DeliveryHandlerTest {
         Delivery delivery = due("/down");
         receiver.answer("/down", CallbackReceiver.Answer.json(503, "{}"));
 
-        new DeliveryHandler(ENV).handleRequest(batchOf(delivery.task()), null);
+        LocalAws.invoke(new DeliveryHandler(ENV), batchOf(delivery.task()));
 
         assertThat(stored(delivery)).satisfies(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.RUNNING);
@@ -242,9 +242,9 @@ class DeliveryHandlerTest {
     void aTaskWhoseAttemptWasMade_shouldBeDroppedWithoutACall() {
         Delivery delivery = due("/done");
         var handler = new DeliveryHandler(ENV);
-        handler.handleRequest(batchOf(delivery.task()), null);
+        LocalAws.invoke(handler, batchOf(delivery.task()));
 
-        var again = handler.handleRequest(batchOf(delivery.task()), null);
+        var again = LocalAws.invoke(handler, batchOf(delivery.task()));
 
         assertThat(again.getBatchItemFailures()).isEmpty();
         assertThat(webhookIds("/done")).hasSize(1);
@@ -257,7 +257,7 @@ class DeliveryHandlerTest {
                 Clock.systemUTC());
         var handler = new DeliveryHandler(LocalAws.environmentFor("DeliveryFunction", Map.of("CALLBACK_MAX_ATTEMPTS", "1")), strict);
 
-        handler.handleRequest(batchOf(delivery.task()), null);
+        LocalAws.invoke(handler, batchOf(delivery.task()));
 
         assertThat(webhookIds("/g")).isEmpty();
         assertThat(stored(delivery)).satisfies(e -> {
@@ -271,7 +271,7 @@ class DeliveryHandlerTest {
         Delivery delivery = due("/gone");
         agents.delete(delivery.tenant(), delivery.agent());
 
-        var response = new DeliveryHandler(ENV).handleRequest(batchOf(delivery.task()), null);
+        var response = LocalAws.invoke(new DeliveryHandler(ENV), batchOf(delivery.task()));
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(webhookIds("/gone")).isEmpty();
@@ -286,7 +286,7 @@ class DeliveryHandlerTest {
         Delivery delivery = due("/later");
         DeliveryTask later = delivery.task().next(0, System.currentTimeMillis() + 3_600_000);
 
-        var response = new DeliveryHandler(ENV).handleRequest(batchOf(later), null);
+        var response = LocalAws.invoke(new DeliveryHandler(ENV), batchOf(later));
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(webhookIds("/later")).isEmpty();
@@ -311,7 +311,7 @@ class DeliveryHandlerTest {
         var handler = new DeliveryHandler(LocalAws.environmentFor("DeliveryFunction", Map.of(
                 "ALLOW_LOCAL_CALLBACKS", "true", "TENANT_MAX_IN_FLIGHT", "2")));
 
-        var running = CompletableFuture.supplyAsync(() -> handler.handleRequest(batchOf(tasks.toArray(DeliveryTask[]::new)), null));
+        var running = CompletableFuture.supplyAsync(() -> LocalAws.invoke(handler, batchOf(tasks.toArray(DeliveryTask[]::new))));
         long start = System.nanoTime();
         while (receiver.calls("/quiet").isEmpty() && System.nanoTime() - start < 5_000_000_000L) {
             Thread.sleep(10);
@@ -330,14 +330,14 @@ class DeliveryHandlerTest {
 
     @Test
     void anUnreadableTask_shouldBeDeadLetteredWithItsReason() {
-        var response = new DeliveryHandler(ENV).handleRequest(EventLoader.loadSQSEvent(LocalAws.eventFile("delivery-sqs.json")), null);
+        var response = LocalAws.invoke(new DeliveryHandler(ENV), EventLoader.loadSQSEvent(LocalAws.eventFile("delivery-sqs.json")));
         SQSEvent poison = batchOf();
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
         message.setMessageId("poison-" + UUID.randomUUID());
         message.setBody("{\"not\": \"a task\"}");
         poison.setRecords(List.of(message));
 
-        var poisoned = new DeliveryHandler(ENV).handleRequest(poison, null);
+        var poisoned = LocalAws.invoke(new DeliveryHandler(ENV), poison);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(poisoned.getBatchItemFailures()).isEmpty();

@@ -88,7 +88,7 @@ class HostileReceiversTest {
             }
             healthyCalledAfter.set((System.nanoTime() - start) / 1_000_000);
         });
-        var response = handler.handleRequest(batch, null);
+        var response = LocalAws.invoke(handler, batch);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         watcher.join();
 

@@ -7,13 +7,13 @@ import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.dispatch.EventIntake;
 import ai.avala.agents.dispatch.PoisonMessageException;
 import ai.avala.agents.ids.Ids;
+import ai.avala.agents.lambda.QueueMessage;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.model.LabelingEvent;
 import ai.avala.agents.model.Timestamps;
 import ai.avala.agents.store.ExecutionLog;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -60,13 +60,13 @@ final class EventDispatcher {
     }
 
     /** Processes one message; throws only when it must be received again (a transient failure). */
-    void process(SQSEvent.SQSMessage message) throws Exception {
+    void process(QueueMessage message) throws Exception {
         LabelingEvent event;
         try {
-            event = EventIntake.parse(message.getBody());
+            event = EventIntake.parse(message.body());
         } catch (PoisonMessageException e) {
-            LOG.warning("Message " + message.getMessageId() + " moved to the dead-letter queue: " + e.getMessage());
-            deadLetters.send(message.getBody(), e.getMessage(), message.getMessageId());
+            LOG.warning("Message " + message.messageId() + " moved to the dead-letter queue: " + e.getMessage());
+            deadLetters.send(message.body(), e.getMessage(), message.messageId());
             return;
         }
         List<Agent> matched = matcher.match(event);
@@ -124,7 +124,7 @@ final class EventDispatcher {
      * The event's own time ({@code occurred_at}) when it has one, else the time its first copy was seen:
      * the same for every copy, which keeps the execution uids, and so the executions, one per agent.
      */
-    private Instant eventTime(LabelingEvent event, SQSEvent.SQSMessage message) {
+    private Instant eventTime(LabelingEvent event, QueueMessage message) {
         if (event.occurredAt() != null) {
             try {
                 return Instant.parse(event.occurredAt());
@@ -132,8 +132,7 @@ final class EventDispatcher {
                 // Recorded by first sight instead.
             }
         }
-        String sent = message.getAttributes() == null ? null : message.getAttributes().get("SentTimestamp");
-        Instant candidate = sent != null && sent.matches("[0-9]{1,15}") ? Instant.ofEpochMilli(Long.parseLong(sent)) : clock.instant();
+        Instant candidate = message.sentTimestamp() != null ? Instant.ofEpochMilli(message.sentTimestamp()) : clock.instant();
         return executions.firstSeen(event.tenant(), event.id(), candidate);
     }
 }

@@ -7,6 +7,7 @@ import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.AgentSeeder;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.model.Execution;
@@ -17,17 +18,12 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -105,7 +101,7 @@ class DispatcherHandlerTest {
         String pushed = agent(tenant, "pushed", "https://hooks.example.com/a");
         String pulled = agent(tenant, "pulled", null);
 
-        var response = handler.handleRequest(batchOf(event(tenant, "evt_" + UUID.randomUUID())), null);
+        var response = LocalAws.invoke(handler, batchOf(event(tenant, "evt_" + UUID.randomUUID())));
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         Execution running = executions(tenant, pushed).get(0);
@@ -131,9 +127,9 @@ class DispatcherHandlerTest {
                 "occurred_at", "2026-11-28T10:00:00.000Z"));
         SQSEvent first = batchOf(withoutTime, withTime);
 
-        handler.handleRequest(first, null);
-        handler.handleRequest(first, null);
-        handler.handleRequest(batchOf(withoutTime, withTime), null);
+        LocalAws.invoke(handler, first);
+        LocalAws.invoke(handler, first);
+        LocalAws.invoke(handler, batchOf(withoutTime, withTime));
 
         List<Execution> recorded = executions(tenant, uid);
         assertThat(recorded).hasSize(2).extracting(Execution::eventId).doesNotHaveDuplicates();
@@ -151,7 +147,7 @@ class DispatcherHandlerTest {
         String uid = agent("tenant_sample", "sample", "https://hooks.example.com/sample");
         SQSEvent batch = EventLoader.loadSQSEvent(LocalAws.eventFile("dispatcher-sqs.json"));
 
-        var response = handler.handleRequest(batch, null);
+        var response = LocalAws.invoke(handler, batch);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(tasksOf("tenant_sample")).filteredOn(task -> task.agent().equals(uid)).hasSize(3);
@@ -176,7 +172,7 @@ class DispatcherHandlerTest {
         var own = new DispatcherHandler(LocalAws.environmentFor("DispatcherFunction", Map.of("DELIVERIES_QUEUE_URL", queue)));
 
         long start = System.nanoTime();
-        var response = own.handleRequest(batchOf(event(tenant, "evt_" + UUID.randomUUID())), null);
+        var response = LocalAws.invoke(own, batchOf(event(tenant, "evt_" + UUID.randomUUID())));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
@@ -190,47 +186,10 @@ class DispatcherHandlerTest {
         }
     }
 
-    /** Agents and their subscriptions written in batches of 25, as an import would (the items the API writes). */
     private static List<String> seedAgents(String tenant, int count) {
-        List<String> uids = new ArrayList<>();
-        List<WriteRequest> agentItems = new ArrayList<>();
-        List<WriteRequest> subscriptionItems = new ArrayList<>();
-        String now = java.time.Instant.now().toString();
-        for (int i = 0; i < count; i++) {
-            String uid = ai.avala.agents.ids.Ids.agentUid();
-            uids.add(uid);
-            Map<String, AttributeValue> item = new HashMap<>();
-            item.put("tenant", AttributeValue.fromS(tenant));
-            item.put("uid", AttributeValue.fromS(uid));
-            item.put("name", AttributeValue.fromS("agent " + i));
-            item.put("events", AttributeValue.fromL(List.of(AttributeValue.fromS("task.completed"))));
-            item.put("callback_url", AttributeValue.fromS("https://hooks.example.com/" + i));
-            item.put("is_active", AttributeValue.fromBool(true));
-            item.put("task_types", AttributeValue.fromL(List.of()));
-            item.put("secret", AttributeValue.fromS("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
-            item.put("created_at", AttributeValue.fromS(now));
-            item.put("updated_at", AttributeValue.fromS(now));
-            item.put("version", AttributeValue.fromN("1"));
-            agentItems.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
-            subscriptionItems.add(WriteRequest.builder().putRequest(PutRequest.builder().item(Map.of(
-                    "subscription", AttributeValue.fromS(tenant + "|task.completed"), "agent", AttributeValue.fromS(uid),
-                    "tenant", AttributeValue.fromS(tenant))).build()).build());
-        }
         try (DynamoDbClient dynamo = AwsClients.dynamoDb(LocalAws.shared().aws())) {
-            batchWrite(dynamo, ENV.require("AGENTS_TABLE"), agentItems);
-            batchWrite(dynamo, ENV.require("SUBSCRIPTIONS_TABLE"), subscriptionItems);
-        }
-        return uids;
-    }
-
-    private static void batchWrite(DynamoDbClient dynamo, String table, List<WriteRequest> writes) {
-        for (int start = 0; start < writes.size(); start += 25) {
-            Map<String, List<WriteRequest>> request = new LinkedHashMap<>(Map.of(table, writes.subList(start, Math.min(writes.size(), start + 25))));
-            while (!request.isEmpty()) {
-                Map<String, List<WriteRequest>> pending = request;
-                var response = dynamo.batchWriteItem(r -> r.requestItems(pending));
-                request = response.hasUnprocessedItems() ? new LinkedHashMap<>(response.unprocessedItems()) : Map.of();
-            }
+            return AgentSeeder.seed(dynamo, ENV.require("AGENTS_TABLE"), ENV.require("SUBSCRIPTIONS_TABLE"), tenant, count,
+                    "task.completed", i -> "https://hooks.example.com/" + i);
         }
     }
 }

@@ -5,7 +5,7 @@ import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.service.AgentService;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import ai.avala.agents.api.ApiResponse;
 
 
 /** {@code GET /api/v1/agents/{uid}/}: one agent of the caller. */
@@ -26,7 +26,7 @@ public final class GetAgentHandler extends ApiFunction {
     }
 
     @Override
-    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+    protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         String uid = request.agentUid();
         return ApiResponses.json(200, agents.get(tenant, uid).toJson(false));

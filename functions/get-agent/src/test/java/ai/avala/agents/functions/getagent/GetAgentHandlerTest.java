@@ -28,7 +28,7 @@ class GetAgentHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Reader\", \"events\": [\"task.completed\"]}", true));
 
-        var response = handler.handleRequest(sample(tenant, agent.uid()), null);
+        var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         var body = Json.parse(response.getBody());
@@ -42,8 +42,8 @@ class GetAgentHandlerTest {
     void handleRequest_shouldAnswer404_whenTheAgentBelongsToAnotherTenantOrDoesNotExist() {
         var agent = agents.create("tenant_" + UUID.randomUUID(), AgentChanges.parse("{\"name\": \"Theirs\"}", true));
 
-        var foreign = handler.handleRequest(sample("tenant_" + UUID.randomUUID(), agent.uid()), null);
-        var missing = handler.handleRequest(EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("get-agent.json")), null);
+        var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid()));
+        var missing = LocalAws.invoke(handler, EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("get-agent.json")));
 
         assertThat(foreign.getStatusCode()).isEqualTo(404);
         assertThat(foreign.getBody()).isEqualTo("{\"detail\":\"Not found.\"}");

@@ -5,7 +5,7 @@ import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.service.AgentService;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import ai.avala.agents.api.ApiResponse;
 import ai.avala.agents.api.PageRequest;
 
 /** {@code GET /api/v1/agents/}: the caller's agents, newest first, one page at a time. */
@@ -26,7 +26,7 @@ public final class ListAgentsHandler extends ApiFunction {
     }
 
     @Override
-    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+    protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         PageRequest page = PageRequest.from(request);
         return ApiResponses.page(request, agents.list(tenant, page), agent -> agent.toJson(false));

@@ -37,11 +37,11 @@ class ListAgentsHandlerTest {
             created.add(agents.create(tenant, AgentChanges.parse("{\"name\": \"agent " + i + "\"}", true)).uid());
         }
 
-        var first = Json.parse(handler.handleRequest(sample(tenant, Map.of("limit", "2")), null).getBody());
+        var first = Json.parse(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "2"))).getBody());
         String next = first.get("next").asText();
         String cursor = URLDecoder.decode(URI.create(next).getRawQuery().replaceAll(".*cursor=([^&]*).*", "$1"),
                 StandardCharsets.UTF_8);
-        var second = Json.parse(handler.handleRequest(sample(tenant, Map.of("limit", "2", "cursor", cursor)), null).getBody());
+        var second = Json.parse(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "2", "cursor", cursor))).getBody());
 
         assertThat(next).startsWith("https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/api/v1/agents/?")
                 .contains("limit=2");
@@ -55,9 +55,9 @@ class ListAgentsHandlerTest {
     void handleRequest_shouldAnswer400_whenTheLimitOrCursorIsInvalid() {
         String tenant = "tenant_" + UUID.randomUUID();
 
-        assertThat(handler.handleRequest(sample(tenant, Map.of("limit", "0")), null).getStatusCode()).isEqualTo(400);
-        assertThat(handler.handleRequest(sample(tenant, Map.of("limit", "101")), null).getStatusCode()).isEqualTo(400);
-        assertThat(handler.handleRequest(sample(tenant, Map.of("limit", "ten")), null).getStatusCode()).isEqualTo(400);
-        assertThat(handler.handleRequest(sample(tenant, Map.of("cursor", "forged")), null).getStatusCode()).isEqualTo(400);
+        assertThat(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "0"))).getStatusCode()).isEqualTo(400);
+        assertThat(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "101"))).getStatusCode()).isEqualTo(400);
+        assertThat(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "ten"))).getStatusCode()).isEqualTo(400);
+        assertThat(LocalAws.invoke(handler, sample(tenant, Map.of("cursor", "forged"))).getStatusCode()).isEqualTo(400);
     }
 }

@@ -5,7 +5,7 @@ import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.service.AgentService;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import ai.avala.agents.api.ApiResponse;
 import ai.avala.agents.api.PageRequest;
 import ai.avala.agents.model.Execution;
 
@@ -27,7 +27,7 @@ public final class ListExecutionsHandler extends ApiFunction {
     }
 
     @Override
-    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+    protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         String uid = request.agentUid();
         PageRequest page = PageRequest.from(request);

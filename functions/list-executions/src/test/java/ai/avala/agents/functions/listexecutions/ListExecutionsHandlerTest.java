@@ -51,11 +51,11 @@ class ListExecutionsHandlerTest {
         var newerPending = record(tenant, agent.uid(), ExecutionStatus.PENDING);
         var failed = record(tenant, agent.uid(), ExecutionStatus.FAILED);
 
-        var pending = Json.parse(handler.handleRequest(sample(tenant, agent.uid(), Map.of("status", "pending")), null).getBody());
-        var succeeded = Json.parse(handler.handleRequest(sample(tenant, agent.uid(), Map.of("status", "success")), null).getBody());
-        var onePage = Json.parse(handler.handleRequest(sample(tenant, agent.uid(), Map.of("status", "success", "limit", "1")),
-                null).getBody());
-        var all = Json.parse(handler.handleRequest(sample(tenant, agent.uid(), Map.of()), null).getBody());
+        var pending = Json.parse(LocalAws.invoke(handler, sample(tenant, agent.uid(), Map.of("status", "pending"))).getBody());
+        var succeeded = Json.parse(LocalAws.invoke(handler, sample(tenant, agent.uid(), Map.of("status", "success"))).getBody());
+        var onePage = Json.parse(LocalAws.invoke(handler, sample(tenant, agent.uid(), Map.of("status", "success", "limit", "1")))
+                .getBody());
+        var all = Json.parse(LocalAws.invoke(handler, sample(tenant, agent.uid(), Map.of())).getBody());
 
         assertThat(pending.get("results")).hasSize(2);
         assertThat(pending.get("results").get(0).get("uid").asText()).isEqualTo(newerPending.uid());
@@ -73,8 +73,8 @@ class ListExecutionsHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Worker\"}", true));
 
-        var badStatus = handler.handleRequest(sample(tenant, agent.uid(), Map.of("status", "done")), null);
-        var foreign = handler.handleRequest(sample("tenant_" + UUID.randomUUID(), agent.uid(), Map.of()), null);
+        var badStatus = LocalAws.invoke(handler, sample(tenant, agent.uid(), Map.of("status", "done")));
+        var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid(), Map.of()));
 
         assertThat(badStatus.getStatusCode()).isEqualTo(400);
         assertThat(Json.parse(badStatus.getBody()).get("errors").has("status")).isTrue();

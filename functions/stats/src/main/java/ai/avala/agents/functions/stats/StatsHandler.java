@@ -6,7 +6,7 @@ import ai.avala.agents.json.Json;
 import ai.avala.agents.store.ExecutionStatsStore;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.avala.agents.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,7 +60,7 @@ public final class StatsHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode event = Json.parse(new String(input.readAllBytes(), StandardCharsets.UTF_8));
+        JsonValue event = Json.parse(input);
         List<StreamBatch.AgentCounts> counts = StreamBatch.countsByAgent(event.path("Records"));
         List<String> failed = new ArrayList<>();
         for (StreamBatch.AgentCounts agent : counts) {

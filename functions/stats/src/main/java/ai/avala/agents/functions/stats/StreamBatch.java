@@ -1,7 +1,7 @@
 package ai.avala.agents.functions.stats;
 
 import ai.avala.agents.store.ExecutionStatsStore.Delta;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.avala.agents.json.JsonValue;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,23 +41,23 @@ final class StreamBatch {
     private StreamBatch() {
     }
 
-    static List<AgentCounts> countsByAgent(JsonNode records) {
+    static List<AgentCounts> countsByAgent(JsonValue records) {
         Map<String, AgentCounts> byAgent = new LinkedHashMap<>();
-        for (JsonNode record : records) {
-            JsonNode change = record.path("dynamodb");
+        for (JsonValue record : records) {
+            JsonValue change = record.path("dynamodb");
             String uid = change.path("Keys").path("uid").path("S").asText("");
             if (!uid.startsWith("exec_")) {
                 continue;
             }
-            JsonNode newImage = change.path("NewImage");
-            JsonNode oldImage = change.path("OldImage");
+            JsonValue newImage = change.path("NewImage");
+            JsonValue oldImage = change.path("OldImage");
             Delta delta = switch (record.path("eventName").asText()) {
                 case "INSERT" -> count(status(newImage), 1).plus(new Delta(1, 0, 0, 0));
                 case "MODIFY" -> bucket(status(oldImage)).equals(bucket(status(newImage))) ? Delta.NONE
                         : count(status(oldImage), -1).plus(count(status(newImage), 1));
                 default -> Delta.NONE;
             };
-            JsonNode image = newImage.isMissingNode() ? oldImage : newImage;
+            JsonValue image = newImage.isMissingNode() ? oldImage : newImage;
             String agentUid = change.path("Keys").path("agent").path("S").asText();
             String tenant = image.path("tenant").path("S").asText(null);
             BigInteger sequence = new BigInteger(change.path("SequenceNumber").asText("0"));
@@ -72,7 +72,7 @@ final class StreamBatch {
         return changed;
     }
 
-    private static String status(JsonNode image) {
+    private static String status(JsonValue image) {
         return image.path("status").path("S").asText("");
     }
 

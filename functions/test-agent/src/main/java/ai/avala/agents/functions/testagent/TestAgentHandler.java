@@ -6,7 +6,7 @@ import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.service.AgentService;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import ai.avala.agents.api.ApiResponse;
 
 
 /** {@code POST /api/v1/agents/{uid}/test/}: sends a real signed {@code agent.test} callback and records it. */
@@ -27,7 +27,7 @@ public final class TestAgentHandler extends ApiFunction {
     }
 
     @Override
-    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+    protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         String uid = request.agentUid();
         return ApiResponses.json(200, agents.test(tenant, uid).toJson());

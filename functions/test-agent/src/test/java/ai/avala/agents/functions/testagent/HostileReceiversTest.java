@@ -66,7 +66,7 @@ class HostileReceiversTest {
                         + receivers.url(behaviour) + "\"}", true)).uid();
                 runs.add(threads.submit(() -> {
                     long start = System.nanoTime();
-                    var response = handler.handleRequest(LocalAws.apiEvent("test-agent.json", tenant, uid), null);
+                    var response = LocalAws.invoke(handler, LocalAws.apiEvent("test-agent.json", tenant, uid));
                     return new Result(behaviour, response.getStatusCode(), response.getBody(),
                             Duration.ofNanos(System.nanoTime() - start));
                 }));

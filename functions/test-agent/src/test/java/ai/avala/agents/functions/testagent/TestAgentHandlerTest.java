@@ -46,7 +46,7 @@ class TestAgentHandlerTest {
                 "{\"name\": \"Tested\", \"callback_url\": \"" + receiver.url("/hook") + "\"}", true));
         receiver.secret("/hook", agent.secret());
 
-        var response = handler.handleRequest(sample(tenant, agent.uid()), null);
+        var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         var body = Json.parse(response.getBody());
@@ -74,7 +74,7 @@ class TestAgentHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Puller\"}", true));
 
-        var response = handler.handleRequest(sample(tenant, agent.uid()), null);
+        var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
         assertThat(response.getStatusCode()).isEqualTo(400);
         assertThat(Json.parse(response.getBody()).get("detail").asText()).contains("no callback_url");

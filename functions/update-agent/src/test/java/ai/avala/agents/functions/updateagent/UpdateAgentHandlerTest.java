@@ -33,7 +33,7 @@ class UpdateAgentHandlerTest {
         var agent = agents.create(tenant, AgentChanges.parse(
                 "{\"name\": \"Keeper\", \"description\": \"stays\", \"events\": [\"task.completed\"]}", true));
 
-        var response = handler.handleRequest(sample(tenant, agent.uid()), null);
+        var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         var body = Json.parse(response.getBody());
@@ -53,8 +53,8 @@ class UpdateAgentHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Keeper\"}", true));
 
-        var invalid = handler.handleRequest(sample(tenant, agent.uid()).withBody("{\"name\": null}"), null);
-        var foreign = handler.handleRequest(sample("tenant_" + UUID.randomUUID(), agent.uid()), null);
+        var invalid = LocalAws.invoke(handler, sample(tenant, agent.uid()).withBody("{\"name\": null}"));
+        var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid()));
 
         assertThat(invalid.getStatusCode()).isEqualTo(400);
         assertThat(Json.parse(invalid.getBody()).get("errors").has("name")).isTrue();

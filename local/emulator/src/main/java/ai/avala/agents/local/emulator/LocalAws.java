@@ -51,6 +51,19 @@ public final class LocalAws {
         return event;
     }
 
+    /** Invokes an API function with an API Gateway proxy event, as Lambda does; its answer. */
+    public static com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent invoke(
+            com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, APIGatewayProxyRequestEvent event) {
+        return LambdaEvents.invoke(handler, event, com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent.class);
+    }
+
+    /** Invokes a queue function with an SQS event, as Lambda does; the messages it reported as failed. */
+    public static com.amazonaws.services.lambda.runtime.events.SQSBatchResponse invoke(
+            com.amazonaws.services.lambda.runtime.RequestStreamHandler handler,
+            com.amazonaws.services.lambda.runtime.events.SQSEvent event) {
+        return LambdaEvents.invoke(handler, event, com.amazonaws.services.lambda.runtime.events.SQSBatchResponse.class);
+    }
+
     /** What a function needs to reach an emulator: endpoint, region and (dummy) credentials. */
     public static Environment awsEnvironment(String endpoint) {
         return new Environment(Map.of(

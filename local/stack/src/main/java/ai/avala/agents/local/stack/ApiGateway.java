@@ -174,8 +174,7 @@ final class ApiGateway implements HttpHandler {
                 .withBody(raw.length == 0 ? null : new String(raw, StandardCharsets.UTF_8))
                 .withIsBase64Encoded(false);
         var function = route.function();
-        Object result = function.handler().handleRequest(event, new LocalContext(function.id(), function.timeoutMillis()));
-        return (APIGatewayProxyResponseEvent) result;
+        return function.invoke(event, APIGatewayProxyResponseEvent.class, new LocalContext(function.id(), function.timeoutMillis()));
     }
 
     private record AuthOutcome(Map<String, Object> context, APIGatewayProxyResponseEvent denied) {
@@ -200,8 +199,7 @@ final class ApiGateway implements HttpHandler {
         event.setPathParameters(pathParams);
         Map<String, Object> result;
         try {
-            result = (Map<String, Object>) authorizer.handler().handleRequest(event,
-                    new LocalContext(authorizer.id(), authorizer.timeoutMillis()));
+            result = authorizer.invoke(event, Map.class, new LocalContext(authorizer.id(), authorizer.timeoutMillis()));
         } catch (RuntimeException e) {
             if ("Unauthorized".equals(e.getMessage())) {
                 return new AuthOutcome(null, unauthorized());

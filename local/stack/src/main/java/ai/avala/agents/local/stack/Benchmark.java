@@ -1,10 +1,9 @@
 package ai.avala.agents.local.stack;
 
 import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.AgentSeeder;
 import ai.avala.agents.local.emulator.AwsCallRecorder;
-import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.local.emulator.LocalResources;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -45,52 +44,21 @@ public final class Benchmark {
                 .withEnvironment(Map.of("MAX_AGENTS_PER_TENANT", "100000", "CALLBACK_TIMEOUT_SECONDS", "10"));
         try (LocalStack stack = LocalStack.start(options)) {
             String key = stack.apiKeys().get("bench");
-            coldStarts(stack);
+            ColdStarts.measure(stack, args.length > 0 ? Integer.parseInt(args[0]) : 7, results);
             String uid = apiLatency(stack, key);
             request(stack, key, "DELETE", "/agents/" + uid + "/", null);
+            // The quiet tenant first: moto's SQS slows with every message it holds, and the fan-outs leave many.
+            quietTenant(stack, results);
             fanOut(stack, key, 300, Duration.ofSeconds(2), "", results);
             fanOut(stack, key, 1000, Duration.ofSeconds(1), "_1000", results);
-            quietTenant(stack, results);
         }
         Path file = Path.of("target", "bench", "results.json");
         Files.createDirectories(file.getParent());
-        Map<String, Object> all = Files.exists(file) ? new LinkedHashMap<>(Json.toMap(Json.parse(Files.readString(file))))
+        Map<String, Object> all = Files.exists(file) ? new LinkedHashMap<>(Json.parse(Files.readString(file)).toMap())
                 : new LinkedHashMap<>();
         all.putAll(results);
         Files.writeString(file, Json.write(all));
         System.out.println("Figures written to " + file.toAbsolutePath() + ": " + Json.write(results));
-    }
-
-    private static void coldStarts(LocalStack stack) throws Exception {
-        System.out.println("Cold start (fresh JVM, -XX:TieredStopAtLevel=1 as in template.yaml; median of 3):");
-        String sample = "{\"httpMethod\":\"GET\",\"path\":\"/api/v1/agents/x/\",\"pathParameters\":{\"uid\":\"agent_x\"},"
-                + "\"requestContext\":{\"authorizer\":{\"tenant\":\"bench\"},\"path\":\"/api/v1/agents/x/\"},\"headers\":{\"Host\":\"h\"}}";
-        record Case(String function, String handler, String event, String type) {
-        }
-        List<Case> cases = List.of(
-                new Case("GetAgentFunction", "ai.avala.agents.functions.getagent.GetAgentHandler", sample,
-                        "com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent"),
-                new Case("AuthorizerFunction", "ai.avala.agents.functions.authorizer.AuthorizerHandler",
-                        "{\"type\":\"REQUEST\",\"headers\":{\"X-Avala-Api-Key\":\"avk_none\"}}",
-                        "com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent"),
-                new Case("DispatcherFunction", "ai.avala.agents.functions.dispatcher.DispatcherHandler",
-                        "{\"records\":[{\"messageId\":\"m1\",\"body\":\"{\\\"id\\\":\\\"e1\\\",\\\"type\\\":\\\"task.completed\\\",\\\"tenant\\\":\\\"nobody\\\"}\"}]}",
-                        "com.amazonaws.services.lambda.runtime.events.SQSEvent"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        for (Case c : cases) {
-            String env = Json.write(FunctionEnvironment.of(stack.resources(), c.function(), Map.of()).values());
-            List<JsonNode> runs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                Process process = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                        ColdStart.class.getName(), c.handler(), env, c.event(), c.type()).redirectErrorStream(false).start();
-                String out = new String(process.getInputStream().readAllBytes());
-                process.waitFor();
-                String last = out.strip().lines().reduce((a, b) -> b).orElse("{}");
-                runs.add(Json.parse(last));
-            }
-            System.out.printf("  %-20s init %5d ms   first answer %5d ms   heap %3d MB%n", c.function(),
-                    median(runs, "init_ms"), median(runs, "first_ms"), median(runs, "heap_mb"));
-        }
     }
 
     private static String apiLatency(LocalStack stack, String key) throws Exception {
@@ -141,18 +109,14 @@ public final class Benchmark {
         String type = "bench.fanout" + agents;
         try (var sqs = LocalResources.sqs(stack.resources().aws())) {
             String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-            try (var threads = Executors.newFixedThreadPool(8)) {
-                for (int i = 0; i < agents; i++) {
-                    int n = i;
-                    threads.submit(() -> request(stack, key, "POST", "/agents/", "{\"name\": \"fan" + n
-                            + "\", \"events\": [\"" + type + "\"], \"callback_url\": \"" + url + "\"}"));
-                }
+            try (var dynamo = ai.avala.agents.config.AwsClients.dynamoDb(stack.resources().aws())) {
+                AgentSeeder.seed(dynamo, "AgentsTable", "SubscriptionsTable", "bench", agents, type, i -> url);
             }
             Map<String, Long> before = AwsCallRecorder.writeUnits();
             long start = System.nanoTime();
             String body = Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", type, "tenant", "bench"));
             sqs.sendMessage(r -> r.queueUrl(stack.queueUrl()).messageBody(body));
-            long deadline = System.nanoTime() + 600_000_000_000L;
+            long deadline = System.nanoTime() + 300_000_000_000L;
             while (calls.get() < agents && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
@@ -252,12 +216,6 @@ public final class Benchmark {
         return HTTP.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + path)).header("X-Avala-Api-Key", key)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static long median(List<JsonNode> runs, String field) {
-        List<Long> values = new ArrayList<>(runs.stream().map(r -> r.path(field).asLong()).toList());
-        Collections.sort(values);
-        return values.get(values.size() / 2);
     }
 
     private static double pct(List<Long> micros, int percentile) {

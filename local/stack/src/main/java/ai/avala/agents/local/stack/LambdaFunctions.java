@@ -5,8 +5,8 @@ import static ai.avala.agents.local.emulator.SamTemplate.map;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.local.emulator.LocalResources;
+import ai.avala.agents.local.emulator.LambdaEvents;
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,18 +18,16 @@ import java.util.Map;
  */
 final class LambdaFunctions {
 
-    /** One function's handler instance: a {@code RequestHandler}, or a {@code RequestStreamHandler} reading JSON bytes. */
-    record Function(String id, Object instance, int timeoutMillis) {
+    /** One function's handler, invoked as Lambda invokes it: with the event's JSON bytes. */
+    record Function(String id, RequestStreamHandler handler, int timeoutMillis) {
 
-        @SuppressWarnings("unchecked")
-        RequestHandler<Object, Object> handler() {
-            return (RequestHandler<Object, Object>) instance;
+        byte[] invoke(byte[] input, Context context) {
+            return LambdaEvents.invoke(handler, input, context);
         }
 
-        byte[] invoke(byte[] input, Context context) throws java.io.IOException {
-            var output = new java.io.ByteArrayOutputStream();
-            ((RequestStreamHandler) instance).handleRequest(new java.io.ByteArrayInputStream(input), output, context);
-            return output.toByteArray();
+        /** Invokes with an event object of aws-lambda-java-events; the answer as {@code responseType}. */
+        <T> T invoke(Object event, Class<T> responseType, Context context) {
+            return LambdaEvents.fromJson(invoke(LambdaEvents.toJson(event), context), responseType);
         }
     }
 
@@ -58,13 +56,13 @@ final class LambdaFunctions {
         return functions;
     }
 
-    private static Object instantiate(String id, String className, Environment env) {
+    private static RequestStreamHandler instantiate(String id, String className, Environment env) {
         try {
             Object handler = Class.forName(className).getConstructor(Environment.class).newInstance(env);
-            if (!(handler instanceof RequestHandler<?, ?>) && !(handler instanceof RequestStreamHandler)) {
-                throw new IllegalStateException(className + " is not a Lambda handler");
+            if (!(handler instanceof RequestStreamHandler streamHandler)) {
+                throw new IllegalStateException(className + " is not a RequestStreamHandler");
             }
-            return handler;
+            return streamHandler;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot create handler " + className + " of " + id
                     + ": it needs a public (Environment) constructor", e);

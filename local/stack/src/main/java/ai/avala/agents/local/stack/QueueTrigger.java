@@ -141,11 +141,11 @@ final class QueueTrigger {
         SQSEvent event = new SQSEvent();
         event.setRecords(messages.stream().map(this::toRecord).toList());
         Set<String> failed = new HashSet<>();
-        Future<Object> invocation = threads.submit(() ->
-                function.handler().handleRequest(event, new LocalContext(function.id(), function.timeoutMillis())));
+        Future<SQSBatchResponse> invocation = threads.submit(() -> function.invoke(event, SQSBatchResponse.class,
+                new LocalContext(function.id(), function.timeoutMillis())));
         try {
-            Object result = invocation.get(function.timeoutMillis(), TimeUnit.MILLISECONDS);
-            if (reportsFailures && result instanceof SQSBatchResponse response && response.getBatchItemFailures() != null) {
+            SQSBatchResponse response = invocation.get(function.timeoutMillis(), TimeUnit.MILLISECONDS);
+            if (reportsFailures && response.getBatchItemFailures() != null) {
                 response.getBatchItemFailures().forEach(f -> failed.add(f.getItemIdentifier()));
             }
         } catch (TimeoutException e) {

@@ -3,7 +3,7 @@ package ai.avala.agents.local.stack;
 import static ai.avala.agents.local.emulator.SamTemplate.map;
 
 import ai.avala.agents.json.Json;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.avala.agents.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,11 +52,16 @@ final class StreamTrigger implements Runnable {
     @Override
     public void run() {
         Map<String, String> iterators = new LinkedHashMap<>();
+        long nextDescribe = 0;
         while (running) {
             try {
-                for (var shard : streams.describeStream(r -> r.streamArn(streamArn)).streamDescription().shards()) {
-                    iterators.computeIfAbsent(shard.shardId(), id -> streams.getShardIterator(r -> r.streamArn(streamArn)
-                            .shardId(id).shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
+                if (System.currentTimeMillis() >= nextDescribe) {
+                    // New shards are rare: look for them every few seconds, not on every read.
+                    for (var shard : streams.describeStream(r -> r.streamArn(streamArn)).streamDescription().shards()) {
+                        iterators.computeIfAbsent(shard.shardId(), id -> streams.getShardIterator(r -> r.streamArn(streamArn)
+                                .shardId(id).shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
+                    }
+                    nextDescribe = System.currentTimeMillis() + 5000;
                 }
                 boolean any = false;
                 for (var entry : iterators.entrySet()) {
@@ -113,10 +118,10 @@ final class StreamTrigger implements Runnable {
         byte[] input = Json.write(Map.of("Records", events)).getBytes(StandardCharsets.UTF_8);
         try {
             byte[] output = function.invoke(input, new LocalContext(function.id(), function.timeoutMillis()));
-            JsonNode failures = Json.parse(new String(output, StandardCharsets.UTF_8)).path("batchItemFailures");
+            JsonValue failures = Json.parse(new String(output, StandardCharsets.UTF_8)).path("batchItemFailures");
             System.out.printf("DynamoDB stream -> %s: %d record(s), %d failed%n", function.id(), records.size(), failures.size());
             return failures.isEmpty() ? null : failures.get(0).path("itemIdentifier").asText();
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, function.id() + " failed on " + records.size() + " stream record(s); retrying", e);
             return records.get(0).dynamodb().sequenceNumber();
         }

@@ -7,7 +7,7 @@ import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.store.ApiKeyStore;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.avala.agents.json.JsonValue;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +58,7 @@ abstract class AgentsApiContract {
         return new ApiClient(stack.apiUrl(), key);
     }
 
-    private static JsonNode created(ApiClient api, String body) {
+    private static JsonValue created(ApiClient api, String body) {
         var response = api.post("/agents/", body);
         assertThat(response.status()).as(response.text()).isEqualTo(201);
         return response.json();

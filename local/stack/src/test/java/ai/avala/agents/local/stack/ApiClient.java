@@ -1,7 +1,7 @@
 package ai.avala.agents.local.stack;
 
 import ai.avala.agents.json.Json;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.avala.agents.json.JsonValue;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +13,7 @@ import java.time.Duration;
 final class ApiClient {
 
     record Response(int status, java.net.http.HttpHeaders headers, String text) {
-        JsonNode json() {
+        JsonValue json() {
             return Json.parse(text);
         }
 

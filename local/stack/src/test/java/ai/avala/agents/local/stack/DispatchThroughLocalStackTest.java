@@ -9,7 +9,7 @@ import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.store.ApiKeyStore;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.avala.agents.json.JsonValue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,7 +99,7 @@ class DispatchThroughLocalStackTest {
         return tenant.api().get("/agents/" + agentUid + "/").json().get("execution_stats").toString();
     }
 
-    private static JsonNode executions(Tenant tenant, String agentUid) {
+    private static JsonValue executions(Tenant tenant, String agentUid) {
         return tenant.api().get("/agents/" + agentUid + "/executions/?limit=100").json().get("results");
     }
 
@@ -130,7 +130,7 @@ class DispatchThroughLocalStackTest {
             assertThat(receiver.calls(path)).as(path).isEmpty();
         }
         assertThat(receiver.calls("/m/exact").get(0).signatureValid()).isTrue();
-        JsonNode body = Json.parse(receiver.calls("/m/exact").get(0).body());
+        JsonValue body = Json.parse(receiver.calls("/m/exact").get(0).body());
         assertThat(body.get("type").asText()).isEqualTo("task.completed");
         assertThat(body.get("agent").asText()).isEqualTo(exact);
         assertThat(body.get("data").get("task_uid").asText()).isEqualTo("task_1");
@@ -258,7 +258,7 @@ class DispatchThroughLocalStackTest {
         send(event(acme, "result.submitted", "proj_1", "classification"));
         eventually(WAIT, () -> assertThat(acme.api().get("/agents/" + uid + "/executions/?status=pending").json()
                 .get("results")).hasSize(1));
-        JsonNode pending = acme.api().get("/agents/" + uid + "/executions/?status=pending").json().get("results").get(0);
+        JsonValue pending = acme.api().get("/agents/" + uid + "/executions/?status=pending").json().get("results").get(0);
         String execution = pending.get("uid").asText();
 
         var foreign = other.api().post("/agent-actions/", "{\"execution\": \"" + execution + "\", \"action\": \"approve\"}");

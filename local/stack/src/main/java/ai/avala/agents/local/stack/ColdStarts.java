@@ -1,0 +1,239 @@
+package ai.avala.agents.local.stack;
+
+import ai.avala.agents.config.Wiring;
+import ai.avala.agents.dispatch.DeliveryTask;
+import ai.avala.agents.ids.Ids;
+import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.FunctionEnvironment;
+import ai.avala.agents.model.Execution;
+import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentService;
+import ai.avala.agents.store.ApiKeyStore;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+
+/**
+ * Cold starts of every function as Lambda makes them: each function's {@code sam build} artifact (its
+ * directory: classes and lib/), in a fresh JVM per run (local/coldstart's harness: the handler built with
+ * its no-argument constructor from the process environment, then one real request), against a naive
+ * handler (the SDK's {@code DynamoDbClient.create()} and one GetItem, with a POJO event) measured in the
+ * same rounds, interleaved, with the same JVM flags. Reports each function's time to its first answer as a
+ * ratio of the naive one's (medians), classes loaded, heap and artifact size.
+ */
+final class ColdStarts {
+
+    private static final Path BUILD = Path.of(".aws-sam", "build");
+    private static final Path HARNESS = Path.of("local", "coldstart", "target");
+    private static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    private static final String TENANT = "bench_cold";
+
+    private record Run(long firstMs, long initMs, long classes, long heapMb, String status) {
+    }
+
+    private final LocalStack stack;
+    private final AgentService agents;
+    private final Wiring wiring;
+    private final String key = ApiKeyStore.newKey();
+    private final String agentUid;
+    private final String pullAgentUid;
+
+    ColdStarts(LocalStack stack, String receiverUrl) {
+        this.stack = stack;
+        var env = FunctionEnvironment.of(stack.resources(), "TestAgentFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
+        this.wiring = new Wiring(env);
+        this.agents = AgentService.fromEnvironment(env);
+        wiring.apiKeys().register(key, TENANT);
+        this.agentUid = agents.create(TENANT, AgentChanges.parse("{\"name\": \"cold\", \"events\": [\"task.completed\"], "
+                + "\"callback_url\": \"" + receiverUrl + "\"}", true)).uid();
+        this.pullAgentUid = agents.create(TENANT, AgentChanges.parse("{\"name\": \"pull\"}", true)).uid();
+    }
+
+    static void measure(LocalStack stack, int rounds, Map<String, Object> results) throws Exception {
+        if (!Files.isDirectory(BUILD)) {
+            System.out.println("Cold starts: no .aws-sam/build (run sam build first); skipped.");
+            return;
+        }
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        receiver.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 2);
+            exchange.getResponseBody().write("{}".getBytes());
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            new ColdStarts(stack, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cold").run(rounds, results);
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private void run(int rounds, Map<String, Object> results) throws Exception {
+        Map<String, String> handlers = new LinkedHashMap<>();
+        stack.resources().template().resources("AWS::Serverless::Function").forEach((id, props) ->
+                handlers.put(id, ((String) props.get("Handler")).split("::")[0]));
+        Map<String, List<Run>> runs = new LinkedHashMap<>();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (int round = 0; round < rounds; round++) {
+            runs.computeIfAbsent("naive", k -> new ArrayList<>()).add(naive(java));
+            for (var function : handlers.entrySet()) {
+                runs.computeIfAbsent(function.getKey(), k -> new ArrayList<>())
+                        .add(function(java, function.getKey(), function.getValue()));
+            }
+        }
+        long naive = median(runs.get("naive"), Run::firstMs);
+        System.out.printf("Cold starts (%d interleaved rounds, fresh JVMs, %s, sam build artifacts; medians):%n", rounds,
+                String.join(" ", JVM_FLAGS));
+        System.out.printf("  %-24s first answer %5d ms  classes %5d  heap %3d MB%n", "naive (baseline)", naive,
+                median(runs.get("naive"), Run::classes), median(runs.get("naive"), Run::heapMb));
+        results.put("cold_start_naive_ms", naive);
+        results.put("classes_loaded_naive", median(runs.get("naive"), Run::classes));
+        for (String function : handlers.keySet()) {
+            List<Run> measured = runs.get(function);
+            long first = median(measured, Run::firstMs);
+            double ratio = Math.round(100.0 * first / naive) / 100.0;
+            double megabytes = Math.round(artifactBytes(function) / 1e5) / 10.0;
+            results.put("cold_start_ratio_" + function, ratio);
+            results.put("cold_start_ms_" + function, first);
+            results.put("classes_loaded_" + function, median(measured, Run::classes));
+            results.put("artifact_mb_" + function, megabytes);
+            System.out.printf("  %-24s first answer %5d ms (%.2f x naive)  init %4d ms  classes %5d  heap %3d MB  "
+                            + "artifact %4.1f MB  [%s]%n", function, first, ratio, median(measured, Run::initMs),
+                    median(measured, Run::classes), median(measured, Run::heapMb), megabytes, measured.get(0).status());
+        }
+    }
+
+    private Run naive(String java) throws Exception {
+        Map<String, String> env = new LinkedHashMap<>(stack.resources().aws().values());
+        env.put("AGENTS_TABLE", "AgentsTable");
+        String classpath = HARNESS.resolve("classes") + ":" + HARNESS.resolve("lib") + "/*";
+        return launch(java, classpath, env, "ai.avala.agents.local.coldstart.NaiveGetItemHandler",
+                api("GET", "/api/v1/agents/" + agentUid + "/", Map.of("uid", agentUid), Map.of(), null));
+    }
+
+    private Run function(String java, String function, String handler) throws Exception {
+        Map<String, String> env = new LinkedHashMap<>(FunctionEnvironment.of(stack.resources(), function,
+                Map.of("ALLOW_LOCAL_CALLBACKS", "true")).values());
+        Path artifact = BUILD.resolve(function);
+        String classpath = artifact + ":" + artifact.resolve("lib") + "/*:" + HARNESS.resolve("classes") + ":"
+                + serializationJar();
+        return launch(java, classpath, env, handler, event(function));
+    }
+
+    /** One real request of each function, fresh where the request consumes its data. */
+    private String event(String function) {
+        String agent = "/api/v1/agents/" + agentUid + "/";
+        return switch (function) {
+            case "AuthorizerFunction" -> Json.write(Map.of("type", "REQUEST", "headers", Map.of("X-Avala-Api-Key", key),
+                    "methodArn", "arn:aws:execute-api:us-east-1:000000000000:api/prod/GET/api/v1/agents"));
+            case "ListAgentsFunction" -> api("GET", "/api/v1/agents/", Map.of(), Map.of("limit", "10"), null);
+            case "GetAgentFunction" -> api("GET", agent, Map.of("uid", agentUid), Map.of(), null);
+            case "CreateAgentFunction" -> api("POST", "/api/v1/agents/", Map.of(), Map.of(),
+                    "{\"name\": \"created cold\", \"events\": [\"export.completed\"]}");
+            case "UpdateAgentFunction" -> api("PATCH", agent, Map.of("uid", agentUid), Map.of(),
+                    "{\"description\": \"" + UUID.randomUUID() + "\"}");
+            case "DeleteAgentFunction" -> {
+                String doomed = agents.create(TENANT, AgentChanges.parse("{\"name\": \"doomed\"}", true)).uid();
+                yield api("DELETE", "/api/v1/agents/" + doomed + "/", Map.of("uid", doomed), Map.of(), null);
+            }
+            case "ListExecutionsFunction" -> api("GET", agent + "executions/", Map.of("uid", agentUid), Map.of("limit", "10"), null);
+            case "TestAgentFunction" -> api("POST", agent + "test/", Map.of("uid", agentUid), Map.of(), null);
+            case "AgentActionFunction" -> api("POST", "/api/v1/agent-actions/", Map.of(), Map.of(),
+                    "{\"execution\": \"" + execution(pullAgentUid, ExecutionStatus.PENDING) + "\", \"action\": \"approve\"}");
+            case "DispatcherFunction" -> sqs(Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "task.completed",
+                    "tenant", TENANT)));
+            case "DeliveryFunction" -> sqs(new DeliveryTask(TENANT, agentUid, execution(agentUid, ExecutionStatus.RUNNING), 0,
+                    System.currentTimeMillis()).toJson());
+            case "StatsFunction" -> Json.write(Map.of("Records", List.of(Map.of("eventName", "INSERT", "dynamodb", Map.of(
+                    "Keys", Map.of("agent", Map.of("S", agentUid), "uid", Map.of("S", "exec_" + Ids.ulid(System.currentTimeMillis()))),
+                    "NewImage", Map.of("tenant", Map.of("S", TENANT), "status", Map.of("S", "success")),
+                    "SequenceNumber", Long.toString(System.nanoTime()))))));
+            default -> throw new IllegalStateException("No cold-start request for " + function);
+        };
+    }
+
+    private String execution(String agent, ExecutionStatus status) {
+        Instant now = Instant.now();
+        String uid = "exec_" + Ids.ulid(now.toEpochMilli());
+        wiring.executions().create(new Execution(uid, agent, TENANT, "evt_" + uid, "task.completed", null, null, status, null,
+                Map.of(), null, null, 0, null, null, now, now));
+        return uid;
+    }
+
+    private String api(String method, String path, Map<String, String> pathParameters, Map<String, String> query, String body) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("resource", path);
+        event.put("path", path);
+        event.put("httpMethod", method);
+        event.put("headers", Map.of("Host", "api.example.com", "Content-Type", "application/json", "X-Forwarded-Proto", "https"));
+        event.put("queryStringParameters", query.isEmpty() ? null : query);
+        event.put("pathParameters", pathParameters.isEmpty() ? null : pathParameters);
+        event.put("requestContext", Map.of("path", "/prod" + path, "stage", "prod", "httpMethod", method,
+                "authorizer", Map.of("tenant", TENANT, "principalId", TENANT)));
+        event.put("body", body);
+        event.put("isBase64Encoded", false);
+        return Json.write(event);
+    }
+
+    private static String sqs(String body) {
+        return Json.write(Map.of("Records", List.of(Map.of("messageId", UUID.randomUUID().toString(), "body", body,
+                "attributes", Map.of("SentTimestamp", Long.toString(System.currentTimeMillis())), "messageAttributes", Map.of(),
+                "eventSource", "aws:sqs"))));
+    }
+
+    private static Run launch(String java, String classpath, Map<String, String> env, String handler, String event)
+            throws IOException, InterruptedException {
+        Path file = Files.createTempFile("cold-", ".json");
+        Files.writeString(file, event);
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(JVM_FLAGS);
+        command.addAll(List.of("-cp", classpath, "ai.avala.agents.local.coldstart.LambdaRuntimeHarness", handler, file.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes());
+        process.waitFor();
+        Files.delete(file);
+        String[] line = out.strip().lines().reduce((a, b) -> b).orElse("").split(" ", 6);
+        if (line.length < 5) {
+            throw new IllegalStateException(handler + " gave no measurement: " + out);
+        }
+        String status = line[4] + (line.length > 5 ? " " + line[5].substring(0, Math.min(60, line[5].length())) : "");
+        return new Run(Long.parseLong(line[0]), Long.parseLong(line[1]), Long.parseLong(line[2]), Long.parseLong(line[3]), status);
+    }
+
+    private static Path serializationJar() throws IOException {
+        try (Stream<Path> jars = Files.list(HARNESS.resolve("lib"))) {
+            return jars.filter(jar -> jar.getFileName().toString().startsWith("aws-lambda-java-serialization")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("local/coldstart/target/lib has no aws-lambda-java-serialization"));
+        }
+    }
+
+    private static long artifactBytes(String function) throws IOException {
+        try (Stream<Path> files = Files.walk(BUILD.resolve(function))) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        }
+    }
+
+    private static long median(List<Run> runs, java.util.function.ToLongFunction<Run> field) {
+        List<Long> values = new ArrayList<>(runs.stream().map(run -> field.applyAsLong(run)).toList());
+        Collections.sort(values);
+        return values.get(values.size() / 2);
+    }
+}
