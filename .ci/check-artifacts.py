@@ -2,7 +2,9 @@
 nothing else of ours (no other function, no test code) nor any unrelated dependency (Netty, Apache HTTP
 clients, test libraries, the local stack's); the callback HTTP client (OkHttp, Okio, Kotlin) only where
 the template configures callbacks (CALLBACK_TIMEOUT_SECONDS), the Secrets Manager client only where it
-gives a secret (CURSOR_SECRET_ARN). Prints each artifact's size. Exit 1 on any violation."""
+gives a secret (CURSOR_SECRET_ARN); no artifact over 8 MiB unzipped (the two that call back, which carry
+OkHttp and the Kotlin runtime, over 12 MiB: see the README). Prints each artifact's size. Exit 1 on any
+violation."""
 
 import io
 import pathlib
@@ -17,6 +19,8 @@ FORBIDDEN_JARS = re.compile(
     r"netty|apache-client|apache5-client|httpclient|httpcore|junit|assertj|opentest4j|testcontainers|"
     r"mockito|snakeyaml|standardwebhooks|aws-lambda-java-tests|agents-local|agents-fn-|slf4j-nop")
 # A jar family, and the environment variable that marks the functions that need it.
+LIMIT_BYTES = 8 * 1024 * 1024
+CALLBACK_LIMIT_BYTES = 12 * 1024 * 1024
 NEEDED_ONLY_WITH = {
     re.compile(r"^(okhttp|okio|kotlin)"): "CALLBACK_TIMEOUT_SECONDS",
     re.compile(r"^secretsmanager"): "CURSOR_SECRET_ARN",
@@ -37,7 +41,7 @@ def main() -> int:
     packages = {name: props["Handler"].split("::")[0].rsplit(".", 1)[0].replace(".", "/")
                 for name, props in functions.items()}
     problems: list[str] = []
-    print(f"{'function':<26}{'jars':>5}{'unzipped':>12}{'zipped':>12}")
+    print(f"{'function':<26}{'jars':>5}{'unzipped':>12}{'zipped':>12}{'limit':>10}")
     for name, props in sorted(functions.items()):
         root = BUILD / props["CodeUri"]
         handler = root / (props["Handler"].split("::")[0].replace(".", "/") + ".class")
@@ -65,7 +69,10 @@ def main() -> int:
             for f in files:
                 archive.write(f, f.relative_to(root))
         unzipped = sum(f.stat().st_size for f in files)
-        print(f"{name:<26}{len(jars):>5}{unzipped / 1e6:>10.1f}MB{buffer.tell() / 1e6:>10.1f}MB")
+        limit = CALLBACK_LIMIT_BYTES if "CALLBACK_TIMEOUT_SECONDS" in variables else LIMIT_BYTES
+        if unzipped > limit:
+            problems.append(f"{name}: {unzipped / 2**20:.2f} MiB unzipped, over its {limit / 2**20:.0f} MiB")
+        print(f"{name:<26}{len(jars):>5}{unzipped / 2**20:>9.2f}MiB{buffer.tell() / 2**20:>9.2f}MiB{limit / 2**20:>7.0f}MiB")
     for problem in problems:
         print("FAIL " + problem, file=sys.stderr)
     print(f"{len(functions)} artifacts checked, {len(problems)} problem(s)")

@@ -1,5 +1,6 @@
 package ai.avala.agents.api;
 
+import ai.avala.agents.config.Log;
 import ai.avala.agents.config.SnapStartPriming;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
@@ -8,8 +9,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import ai.avala.agents.config.Log;
 
 /**
  * The base of every API handler, and the one place where outcomes become HTTP answers. API Gateway's proxy
@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  */
 public abstract class ApiFunction implements RequestStreamHandler {
 
-    private static final Logger LOG = Logger.getLogger(ApiFunction.class.getName());
+    private static final Log LOG = Log.of(ApiFunction.class);
     /** A tenant no API key maps to: priming requests read its (empty) data and never write. */
     public static final String PRIMING_TENANT = "__snapstart_priming__";
     /**
@@ -41,11 +41,12 @@ public abstract class ApiFunction implements RequestStreamHandler {
 
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        Log.startInvocation(context == null ? null : context.getAwsRequestId());
         ApiResponse response;
         try {
             response = respond(Json.parse(input));
         } catch (Json.MalformedJsonException e) {
-            LOG.log(Level.SEVERE, "API Gateway sent an event that is not JSON: " + e.getMessage());
+            LOG.error("API Gateway sent an event that is not JSON: " + e.getMessage(), null);
             response = ApiResponses.error(500, "Internal server error.", null);
         }
         Json.write(output, response.toEvent());
@@ -61,7 +62,7 @@ public abstract class ApiFunction implements RequestStreamHandler {
         } catch (Json.MalformedJsonException e) {
             return ApiResponses.error(400, e.getMessage(), null);
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "Unhandled error in " + getClass().getSimpleName()
+            LOG.error("Unhandled error in " + getClass().getSimpleName()
                     + " for " + request.httpMethod() + " " + request.resource(), e);
             return ApiResponses.error(500, "Internal server error.", null);
         }

@@ -1,6 +1,7 @@
 package ai.avala.agents.api;
 
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.config.Log;
 import ai.avala.agents.ids.Ids;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ public record ApiRequest(JsonValue event) {
         if (tenant == null || tenant.isBlank()) {
             throw ApiException.unauthorized();
         }
+        Log.tag("tenant", tenant);
         return tenant;
     }
 

@@ -9,8 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import ai.avala.agents.config.Log;
 
 /**
  * Sends one signed callback: checks and pins the URL, builds the contract's envelope
@@ -23,7 +22,7 @@ public final class CallbackDelivery implements Callbacks {
     /** At most this much of a receiver's answer is kept (and stored as the execution's response). */
     public static final int MAX_RESPONSE_BYTES = 20 * 1024;
     public static final int DEFAULT_TIMEOUT_SECONDS = 10;
-    private static final Logger LOG = Logger.getLogger(CallbackDelivery.class.getName());
+    private static final Log LOG = Log.of(CallbackDelivery.class);
     private final UrlGuard guard;
     private final CallbackHttpClient http;
     private final Clock clock;
@@ -62,7 +61,7 @@ public final class CallbackDelivery implements Callbacks {
             return failure(e.getMessage());
         } catch (RuntimeException e) {
             // Nothing a receiver sends may fail a queue message or an API request: this is a failed attempt too.
-            LOG.log(Level.WARNING, "Callback to agent " + agentUid + " failed unexpectedly", e);
+            LOG.warn("Callback to agent " + agentUid + " failed unexpectedly", e);
             return failure("Callback failed unexpectedly.");
         }
     }

@@ -14,14 +14,17 @@ import javax.crypto.spec.SecretKeySpec;
 public final class CallbackSigner {
 
     private static final String PREFIX = "whsec_";
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Seeded on first use: a function that reads never pays for it. */
+    private static final class Random {
+        static final SecureRandom SOURCE = new SecureRandom();
+    }
 
     private CallbackSigner() {
     }
 
     public static String newSecret() {
         byte[] key = new byte[32];
-        RANDOM.nextBytes(key);
+        Random.SOURCE.nextBytes(key);
         return PREFIX + Base64.getEncoder().encodeToString(key);
     }
 

@@ -2,8 +2,7 @@ package ai.avala.agents.config;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
@@ -16,7 +15,7 @@ import org.crac.Resource;
  */
 public final class SnapStartPriming implements Resource {
 
-    private static final Logger LOG = Logger.getLogger(SnapStartPriming.class.getName());
+    private static final Log LOG = Log.of(SnapStartPriming.class);
     // CRaC holds resources weakly: keep them reachable until the checkpoint.
     private static final List<SnapStartPriming> REGISTERED = new CopyOnWriteArrayList<>();
     private final String name;
@@ -53,7 +52,7 @@ public final class SnapStartPriming implements Resource {
             warmUp.run();
             return true;
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Priming " + name + " failed; the function works, its first call is slower", e);
+            LOG.warn("Priming " + name + " failed; the function works, its first call is slower", e);
             return false;
         }
     }

@@ -28,7 +28,7 @@ public final class Wiring {
 
     public Wiring(Environment env) {
         this.env = env;
-        Logs.configure(env);
+        Log.configure(env);
     }
 
     public Environment env() {

@@ -11,7 +11,10 @@ import java.util.regex.Pattern;
 public final class Ids {
 
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Seeded on first use: a function that reads never pays for it. */
+    private static final class Random {
+        static final SecureRandom SOURCE = new SecureRandom();
+    }
     private static final Pattern AGENT_UID = Pattern.compile("agent_[0-9A-HJKMNP-TV-Z]{26}");
     private static final Pattern EXECUTION_UID = Pattern.compile("exec_[0-9A-HJKMNP-TV-Z]{26}");
     private static long lastMillis = -1;
@@ -73,8 +76,8 @@ public final class Ids {
             }
         } else {
             lastMillis = millis;
-            randomHigh = RANDOM.nextLong() & 0xFFFFFFFFFFL;
-            randomLow = RANDOM.nextLong() & 0xFFFFFFFFFFL;
+            randomHigh = Random.SOURCE.nextLong() & 0xFFFFFFFFFFL;
+            randomLow = Random.SOURCE.nextLong() & 0xFFFFFFFFFFL;
         }
         char[] out = new char[26];
         encode(millis, out, 0, 10);

@@ -1,12 +1,12 @@
 package ai.avala.agents.json;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonFactory;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonGenerator;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonParser;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonProcessingException;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonToken;
+import software.amazon.awssdk.thirdparty.jackson.core.StreamReadConstraints;
+import software.amazon.awssdk.thirdparty.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The project's JSON, on jackson-core's streaming parser and generator alone: documents are read into
+ * The project's JSON, on jackson-core's streaming parser and generator alone (the copy the AWS SDK ships and
+ * loads anyway, {@code software.amazon.awssdk.thirdparty.jackson.core}): documents are read into
  * {@link JsonValue} trees and written from plain Java values (maps, lists, strings, numbers, booleans,
  * null, {@link JsonValue}), never by reflection on domain types. Nesting deeper than {@link #MAX_DEPTH}
  * and duplicate member names are refused.
@@ -31,7 +32,7 @@ public final class Json {
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(software.amazon.awssdk.thirdparty.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private Json() {

@@ -15,8 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import ai.avala.agents.config.Log;
 
 /**
  * The base of the SQS-triggered functions: reads Lambda's SQS event as a stream (no event classes, no
@@ -25,7 +24,7 @@ import java.util.logging.Logger;
  */
 public abstract class QueueFunction implements RequestStreamHandler {
 
-    private static final Logger LOG = Logger.getLogger(QueueFunction.class.getName());
+    private static final Log LOG = Log.of(QueueFunction.class);
 
     /** Processes the messages of one invocation; each call may throw to have its message received again. */
     @FunctionalInterface
@@ -38,6 +37,7 @@ public abstract class QueueFunction implements RequestStreamHandler {
 
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        Log.startInvocation(context == null ? null : context.getAwsRequestId());
         List<String> failed = process(Json.parse(input));
         Json.write(output, Map.of("batchItemFailures",
                 failed.stream().map(id -> Map.of("itemIdentifier", id)).toList()));
@@ -60,7 +60,7 @@ public abstract class QueueFunction implements RequestStreamHandler {
                 try {
                     future.get();
                 } catch (ExecutionException e) {
-                    LOG.log(Level.WARNING, "Message " + messageId + " failed and will be received again", e.getCause());
+                    LOG.warn("Message failed and will be received again", e.getCause(), "message_id", messageId);
                     failures.add(messageId);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

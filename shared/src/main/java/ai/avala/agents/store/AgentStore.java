@@ -95,9 +95,32 @@ public final class AgentStore {
         }
     }
 
-    /** The agent with its execution statistics. */
+    /**
+     * The agent with its execution statistics, in one consistent Query: its statistics item sorts right
+     * after it ({@code <uid>#stats}).
+     */
     public Optional<Agent> find(String tenant, String uid) {
-        return findWithoutStats(tenant, uid).map(agent -> withStats(tenant, List.of(agent)).get(0));
+        List<Map<String, AttributeValue>> items = dynamo.query(r -> r.tableName(table).consistentRead(true)
+                .keyConditionExpression("#tenant = :tenant AND begins_with(#uid, :uid)")
+                .expressionAttributeNames(Map.of("#tenant", "tenant", "#uid", "uid"))
+                .expressionAttributeValues(Map.of(":tenant", s(tenant), ":uid", s(uid)))).items();
+        return agentsWithStats(items).stream().filter(agent -> agent.uid().equals(uid)).findFirst();
+    }
+
+    /** Agents and their statistics items, in the order read, as agents carrying their statistics. */
+    private static List<Agent> agentsWithStats(List<Map<String, AttributeValue>> items) {
+        Map<String, ExecutionStats> counts = new HashMap<>();
+        List<Map<String, AttributeValue>> agentItems = new ArrayList<>();
+        for (Map<String, AttributeValue> item : items) {
+            String uid = str(item, "uid");
+            if (ExecutionStatsStore.isStatsItem(uid)) {
+                counts.put(ExecutionStatsStore.agentOf(uid), ExecutionStatsStore.fromItem(item));
+            } else {
+                agentItems.add(item);
+            }
+        }
+        return agentItems.stream().map(AgentStore::fromItem)
+                .map(agent -> agent.withStats(counts.getOrDefault(agent.uid(), ExecutionStats.ZERO))).toList();
     }
 
     /** The agent as configured, its statistics left at zero (for delivering to it). */
@@ -106,31 +129,42 @@ public final class AgentStore {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
     }
 
-    private List<Agent> withStats(String tenant, List<Agent> agents) {
-        if (agents.isEmpty()) {
-            return agents;
-        }
-        Map<String, ExecutionStats> counts = stats.read(tenant, agents.stream().map(Agent::uid).toList());
-        return agents.stream().map(agent -> agent.withStats(counts.getOrDefault(agent.uid(), ExecutionStats.ZERO))).toList();
-    }
 
+    /**
+     * A page of the tenant's agents with their statistics, newest first. Each agent's statistics item sorts
+     * just before it in this order, so a page reads up to two items per agent; the cursor is the last agent.
+     */
     public KeyedPage<Agent> list(String tenant, int limit, Map<String, String> startKey) {
-        var request = QueryRequest.builder()
-                .tableName(table)
-                .keyConditionExpression("#tenant = :tenant AND begins_with(#uid, :agent)")
-                .expressionAttributeNames(Map.of("#tenant", "tenant", "#uid", "uid"))
-                .expressionAttributeValues(Map.of(":tenant", s(tenant), ":agent", s(AGENT_UID_PREFIX)))
-                .scanIndexForward(false)
-                .limit(limit + 1);
-        if (startKey != null) {
-            request.exclusiveStartKey(Attributes.keyOf(startKey));
-        }
-        List<Map<String, AttributeValue>> items = dynamo.query(request.build()).items();
-        List<Agent> agents = withStats(tenant, items.stream().limit(limit).map(AgentStore::fromItem).toList());
-        Map<String, String> lastKey = items.size() > limit
-                ? Map.of("tenant", tenant, "uid", agents.get(agents.size() - 1).uid())
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        Map<String, AttributeValue> next = startKey == null ? null : Attributes.keyOf(startKey);
+        int agentsRead = 0;
+        do {
+            var request = QueryRequest.builder()
+                    .tableName(table)
+                    .keyConditionExpression("#tenant = :tenant AND begins_with(#uid, :agent)")
+                    .expressionAttributeNames(Map.of("#tenant", "tenant", "#uid", "uid"))
+                    .expressionAttributeValues(Map.of(":tenant", s(tenant), ":agent", s(AGENT_UID_PREFIX)))
+                    .scanIndexForward(false)
+                    .limit(2 * (limit + 1 - agentsRead));
+            if (next != null) {
+                request.exclusiveStartKey(next);
+            }
+            var response = dynamo.query(request.build());
+            for (Map<String, AttributeValue> item : response.items()) {
+                if (agentsRead > limit) {
+                    break;
+                }
+                items.add(item);
+                agentsRead += ExecutionStatsStore.isStatsItem(str(item, "uid")) ? 0 : 1;
+            }
+            next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+        } while (next != null && agentsRead <= limit);
+        List<Agent> agents = agentsWithStats(items);
+        List<Agent> page = agents.stream().limit(limit).toList();
+        Map<String, String> lastKey = agents.size() > limit
+                ? Map.of("tenant", tenant, "uid", page.get(page.size() - 1).uid())
                 : null;
-        return new KeyedPage<>(agents, lastKey);
+        return new KeyedPage<>(page, lastKey);
     }
 
     /** The agents of {@code tenant} among {@code uids} (missing ones are left out), read consistently in batches. */

@@ -3,12 +3,9 @@ package ai.avala.agents.store;
 import static ai.avala.agents.store.Attributes.n;
 import static ai.avala.agents.store.Attributes.num;
 import static ai.avala.agents.store.Attributes.s;
-import static ai.avala.agents.store.Attributes.str;
 
 import ai.avala.agents.model.ExecutionStats;
 import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,13 +13,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
- * An agent's {@code execution_stats}, in an item of its own beside the agent ({@code stats#<agent uid>} in
- * the tenant's partition of the agents table), so that no delivery writes the agent's item. The counts
+ * An agent's {@code execution_stats}, in an item of its own beside the agent ({@code <agent uid>#stats} in
+ * the tenant's partition of the agents table, read in the same Query as the agent), so that no delivery
+ * writes the agent's item. The counts
  * move in batches from the executions table's stream ({@code functions/stats}): one write per agent per
  * batch, however many of its executions the batch holds. Each write is guarded by the stream sequence
  * numbers it covers, so a batch delivered again counts nothing twice. The item is created and deleted with
@@ -30,7 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  */
 public final class ExecutionStatsStore {
 
-    private static final String PREFIX = "stats#";
+    private static final String SUFFIX = "#stats";
     private final DynamoDbClient dynamo;
     private final String table;
 
@@ -114,28 +111,20 @@ public final class ExecutionStatsStore {
         }
     }
 
-    /** The counts of the given agents of {@code tenant}, read consistently (zero for one without counts yet). */
-    public Map<String, ExecutionStats> read(String tenant, Collection<String> agentUids) {
-        Map<String, ExecutionStats> stats = new HashMap<>();
-        List<String> all = new ArrayList<>(agentUids);
-        for (int start = 0; start < all.size(); start += 100) {
-            List<Map<String, AttributeValue>> keys = all.subList(start, Math.min(all.size(), start + 100)).stream()
-                    .map(uid -> key(tenant, uid)).toList();
-            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
-            while (!request.isEmpty()) {
-                Map<String, KeysAndAttributes> pending = request;
-                var response = dynamo.batchGetItem(r -> r.requestItems(pending));
-                response.responses().getOrDefault(table, List.of()).forEach(item -> stats.put(
-                        str(item, "uid").substring(PREFIX.length()),
-                        new ExecutionStats(num(item, "stats_total"), num(item, "stats_success"),
-                                num(item, "stats_failed"), num(item, "stats_pending"))));
-                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
-            }
-        }
-        return stats;
+    static boolean isStatsItem(String uid) {
+        return uid != null && uid.endsWith(SUFFIX);
+    }
+
+    static String agentOf(String statsUid) {
+        return statsUid.substring(0, statsUid.length() - SUFFIX.length());
+    }
+
+    static ExecutionStats fromItem(Map<String, AttributeValue> item) {
+        return new ExecutionStats(num(item, "stats_total"), num(item, "stats_success"), num(item, "stats_failed"),
+                num(item, "stats_pending"));
     }
 
     private static Map<String, AttributeValue> key(String tenant, String agentUid) {
-        return Map.of("tenant", s(tenant), "uid", s(PREFIX + agentUid));
+        return Map.of("tenant", s(tenant), "uid", s(agentUid + SUFFIX));
     }
 }

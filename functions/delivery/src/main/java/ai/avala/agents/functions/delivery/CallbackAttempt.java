@@ -15,7 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.logging.Logger;
+import ai.avala.agents.config.Log;
 
 /**
  * One delivery task: one attempt of one execution's callback. The attempt is made only under a lease on
@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  */
 final class CallbackAttempt {
 
-    private static final Logger LOG = Logger.getLogger(CallbackAttempt.class.getName());
+    private static final Log LOG = Log.of(CallbackAttempt.class);
     private final AgentStore agents;
     private final ExecutionLog executions;
     private final Callbacks callbacks;

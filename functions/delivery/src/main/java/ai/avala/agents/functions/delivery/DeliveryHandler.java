@@ -10,7 +10,7 @@ import ai.avala.agents.dispatch.PoisonMessageException;
 import ai.avala.agents.lambda.QueueFunction;
 import ai.avala.agents.lambda.QueueMessage;
 import java.time.Clock;
-import java.util.logging.Logger;
+import ai.avala.agents.config.Log;
 
 /**
  * The deliveries queue's consumer: one callback per task, the tasks of a batch at once. A task of a tenant
@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  */
 public final class DeliveryHandler extends QueueFunction {
 
-    private static final Logger LOG = Logger.getLogger(DeliveryHandler.class.getName());
+    private static final Log LOG = Log.of(DeliveryHandler.class);
     static final int DEFAULT_TENANT_IN_FLIGHT = 10;
     private static final long DEFER_MILLIS = 2000;
     private final CallbackAttempt attempts;
@@ -61,7 +61,7 @@ public final class DeliveryHandler extends QueueFunction {
         try {
             task = DeliveryTask.parse(message.body());
         } catch (PoisonMessageException e) {
-            LOG.warning("Delivery task " + message.messageId() + " moved to the dead-letter queue: " + e.getMessage());
+            LOG.warn("Delivery task " + message.messageId() + " moved to the dead-letter queue: " + e.getMessage(), null);
             deliveries.deadLetters().send(message.body(), e.getMessage(), message.messageId());
             return;
         }

@@ -24,7 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.logging.Logger;
+import ai.avala.agents.config.Log;
 
 /**
  * The matching stage: turns one labeling event into executions and delivery tasks, never calling a
@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  */
 final class EventDispatcher {
 
-    private static final Logger LOG = Logger.getLogger(EventDispatcher.class.getName());
+    private static final Log LOG = Log.of(EventDispatcher.class);
     private static final int PAGE = 100;
     private final AgentMatcher matcher;
     private final ExecutionLog executions;
@@ -65,13 +65,13 @@ final class EventDispatcher {
         try {
             event = EventIntake.parse(message.body());
         } catch (PoisonMessageException e) {
-            LOG.warning("Message " + message.messageId() + " moved to the dead-letter queue: " + e.getMessage());
+            LOG.warn("Message " + message.messageId() + " moved to the dead-letter queue: " + e.getMessage(), null);
             deadLetters.send(message.body(), e.getMessage(), message.messageId());
             return;
         }
+        Log.tag("tenant", event.tenant());
         List<Agent> matched = matcher.match(event);
-        LOG.info("Event " + event.id() + " (" + event.type() + ") of tenant " + event.tenant() + " matched "
-                + matched.size() + " agent(s).");
+        LOG.info("Event matched", "event_id", event.id(), "event_type", event.type(), "matched_agents", matched.size());
         if (matched.isEmpty()) {
             return;
         }

@@ -16,8 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import ai.avala.agents.config.Log;
 
 /**
  * The executions table's stream consumer: keeps every agent's {@code execution_stats} in step with its
@@ -27,7 +26,7 @@ import java.util.logging.Logger;
  */
 public final class StatsHandler implements RequestStreamHandler {
 
-    private static final Logger LOG = Logger.getLogger(StatsHandler.class.getName());
+    private static final Log LOG = Log.of(StatsHandler.class);
     private final ExecutionStatsStore stats;
 
     public StatsHandler() {
@@ -67,7 +66,7 @@ public final class StatsHandler implements RequestStreamHandler {
             try {
                 count(agent);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Counting the executions of agent " + agent.agentUid() + " failed; retried", e);
+                LOG.warn("Counting the executions of agent " + agent.agentUid() + " failed; retried", e);
                 failed.add(agent.firstSequence().toString());
             }
         }

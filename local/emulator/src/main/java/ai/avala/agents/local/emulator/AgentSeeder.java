@@ -45,7 +45,7 @@ public final class AgentSeeder {
             item.put("updated_at", AttributeValue.fromS(now));
             item.put("version", AttributeValue.fromN("1"));
             agentItems.add(put(item));
-            agentItems.add(put(Map.of("tenant", AttributeValue.fromS(tenant), "uid", AttributeValue.fromS("stats#" + uid),
+            agentItems.add(put(Map.of("tenant", AttributeValue.fromS(tenant), "uid", AttributeValue.fromS(uid + "#stats"),
                     "stats_total", AttributeValue.fromN("0"), "stats_success", AttributeValue.fromN("0"),
                     "stats_failed", AttributeValue.fromN("0"), "stats_pending", AttributeValue.fromN("0"))));
             subscriptionItems.add(put(Map.of("subscription", AttributeValue.fromS(tenant + "|" + eventType),

@@ -1,0 +1,143 @@
+package ai.avala.agents.config;
+
+import ai.avala.agents.json.Json;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The functions' logs: every line one JSON object on standard output, which CloudWatch stores as one
+ * event and Logs Insights reads field by field: {@code time}, {@code level}, {@code message}, {@code logger},
+ * {@code function}, {@code request_id} and whatever the invocation is about ({@code tenant}, {@code agent},
+ * {@code execution}), an exception as a field. {@code LOG_LEVEL} (DEBUG, INFO, WARN, ERROR) sets the
+ * threshold. Written on the JSON writer the functions already load, so logging costs a cold start nothing
+ * (java.util.logging would load and configure some 30 classes before the first answer). Nothing logged here
+ * carries a request body, a secret or an API key: callers pass identifiers only.
+ */
+public final class Log {
+
+    /** The levels, in order. */
+    public enum Level { DEBUG, INFO, WARN, ERROR }
+
+    private static volatile Level threshold = Level.INFO;
+    private static volatile String function = System.getenv("AWS_LAMBDA_FUNCTION_NAME");
+    private static volatile PrintStream out = System.out;
+    private static final InheritableThreadLocal<Map<String, String>> CONTEXT = new InheritableThreadLocal<>() {
+        @Override
+        protected Map<String, String> childValue(Map<String, String> parent) {
+            return parent == null ? null : new LinkedHashMap<>(parent);
+        }
+    };
+
+    private final String logger;
+
+    private Log(String logger) {
+        this.logger = logger;
+    }
+
+    public static Log of(Class<?> type) {
+        return new Log(type.getSimpleName());
+    }
+
+    /** Reads {@code LOG_LEVEL} and the function's name from its environment. */
+    public static void configure(Environment env) {
+        threshold = switch (env.optional("LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT)) {
+            case "DEBUG", "TRACE" -> Level.DEBUG;
+            case "WARN", "WARNING" -> Level.WARN;
+            case "ERROR" -> Level.ERROR;
+            default -> Level.INFO;
+        };
+        function = env.optional("AWS_LAMBDA_FUNCTION_NAME", function);
+    }
+
+    /** Where the lines go (standard output unless a test or the local stack says otherwise). */
+    public static void writeTo(PrintStream stream) {
+        out = stream;
+    }
+
+    /** Starts an invocation's context: its request id, and nothing else yet. Threads it starts inherit it. */
+    public static void startInvocation(String requestId) {
+        Map<String, String> context = new LinkedHashMap<>();
+        if (requestId != null) {
+            context.put("request_id", requestId);
+        }
+        CONTEXT.set(context);
+    }
+
+    /** Adds what the current invocation is about (tenant, agent, execution) to its lines from now on. */
+    public static void tag(String field, String value) {
+        Map<String, String> context = CONTEXT.get();
+        if (context == null) {
+            context = new LinkedHashMap<>();
+            CONTEXT.set(context);
+        }
+        if (value != null) {
+            context.put(field, value);
+        }
+    }
+
+    public static boolean enabled(Level level) {
+        return level.ordinal() >= threshold.ordinal();
+    }
+
+    public void debug(String message, Object... fields) {
+        write(Level.DEBUG, message, null, fields);
+    }
+
+    public void info(String message, Object... fields) {
+        write(Level.INFO, message, null, fields);
+    }
+
+    public void warn(String message, Throwable error, Object... fields) {
+        write(Level.WARN, message, error, fields);
+    }
+
+    public void error(String message, Throwable error, Object... fields) {
+        write(Level.ERROR, message, error, fields);
+    }
+
+    /** {@code fields}: names and values, alternately. */
+    private void write(Level level, String message, Throwable error, Object... fields) {
+        if (!enabled(level)) {
+            return;
+        }
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("time", Instant.now().toString());
+        line.put("level", level.name());
+        line.put("message", message);
+        line.put("logger", logger);
+        if (function != null) {
+            line.put("function", function);
+        }
+        Map<String, String> context = CONTEXT.get();
+        if (context != null) {
+            line.putAll(context);
+        }
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            line.put(String.valueOf(fields[i]), fields[i + 1] == null ? null : String.valueOf(fields[i + 1]));
+        }
+        if (error != null) {
+            line.put("exception", exception(error));
+        }
+        out.println(Json.write(line));
+    }
+
+    private static Map<String, Object> exception(Throwable error) {
+        Map<String, Object> exception = new LinkedHashMap<>();
+        exception.put("type", error.getClass().getName());
+        exception.put("message", error.getMessage());
+        List<String> stack = new ArrayList<>();
+        for (StackTraceElement frame : error.getStackTrace()) {
+            stack.add(frame.toString());
+        }
+        exception.put("stack", stack);
+        if (error.getCause() != null && error.getCause() != error) {
+            exception.put("cause", exception(error.getCause()));
+        }
+        return exception;
+    }
+}
