@@ -2,6 +2,9 @@ package ai.avala.agents.api;
 
 import ai.avala.agents.config.Log;
 import ai.avala.agents.config.SnapStartPriming;
+import ai.avala.agents.errors.ConflictException;
+import ai.avala.agents.errors.InvalidInputException;
+import ai.avala.agents.errors.NotFoundException;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
 import com.amazonaws.services.lambda.runtime.Context;
@@ -16,7 +19,8 @@ import ai.avala.agents.config.Log;
  * event is read as a stream into a {@link JsonValue} (no event classes, no reflection: what a function
  * loads before its first answer is what it uses); a handler's {@link #handle} parses, validates, calls one
  * service method and returns the response; anything it throws that is not an {@link ApiException} is
- * logged here and answered with a generic 500.
+ * logged here and answered with a generic 500. The lower layers raise domain exceptions (not found,
+ * conflict, invalid input); this is where they become 404, 409 and 400.
  */
 public abstract class ApiFunction implements RequestStreamHandler {
 
@@ -59,6 +63,12 @@ public abstract class ApiFunction implements RequestStreamHandler {
             return handle(request);
         } catch (ApiException e) {
             return ApiResponses.error(e.status(), e.getMessage(), e.fieldErrors());
+        } catch (InvalidInputException e) {
+            return ApiResponses.error(400, e.getMessage(), e.fieldErrors());
+        } catch (NotFoundException e) {
+            return ApiResponses.error(404, e.getMessage(), null);
+        } catch (ConflictException e) {
+            return ApiResponses.error(409, e.getMessage(), null);
         } catch (Json.MalformedJsonException e) {
             return ApiResponses.error(400, e.getMessage(), null);
         } catch (RuntimeException e) {

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import ai.avala.agents.config.Log;
 
 /**
@@ -16,9 +15,8 @@ import ai.avala.agents.config.Log;
  * ({@code id, type, timestamp, agent, data}), signs it per Standard Webhooks and posts it.
  * Never throws for the receiver's faults: every way a call can go wrong is a {@link DeliveryOutcome}.
  */
-public final class CallbackDelivery implements Callbacks {
+public final class CallbackDelivery implements CallbackSender {
 
-    public static final Set<String> ACTIONS = Set.of("approve", "reject", "flag", "skip");
     /** At most this much of a receiver's answer is kept (and stored as the execution's response). */
     public static final int MAX_RESPONSE_BYTES = 20 * 1024;
     public static final int DEFAULT_TIMEOUT_SECONDS = 10;
@@ -34,7 +32,7 @@ public final class CallbackDelivery implements Callbacks {
     }
 
     @Override
-    public DeliveryOutcome deliver(String callbackUrl, String secret, String executionUid, String eventType,
+    public DeliveryOutcome send(String callbackUrl, String secret, String executionUid, String eventType,
                                    String agentUid, Map<String, Object> data) {
         UrlGuard.Target target;
         try {

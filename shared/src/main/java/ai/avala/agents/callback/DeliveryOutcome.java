@@ -1,5 +1,6 @@
 package ai.avala.agents.callback;
 
+import ai.avala.agents.model.AgentDecision;
 import java.time.Duration;
 import java.util.Map;
 
@@ -16,8 +17,7 @@ public record DeliveryOutcome(
         Duration retryAfter) {
 
     /** The decision an agent returned in its answer ({@code {"action": "approve", ...}}), if a known one. */
-    public String action() {
-        Object action = responseJson == null ? null : responseJson.get("action");
-        return action instanceof String value && CallbackDelivery.ACTIONS.contains(value) ? value : null;
+    public AgentDecision action() {
+        return responseJson == null ? null : AgentDecision.fromWire(responseJson.get("action")).orElse(null);
     }
 }

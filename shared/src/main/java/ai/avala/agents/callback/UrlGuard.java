@@ -93,13 +93,17 @@ public final class UrlGuard {
     }
 
     /** Checks a URL when an agent is registered: its form, and its addresses where the host resolves now. */
-    public void checkRegistration(String url) throws UnsafeUrlException {
+    public List<InetAddress> checkRegistration(String url) throws UnsafeUrlException {
         URI uri = parse(url);
+        InetAddress[] addresses;
         try {
-            checkAddresses(InetAddress.getAllByName(hostOf(uri)));
+            addresses = InetAddress.getAllByName(hostOf(uri));
         } catch (UnknownHostException e) {
             // A name that does not resolve yet is not unsafe; every delivery checks again.
+            return List.of();
         }
+        checkAddresses(addresses);
+        return List.of(addresses);
     }
 
     /** Checks a URL right before a call and returns the pinned target. */

@@ -18,10 +18,6 @@ public final class Timestamps {
         return instant == null ? null : FORMAT.format(instant);
     }
 
-    public static Instant parse(String text) {
-        return text == null ? null : Instant.parse(text);
-    }
-
     public static Instant now(java.time.Clock clock) {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }

@@ -1,6 +1,6 @@
 package ai.avala.agents.paging;
 
-import ai.avala.agents.api.ApiException;
+import ai.avala.agents.errors.InvalidCursorException;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +87,7 @@ public final class CursorCodec {
         }
     }
 
-    private static ApiException invalid() {
-        return ApiException.badRequest("Invalid cursor.");
+    private static InvalidCursorException invalid() {
+        return new InvalidCursorException();
     }
 }

@@ -1,14 +1,10 @@
 package ai.avala.agents.service;
 
-import ai.avala.agents.api.ApiException;
+import ai.avala.agents.errors.FieldErrors;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -53,33 +49,21 @@ public record AgentChanges(
     /** Parses a request body; {@code creating} makes {@code name} required. */
     public static AgentChanges parse(String body, boolean creating) {
         JsonValue root = Json.parse(body);
-        if (!root.isObject()) {
-            throw ApiException.badRequest("Request body must be a JSON object.");
-        }
-        Map<String, List<String>> errors = new LinkedHashMap<>();
+        FieldErrors errors = FieldErrors.of("agent", root, FIELDS);
         Set<String> present = new LinkedHashSet<>();
-        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-            String field = names.next();
+        root.fieldNames().forEachRemaining(field -> {
             if (FIELDS.contains(field)) {
                 present.add(field);
-            } else {
-                errors.put(field.length() > 64 ? field.substring(0, 64) : field, List.of("Unknown field."));
             }
-        }
+        });
         String name = text(root, "name", false, 255, false, errors);
         if (creating && !present.contains("name")) {
-            errors.put("name", List.of(REQUIRED));
+            errors.add("name", REQUIRED);
         }
         String description = text(root, "description", true, 2000, true, errors);
         List<String> events = strings(root, "events", MAX_EVENTS, 100, errors);
-        for (String event : events) {
-            if (!EVENT.matcher(event).matches()) {
-                errors.computeIfAbsent("events", k -> new ArrayList<>()).add(
-                        "Invalid event type \"" + event + "\": use lower-case dotted names such as task.completed, "
-                                + "task.* or *.");
-                break;
-            }
-        }
+        events.stream().filter(event -> !EVENT.matcher(event).matches()).findFirst().ifPresent(event -> errors.add("events",
+                "Invalid event type \"" + event + "\": use lower-case dotted names such as task.completed, task.* or *."));
         String callbackUrl = text(root, "callback_url", true, 2048, false, errors);
         Boolean active = null;
         JsonValue activeNode = root.get("is_active");
@@ -87,77 +71,64 @@ public record AgentChanges(
             if (activeNode.isBoolean()) {
                 active = activeNode.booleanValue();
             } else {
-                errors.put("is_active", List.of("Must be a boolean."));
+                errors.add("is_active", "Must be a boolean.");
             }
         }
         String project = text(root, "project", true, 255, false, errors);
         List<String> taskTypes = strings(root, "task_types", MAX_TASK_TYPES, 100, errors);
-        if (!errors.isEmpty()) {
-            throw invalid(errors);
-        }
+        errors.throwIfAny();
         return new AgentChanges(Set.copyOf(present), name, description, events, callbackUrl, active, project, taskTypes);
     }
 
-    static ApiException invalid(Map<String, List<String>> errors) {
-        StringBuilder detail = new StringBuilder("Invalid agent: ");
-        errors.forEach((field, messages) -> {
-            if (detail.length() > "Invalid agent: ".length()) {
-                detail.append("; ");
-            }
-            detail.append(field).append(": ").append(messages.get(0));
-        });
-        return ApiException.invalid(detail.toString(), errors);
-    }
-
     private static String text(JsonValue root, String field, boolean nullable, int maxLength, boolean multiline,
-                               Map<String, List<String>> errors) {
+                               FieldErrors errors) {
         JsonValue node = root.get(field);
         if (node == null) {
             return null;
         }
         if (node.isNull()) {
             if (!nullable) {
-                errors.put(field, List.of("This field may not be null."));
+                errors.add(field, "This field may not be null.");
             }
             return null;
         }
         if (!node.isTextual()) {
-            errors.put(field, List.of("Must be a string."));
+            errors.add(field, "Must be a string.");
             return null;
         }
         String value = node.textValue().strip();
         if (value.isEmpty()) {
-            errors.put(field, List.of(nullable ? "May not be blank; send null instead." : "This field may not be blank."));
+            errors.add(field, nullable ? "May not be blank; send null instead." : "This field may not be blank.");
         } else if (value.length() > maxLength) {
-            errors.put(field, List.of("Ensure this field has no more than " + maxLength + " characters."));
+            errors.add(field, "Ensure this field has no more than " + maxLength + " characters.");
         } else if (hasUnsafeCharacters(value, multiline)) {
-            errors.put(field, List.of(UNSAFE_CHARACTERS));
+            errors.add(field, UNSAFE_CHARACTERS);
         }
         return value;
     }
 
     private static List<String> strings(JsonValue root, String field, int maxItems, int maxLength,
-                                        Map<String, List<String>> errors) {
+                                        FieldErrors errors) {
         JsonValue node = root.get(field);
         if (node == null) {
             return List.of();
         }
         if (!node.isArray()) {
-            errors.put(field, List.of("Must be a list of strings."));
+            errors.add(field, "Must be a list of strings.");
             return List.of();
         }
         if (node.size() > maxItems) {
-            errors.put(field, List.of("Ensure this list has no more than " + maxItems + " items."));
+            errors.add(field, "Ensure this list has no more than " + maxItems + " items.");
             return List.of();
         }
         Set<String> values = new LinkedHashSet<>();
         for (JsonValue item : node) {
             if (!item.isTextual() || item.textValue().isBlank() || item.textValue().length() > maxLength) {
-                errors.put(field, List.of("Each item must be a non-empty string of at most " + maxLength + " characters."));
+                errors.add(field, "Each item must be a non-empty string of at most " + maxLength + " characters.");
                 return List.of();
             }
             if (hasUnsafeCharacters(item.textValue(), false)) {
-                errors.put(field, List.of(UNSAFE_CHARACTERS));
+                errors.add(field, UNSAFE_CHARACTERS);
                 return List.of();
             }
             values.add(item.textValue().strip());

@@ -1,9 +1,12 @@
 package ai.avala.agents.service;
 
-import ai.avala.agents.api.ApiException;
+import ai.avala.agents.errors.ConflictException;
+import ai.avala.agents.errors.FieldErrors;
+import ai.avala.agents.errors.InvalidInputException;
+import ai.avala.agents.errors.NotFoundException;
 import ai.avala.agents.api.PageRequest;
 import ai.avala.agents.callback.CallbackSigner;
-import ai.avala.agents.callback.Callbacks;
+import ai.avala.agents.callback.CallbackSender;
 import ai.avala.agents.callback.DeliveryOutcome;
 import ai.avala.agents.callback.UnsafeUrlException;
 import ai.avala.agents.callback.UrlGuard;
@@ -35,13 +38,13 @@ public final class AgentService {
     private final ExecutionLog executions;
     private final CursorCodec cursors;
     private final UrlGuard urls;
-    private final Callbacks callbacks;
+    private final CallbackSender callbacks;
     private final Clock clock;
     private final int maxAgentsPerTenant;
 
     /** {@code callbacks} sends the test operation's callback; the functions that never call back pass none. */
     public AgentService(AgentStore agents, ExecutionLog executions, CursorCodec cursors, UrlGuard urls,
-                        Callbacks callbacks, Clock clock, int maxAgentsPerTenant) {
+                        CallbackSender callbacks, Clock clock, int maxAgentsPerTenant) {
         this.agents = agents;
         this.executions = executions;
         this.cursors = cursors;
@@ -57,7 +60,7 @@ public final class AgentService {
     }
 
     /** The service of the function that sends test callbacks through {@code callbacks}. */
-    public static AgentService fromEnvironment(Environment env, Callbacks callbacks) {
+    public static AgentService fromEnvironment(Environment env, CallbackSender callbacks) {
         Wiring wiring = new Wiring(env);
         return new AgentService(wiring.agents(), wiring.executions(), new CursorCodec(cursorSecret(env)),
                 new UrlGuard(wiring.allowLocalCallbacks()), callbacks, wiring.clock(), wiring.maxAgentsPerTenant());
@@ -83,14 +86,14 @@ public final class AgentService {
             agents.create(agent, maxAgentsPerTenant);
         } catch (AgentStore.QuotaExceededException e) {
             // 400, not 429: waiting does not help, and the clients retry a 429.
-            throw ApiException.badRequest("This tenant already has " + maxAgentsPerTenant
+            throw new InvalidInputException("This tenant already has " + maxAgentsPerTenant
                     + " agents, the most it may have; delete one first.");
         }
         return agent;
     }
 
     public Agent get(String tenant, String uid) {
-        return agents.find(tenant, uid).orElseThrow(ApiException::notFound);
+        return agents.find(tenant, uid).orElseThrow(NotFoundException::new);
     }
 
     public Page<Agent> list(String tenant, PageRequest page) {
@@ -112,7 +115,7 @@ public final class AgentService {
                 changes.has("project") ? changes.project() : current.project(),
                 changes.has("task_types") ? changes.taskTypes() : current.taskTypes(),
                 current.secret(), current.stats(), current.createdAt(),
-                latest(Timestamps.now(clock), current.updatedAt()), current.version() + 1);
+                laterThan(current.updatedAt()), current.version() + 1);
         agents.update(current, updated);
         return updated;
     }
@@ -124,7 +127,7 @@ public final class AgentService {
     public Page<Execution> listExecutions(String tenant, String uid, String statusFilter, PageRequest page) {
         ExecutionStatus status = null;
         if (statusFilter != null && !statusFilter.isBlank()) {
-            status = ExecutionStatus.fromWire(statusFilter).orElseThrow(() -> ApiException.invalid(
+            status = ExecutionStatus.fromWire(statusFilter).orElseThrow(() -> new InvalidInputException(
                     "Invalid status: use pending, running, success or failed.",
                     Map.of("status", List.of("Must be one of pending, running, success, failed."))));
         }
@@ -137,7 +140,7 @@ public final class AgentService {
     public TestResult test(String tenant, String uid) {
         Agent agent = get(tenant, uid);
         if (agent.pullMode()) {
-            throw ApiException.badRequest("This agent has no callback_url (pull mode); there is nothing to test.");
+            throw new InvalidInputException("This agent has no callback_url (pull mode); there is nothing to test.");
         }
         String executionUid = Ids.executionUid();
         Instant started = Timestamps.now(clock);
@@ -148,12 +151,10 @@ public final class AgentService {
         if (callbacks == null) {
             throw new IllegalStateException("This function was built without a callback client");
         }
-        DeliveryOutcome outcome = callbacks.deliver(agent.callbackUrl(), agent.secret(), executionUid, "agent.test",
+        DeliveryOutcome outcome = callbacks.send(agent.callbackUrl(), agent.secret(), executionUid, "agent.test",
                 agent.uid(), payload);
-        Instant finished = latest(Timestamps.now(clock), started);
-        Execution execution = new Execution(executionUid, agent.uid(), tenant, "test:" + executionUid, "agent.test",
-                null, null, outcome.success() ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED, outcome.action(),
-                payload, outcome.responseJson(), outcome.error(), 1, started, finished, started, finished);
+        Execution execution = Execution.tested(executionUid, agent.uid(), tenant, payload, outcome.success(), outcome.action(),
+                outcome.responseJson(), outcome.error(), started, laterThan(started));
         executions.create(execution);
         String message = outcome.success()
                 ? "Test callback delivered: HTTP " + outcome.statusCode() + "."
@@ -170,27 +171,21 @@ public final class AgentService {
         for (int tries = 0; tries < 3; tries++) {
             Execution current = executions.findPullModeByUid(decision.execution())
                     .filter(execution -> execution.tenant().equals(tenant))
-                    .orElseThrow(ApiException::notFound);
-            if (current.status() == ExecutionStatus.SUCCESS && decision.action().equals(current.action())) {
+                    .orElseThrow(NotFoundException::new);
+            if (current.status() == ExecutionStatus.SUCCESS && decision.decision() == current.action()) {
                 return current;
             }
             if (current.status() != ExecutionStatus.PENDING) {
-                throw ApiException.conflict(current.action() != null
-                        ? "Execution was already completed with action \"" + current.action() + "\"."
+                throw new ConflictException(current.action() != null
+                        ? "Execution was already completed with action \"" + current.action().wire() + "\"."
                         : "Execution is not awaiting a decision (status " + current.status().wire() + ").");
             }
-            Instant now = latest(Timestamps.now(clock), current.updatedAt());
-            Map<String, Object> response = new LinkedHashMap<>();
-            response.put("reason", decision.reason());
-            Execution decided = new Execution(current.uid(), current.agentUid(), tenant, current.eventId(),
-                    current.eventType(), current.task(), current.result(), ExecutionStatus.SUCCESS, decision.action(),
-                    current.eventPayload(), response, null, current.attempts() + 1,
-                    current.createdAt(), now, current.createdAt(), now);
+            Execution decided = current.decided(decision.decision(), decision.reason(), laterThan(current.updatedAt()));
             if (executions.finish(current, decided)) {
                 return decided;
             }
         }
-        throw ApiException.conflict("The execution was changed by another request; please retry.");
+        throw new ConflictException("The execution was changed by another request; please retry.");
     }
 
     private void checkCallbackUrl(String url) {
@@ -200,7 +195,9 @@ public final class AgentService {
         try {
             urls.checkRegistration(url);
         } catch (UnsafeUrlException e) {
-            throw AgentChanges.invalid(Map.of("callback_url", List.of(e.getMessage())));
+            FieldErrors errors = new FieldErrors("agent");
+            errors.add("callback_url", e.getMessage());
+            errors.throwIfAny();
         }
     }
 
@@ -212,7 +209,12 @@ public final class AgentService {
         return new Page<>(keyed.items(), keyed.lastKey() == null ? null : cursors.encode(scope, keyed.lastKey()));
     }
 
-    private static Instant latest(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b.plusMillis(1);
+    /**
+     * Now, or a millisecond after {@code previous} if the clock has not moved past it: an update's
+     * {@code updated_at} always follows the one before it, even on a clock with coarse ticks.
+     */
+    private Instant laterThan(Instant previous) {
+        Instant now = Timestamps.now(clock);
+        return now.isAfter(previous) ? now : previous.plusMillis(1);
     }
 }

@@ -1,16 +1,17 @@
 package ai.avala.agents.store;
 
 import static ai.avala.agents.store.Attributes.bool;
-import static ai.avala.agents.store.Attributes.instant;
+import static ai.avala.agents.store.Attributes.readBool;
+import static ai.avala.agents.store.Attributes.readInstant;
 import static ai.avala.agents.store.Attributes.stringList;
-import static ai.avala.agents.store.Attributes.n;
-import static ai.avala.agents.store.Attributes.num;
-import static ai.avala.agents.store.Attributes.s;
-import static ai.avala.agents.store.Attributes.str;
-import static ai.avala.agents.store.Attributes.strings;
-import static ai.avala.agents.store.Attributes.time;
+import static ai.avala.agents.store.Attributes.number;
+import static ai.avala.agents.store.Attributes.readNumber;
+import static ai.avala.agents.store.Attributes.string;
+import static ai.avala.agents.store.Attributes.readString;
+import static ai.avala.agents.store.Attributes.readStrings;
+import static ai.avala.agents.store.Attributes.timestamp;
 
-import ai.avala.agents.api.ApiException;
+import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.ExecutionStats;
 import java.util.ArrayList;
@@ -72,7 +73,7 @@ public final class AgentStore {
                 .key(key(agent.tenant(), TENANT_COUNT_UID))
                 .updateExpression("ADD agent_count :one")
                 .conditionExpression("attribute_not_exists(agent_count) OR agent_count < :max")
-                .expressionAttributeValues(Map.of(":one", n(1), ":max", n(maxAgents)))
+                .expressionAttributeValues(Map.of(":one", number(1), ":max", number(maxAgents)))
                 .build()).build());
         writes.add(TransactWriteItem.builder().put(Put.builder()
                 .tableName(table)
@@ -89,7 +90,7 @@ public final class AgentStore {
                 throw new QuotaExceededException();
             }
             if (e.cancellationReasons().stream().anyMatch(AgentStore::conditionFailed)) {
-                throw ApiException.conflict("The agent could not be created; please retry.");
+                throw new ConflictException("The agent could not be created; please retry.");
             }
             throw e;
         }
@@ -103,7 +104,7 @@ public final class AgentStore {
         List<Map<String, AttributeValue>> items = dynamo.query(r -> r.tableName(table).consistentRead(true)
                 .keyConditionExpression("#tenant = :tenant AND begins_with(#uid, :uid)")
                 .expressionAttributeNames(Map.of("#tenant", "tenant", "#uid", "uid"))
-                .expressionAttributeValues(Map.of(":tenant", s(tenant), ":uid", s(uid)))).items();
+                .expressionAttributeValues(Map.of(":tenant", string(tenant), ":uid", string(uid)))).items();
         return agentsWithStats(items).stream().filter(agent -> agent.uid().equals(uid)).findFirst();
     }
 
@@ -112,7 +113,7 @@ public final class AgentStore {
         Map<String, ExecutionStats> counts = new HashMap<>();
         List<Map<String, AttributeValue>> agentItems = new ArrayList<>();
         for (Map<String, AttributeValue> item : items) {
-            String uid = str(item, "uid");
+            String uid = readString(item, "uid");
             if (ExecutionStatsStore.isStatsItem(uid)) {
                 counts.put(ExecutionStatsStore.agentOf(uid), ExecutionStatsStore.fromItem(item));
             } else {
@@ -143,7 +144,7 @@ public final class AgentStore {
                     .tableName(table)
                     .keyConditionExpression("#tenant = :tenant AND begins_with(#uid, :agent)")
                     .expressionAttributeNames(Map.of("#tenant", "tenant", "#uid", "uid"))
-                    .expressionAttributeValues(Map.of(":tenant", s(tenant), ":agent", s(AGENT_UID_PREFIX)))
+                    .expressionAttributeValues(Map.of(":tenant", string(tenant), ":agent", string(AGENT_UID_PREFIX)))
                     .scanIndexForward(false)
                     .limit(2 * (limit + 1 - agentsRead));
             if (next != null) {
@@ -155,7 +156,7 @@ public final class AgentStore {
                     break;
                 }
                 items.add(item);
-                agentsRead += ExecutionStatsStore.isStatsItem(str(item, "uid")) ? 0 : 1;
+                agentsRead += ExecutionStatsStore.isStatsItem(readString(item, "uid")) ? 0 : 1;
             }
             next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
         } while (next != null && agentsRead <= limit);
@@ -196,7 +197,7 @@ public final class AgentStore {
                     .conditionExpression("attribute_exists(#uid)")
                     .expressionAttributeNames(Map.of("#active", "is_active", "#updatedAt", "updated_at",
                             "#version", "version", "#uid", "uid"))
-                    .expressionAttributeValues(Map.of(":false", bool(false), ":now", time(now), ":one", n(1))));
+                    .expressionAttributeValues(Map.of(":false", bool(false), ":now", timestamp(now), ":one", number(1))));
         } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException deleted) {
             // Deleted meanwhile: nothing left to turn off.
         }
@@ -214,16 +215,16 @@ public final class AgentStore {
     /** Writes the editable fields of {@code updated} if nobody changed the agent since {@code current} was read. */
     public void update(Agent current, Agent updated) {
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":name", s(updated.name()));
-        values.put(":description", s(updated.description()));
+        values.put(":name", string(updated.name()));
+        values.put(":description", string(updated.description()));
         values.put(":events", stringList(updated.events()));
-        values.put(":callback", s(updated.callbackUrl()));
+        values.put(":callback", string(updated.callbackUrl()));
         values.put(":active", bool(updated.active()));
-        values.put(":project", s(updated.project()));
+        values.put(":project", string(updated.project()));
         values.put(":taskTypes", stringList(updated.taskTypes()));
-        values.put(":updatedAt", time(updated.updatedAt()));
-        values.put(":version", n(current.version()));
-        values.put(":one", n(1));
+        values.put(":updatedAt", timestamp(updated.updatedAt()));
+        values.put(":version", number(current.version()));
+        values.put(":one", number(1));
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(TransactWriteItem.builder().update(Update.builder()
                 .tableName(table)
@@ -253,7 +254,7 @@ public final class AgentStore {
                 .key(key(current.tenant(), current.uid()))
                 .conditionExpression("#version = :version")
                 .expressionAttributeNames(Map.of("#version", "version"))
-                .expressionAttributeValues(Map.of(":version", n(current.version())))
+                .expressionAttributeValues(Map.of(":version", number(current.version())))
                 .build()).build());
         current.events().forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
         writes.add(stats.delete(current.tenant(), current.uid()));
@@ -261,7 +262,7 @@ public final class AgentStore {
                 .tableName(table)
                 .key(key(current.tenant(), TENANT_COUNT_UID))
                 .updateExpression("ADD agent_count :minusOne")
-                .expressionAttributeValues(Map.of(":minusOne", n(-1)))
+                .expressionAttributeValues(Map.of(":minusOne", number(-1)))
                 .build()).build());
         transact(writes, "The agent was changed by another request; please retry.");
     }
@@ -272,7 +273,7 @@ public final class AgentStore {
             write(writes);
         } catch (TransactionCanceledException e) {
             if (e.cancellationReasons().stream().anyMatch(AgentStore::conditionFailed)) {
-                throw ApiException.conflict(conflictDetail);
+                throw new ConflictException(conflictDetail);
             }
             throw e;
         }
@@ -294,40 +295,40 @@ public final class AgentStore {
     }
 
     static Map<String, AttributeValue> key(String tenant, String uid) {
-        return Map.of("tenant", s(tenant), "uid", s(uid));
+        return Map.of("tenant", string(tenant), "uid", string(uid));
     }
 
     static Map<String, AttributeValue> toItem(Agent agent) {
         Map<String, AttributeValue> item = new HashMap<>(key(agent.tenant(), agent.uid()));
-        item.put("name", s(agent.name()));
-        item.put("description", s(agent.description()));
+        item.put("name", string(agent.name()));
+        item.put("description", string(agent.description()));
         item.put("events", stringList(agent.events()));
-        item.put("callback_url", s(agent.callbackUrl()));
+        item.put("callback_url", string(agent.callbackUrl()));
         item.put("is_active", bool(agent.active()));
-        item.put("project", s(agent.project()));
+        item.put("project", string(agent.project()));
         item.put("task_types", stringList(agent.taskTypes()));
-        item.put("secret", s(agent.secret()));
-        item.put("created_at", time(agent.createdAt()));
-        item.put("updated_at", time(agent.updatedAt()));
-        item.put("version", n(agent.version()));
+        item.put("secret", string(agent.secret()));
+        item.put("created_at", timestamp(agent.createdAt()));
+        item.put("updated_at", timestamp(agent.updatedAt()));
+        item.put("version", number(agent.version()));
         return item;
     }
 
     static Agent fromItem(Map<String, AttributeValue> item) {
         return new Agent(
-                str(item, "tenant"),
-                str(item, "uid"),
-                str(item, "name"),
-                str(item, "description"),
-                strings(item, "events"),
-                str(item, "callback_url"),
-                bool(item, "is_active"),
-                str(item, "project"),
-                strings(item, "task_types"),
-                str(item, "secret"),
+                readString(item, "tenant"),
+                readString(item, "uid"),
+                readString(item, "name"),
+                readString(item, "description"),
+                readStrings(item, "events"),
+                readString(item, "callback_url"),
+                readBool(item, "is_active"),
+                readString(item, "project"),
+                readStrings(item, "task_types"),
+                readString(item, "secret"),
                 ExecutionStats.ZERO,
-                instant(item, "created_at"),
-                instant(item, "updated_at"),
-                num(item, "version"));
+                readInstant(item, "created_at"),
+                readInstant(item, "updated_at"),
+                readNumber(item, "version"));
     }
 }

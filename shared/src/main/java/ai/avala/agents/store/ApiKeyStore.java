@@ -1,7 +1,7 @@
 package ai.avala.agents.store;
 
-import static ai.avala.agents.store.Attributes.s;
-import static ai.avala.agents.store.Attributes.str;
+import static ai.avala.agents.store.Attributes.string;
+import static ai.avala.agents.store.Attributes.readString;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -65,19 +65,19 @@ public final class ApiKeyStore {
             throw new IllegalArgumentException("A tenant is 1 to 128 letters, digits, '_', '.', ':' or '-'");
         }
         dynamo.putItem(r -> r.tableName(table).item(Map.of(
-                "key_hash", s(hash(key)),
-                "tenant", s(tenant),
-                "created_at", s(Instant.now().toString()))));
+                "key_hash", string(hash(key)),
+                "tenant", string(tenant),
+                "created_at", string(Instant.now().toString()))));
     }
 
     public boolean revoke(String key) {
-        var old = dynamo.deleteItem(r -> r.tableName(table).key(Map.of("key_hash", s(hash(key))))
+        var old = dynamo.deleteItem(r -> r.tableName(table).key(Map.of("key_hash", string(hash(key))))
                 .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_OLD));
         return old.hasAttributes() && !old.attributes().isEmpty();
     }
 
     public Optional<String> tenantOf(String key) {
-        var item = dynamo.getItem(r -> r.tableName(table).key(Map.of("key_hash", s(hash(key))))).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.ofNullable(str(item, "tenant"));
+        var item = dynamo.getItem(r -> r.tableName(table).key(Map.of("key_hash", string(hash(key))))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.ofNullable(readString(item, "tenant"));
     }
 }

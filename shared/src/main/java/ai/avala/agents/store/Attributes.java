@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** Conversions between Java values and DynamoDB attribute values; nulls are stored as NULL. */
+/**
+ * Conversions between Java values and DynamoDB attribute values: {@code string}, {@code number}, ... write one;
+ * {@code readString}, {@code readNumber}, ... read one from an item. Nulls are stored as NULL.
+ */
 final class Attributes {
 
     private static final AttributeValue NULL = AttributeValue.fromNul(true);
@@ -13,11 +16,11 @@ final class Attributes {
     private Attributes() {
     }
 
-    static AttributeValue s(String value) {
+    static AttributeValue string(String value) {
         return value == null ? NULL : AttributeValue.fromS(value);
     }
 
-    static AttributeValue n(long value) {
+    static AttributeValue number(long value) {
         return AttributeValue.fromN(Long.toString(value));
     }
 
@@ -29,32 +32,32 @@ final class Attributes {
         return AttributeValue.fromL(values.stream().map(AttributeValue::fromS).toList());
     }
 
-    static AttributeValue time(Instant instant) {
-        return s(instant == null ? null : instant.toString());
+    static AttributeValue timestamp(Instant instant) {
+        return string(instant == null ? null : instant.toString());
     }
 
-    static String str(Map<String, AttributeValue> item, String name) {
+    static String readString(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null || value.s() == null ? null : value.s();
     }
 
-    static long num(Map<String, AttributeValue> item, String name) {
+    static long readNumber(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
     }
 
-    static boolean bool(Map<String, AttributeValue> item, String name) {
+    static boolean readBool(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value != null && Boolean.TRUE.equals(value.bool());
     }
 
-    static List<String> strings(Map<String, AttributeValue> item, String name) {
+    static List<String> readStrings(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null || !value.hasL() ? List.of() : value.l().stream().map(AttributeValue::s).toList();
     }
 
-    static Instant instant(Map<String, AttributeValue> item, String name) {
-        String text = str(item, name);
+    static Instant readInstant(Map<String, AttributeValue> item, String name) {
+        String text = readString(item, name);
         return text == null ? null : Instant.parse(text);
     }
 

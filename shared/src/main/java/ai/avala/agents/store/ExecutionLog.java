@@ -1,13 +1,14 @@
 package ai.avala.agents.store;
 
-import static ai.avala.agents.store.Attributes.instant;
-import static ai.avala.agents.store.Attributes.n;
-import static ai.avala.agents.store.Attributes.num;
-import static ai.avala.agents.store.Attributes.s;
-import static ai.avala.agents.store.Attributes.str;
-import static ai.avala.agents.store.Attributes.time;
+import static ai.avala.agents.store.Attributes.readInstant;
+import static ai.avala.agents.store.Attributes.number;
+import static ai.avala.agents.store.Attributes.readNumber;
+import static ai.avala.agents.store.Attributes.string;
+import static ai.avala.agents.store.Attributes.readString;
+import static ai.avala.agents.store.Attributes.timestamp;
 
 import ai.avala.agents.json.Json;
+import ai.avala.agents.model.AgentDecision;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import java.time.Duration;
@@ -71,16 +72,16 @@ public final class ExecutionLog {
      * write per event, whatever its fan-out.
      */
     public Instant firstSeen(String tenant, String eventId, Instant candidate) {
-        Map<String, AttributeValue> key = Map.of("agent", s(EVENT_CLAIMS + tenant), "uid", s("event#" + eventId));
+        Map<String, AttributeValue> key = Map.of("agent", string(EVENT_CLAIMS + tenant), "uid", string("event#" + eventId));
         try {
             Map<String, AttributeValue> item = new HashMap<>(key);
-            item.put("first_seen", time(candidate));
-            item.put("expires_at", n(candidate.plus(retention).getEpochSecond()));
+            item.put("first_seen", timestamp(candidate));
+            item.put("expires_at", number(candidate.plus(retention).getEpochSecond()));
             dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(#uid)")
                     .expressionAttributeNames(Map.of("#uid", "uid")));
             return candidate;
         } catch (ConditionalCheckFailedException seen) {
-            return instant(dynamo.getItem(r -> r.tableName(table).key(key).consistentRead(true)).item(), "first_seen");
+            return readInstant(dynamo.getItem(r -> r.tableName(table).key(key).consistentRead(true)).item(), "first_seen");
         }
     }
 
@@ -94,8 +95,8 @@ public final class ExecutionLog {
     public Optional<Execution> findPullModeByUid(String executionUid) {
         var keys = dynamo.query(r -> r.tableName(table).indexName(PULL_UID_INDEX)
                 .keyConditionExpression("pull_uid = :uid")
-                .expressionAttributeValues(Map.of(":uid", s(executionUid)))).items();
-        return keys.isEmpty() ? Optional.empty() : find(str(keys.get(0), "agent"), executionUid);
+                .expressionAttributeValues(Map.of(":uid", string(executionUid)))).items();
+        return keys.isEmpty() ? Optional.empty() : find(readString(keys.get(0), "agent"), executionUid);
     }
 
     /**
@@ -111,8 +112,8 @@ public final class ExecutionLog {
                     .conditionExpression("#status = :running AND attempts = :attempts "
                             + "AND (attribute_not_exists(lease_until) OR lease_until < :now)")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":until", n(until.toEpochMilli()), ":now", n(now.toEpochMilli()),
-                            ":running", s(ExecutionStatus.RUNNING.wire()), ":attempts", n(attemptsMade)))
+                    .expressionAttributeValues(Map.of(":until", number(until.toEpochMilli()), ":now", number(now.toEpochMilli()),
+                            ":running", string(ExecutionStatus.RUNNING.wire()), ":attempts", number(attemptsMade)))
                     .returnValues(ReturnValue.ALL_NEW));
             return Optional.of(fromItem(updated.attributes()));
         } catch (ConditionalCheckFailedException e) {
@@ -144,16 +145,16 @@ public final class ExecutionLog {
                     .conditionExpression("#status = :was AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status", "#action", "action"))
                     .expressionAttributeValues(Map.ofEntries(
-                            Map.entry(":status", s(finished.status().wire())),
-                            Map.entry(":action", s(finished.action())),
-                            Map.entry(":response", s(finished.responsePayload() == null ? null : Json.write(finished.responsePayload()))),
-                            Map.entry(":error", s(finished.errorMessage())),
-                            Map.entry(":attempts", n(finished.attempts())),
-                            Map.entry(":started", time(finished.startedAt())),
-                            Map.entry(":completed", time(finished.completedAt())),
-                            Map.entry(":updated", time(finished.updatedAt())),
-                            Map.entry(":was", s(current.status().wire())),
-                            Map.entry(":wasAttempts", n(current.attempts())))));
+                            Map.entry(":status", string(finished.status().wire())),
+                            Map.entry(":action", string(finished.action() == null ? null : finished.action().wire())),
+                            Map.entry(":response", string(finished.responsePayload() == null ? null : Json.write(finished.responsePayload()))),
+                            Map.entry(":error", string(finished.errorMessage())),
+                            Map.entry(":attempts", number(finished.attempts())),
+                            Map.entry(":started", timestamp(finished.startedAt())),
+                            Map.entry(":completed", timestamp(finished.completedAt())),
+                            Map.entry(":updated", timestamp(finished.updatedAt())),
+                            Map.entry(":was", string(current.status().wire())),
+                            Map.entry(":wasAttempts", number(current.attempts())))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -161,7 +162,7 @@ public final class ExecutionLog {
     }
 
     /** Records a failed attempt of a running execution that will be retried (and gives its lease back). */
-    public void recordFailedAttempt(Execution current, int attempts, String error, Instant now) {
+    public void recordFailedAttempt(Execution current, Execution failed) {
         try {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(current.agentUid(), current.uid()))
@@ -169,8 +170,9 @@ public final class ExecutionLog {
                             + "started_at = if_not_exists(started_at, :now) REMOVE lease_until")
                     .conditionExpression("#status = :running AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":attempts", n(attempts), ":error", s(error), ":now", time(now),
-                            ":running", s(ExecutionStatus.RUNNING.wire()), ":wasAttempts", n(current.attempts()))));
+                    .expressionAttributeValues(Map.of(":attempts", number(failed.attempts()), ":error", string(failed.errorMessage()),
+                            ":now", timestamp(failed.updatedAt()), ":running", string(ExecutionStatus.RUNNING.wire()),
+                            ":wasAttempts", number(current.attempts()))));
         } catch (ConditionalCheckFailedException changedMeanwhile) {
             // Another worker recorded this attempt's outcome first: nothing left to record.
         }
@@ -189,17 +191,17 @@ public final class ExecutionLog {
             if (status == ExecutionStatus.PENDING) {
                 request.indexName(STATUS_INDEX)
                         .keyConditionExpression("agent_status = :p")
-                        .expressionAttributeValues(Map.of(":p", s(statusKey(agentUid, status))));
+                        .expressionAttributeValues(Map.of(":p", string(statusKey(agentUid, status))));
             } else if (status == null) {
                 request.keyConditionExpression("agent = :p AND begins_with(#uid, :prefix)")
                         .expressionAttributeNames(Map.of("#uid", "uid"))
-                        .expressionAttributeValues(Map.of(":p", s(agentUid), ":prefix", s(EXECUTION_PREFIX)));
+                        .expressionAttributeValues(Map.of(":p", string(agentUid), ":prefix", string(EXECUTION_PREFIX)));
             } else {
                 request.keyConditionExpression("agent = :p AND begins_with(#uid, :prefix)")
                         .filterExpression("#status = :status")
                         .expressionAttributeNames(Map.of("#uid", "uid", "#status", "status"))
-                        .expressionAttributeValues(Map.of(":p", s(agentUid), ":prefix", s(EXECUTION_PREFIX),
-                                ":status", s(status.wire())));
+                        .expressionAttributeValues(Map.of(":p", string(agentUid), ":prefix", string(EXECUTION_PREFIX),
+                                ":status", string(status.wire())));
             }
             if (next != null) {
                 request.exclusiveStartKey(next);
@@ -221,7 +223,7 @@ public final class ExecutionLog {
     }
 
     private static Map<String, AttributeValue> key(String agentUid, String executionUid) {
-        return Map.of("agent", s(agentUid), "uid", s(executionUid));
+        return Map.of("agent", string(agentUid), "uid", string(executionUid));
     }
 
     private static String statusKey(String agentUid, ExecutionStatus status) {
@@ -230,50 +232,50 @@ public final class ExecutionLog {
 
     Map<String, AttributeValue> toItem(Execution execution) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put("agent", s(execution.agentUid()));
-        item.put("uid", s(execution.uid()));
-        item.put("tenant", s(execution.tenant()));
+        item.put("agent", string(execution.agentUid()));
+        item.put("uid", string(execution.uid()));
+        item.put("tenant", string(execution.tenant()));
         if (execution.status() == ExecutionStatus.PENDING) {
             // Only pull-mode executions are ever pending, and only they are looked up by uid alone.
-            item.put("agent_status", s(statusKey(execution.agentUid(), execution.status())));
-            item.put("pull_uid", s(execution.uid()));
+            item.put("agent_status", string(statusKey(execution.agentUid(), execution.status())));
+            item.put("pull_uid", string(execution.uid()));
         }
-        item.put("status", s(execution.status().wire()));
-        item.put("event_id", s(execution.eventId()));
-        item.put("event_type", s(execution.eventType()));
-        item.put("task", s(execution.task()));
-        item.put("result", s(execution.result()));
-        item.put("action", s(execution.action()));
-        item.put("event_payload", s(execution.eventPayload() == null ? null : Json.write(execution.eventPayload())));
-        item.put("response_payload", s(execution.responsePayload() == null ? null : Json.write(execution.responsePayload())));
-        item.put("error_message", s(execution.errorMessage()));
-        item.put("attempts", n(execution.attempts()));
-        item.put("started_at", time(execution.startedAt()));
-        item.put("completed_at", time(execution.completedAt()));
-        item.put("created_at", time(execution.createdAt()));
-        item.put("updated_at", time(execution.updatedAt()));
-        item.put("expires_at", n(execution.createdAt().plus(retention).getEpochSecond()));
+        item.put("status", string(execution.status().wire()));
+        item.put("event_id", string(execution.eventId()));
+        item.put("event_type", string(execution.eventType()));
+        item.put("task", string(execution.task()));
+        item.put("result", string(execution.result()));
+        item.put("action", string(execution.action() == null ? null : execution.action().wire()));
+        item.put("event_payload", string(execution.eventPayload() == null ? null : Json.write(execution.eventPayload())));
+        item.put("response_payload", string(execution.responsePayload() == null ? null : Json.write(execution.responsePayload())));
+        item.put("error_message", string(execution.errorMessage()));
+        item.put("attempts", number(execution.attempts()));
+        item.put("started_at", timestamp(execution.startedAt()));
+        item.put("completed_at", timestamp(execution.completedAt()));
+        item.put("created_at", timestamp(execution.createdAt()));
+        item.put("updated_at", timestamp(execution.updatedAt()));
+        item.put("expires_at", number(execution.createdAt().plus(retention).getEpochSecond()));
         return item;
     }
 
     static Execution fromItem(Map<String, AttributeValue> item) {
         return new Execution(
-                str(item, "uid"),
-                str(item, "agent"),
-                str(item, "tenant"),
-                str(item, "event_id"),
-                str(item, "event_type"),
-                str(item, "task"),
-                str(item, "result"),
-                ExecutionStatus.fromWire(str(item, "status")).orElse(ExecutionStatus.PENDING),
-                str(item, "action"),
-                Json.objectOrNull(str(item, "event_payload")),
-                Json.objectOrNull(str(item, "response_payload")),
-                str(item, "error_message"),
-                (int) num(item, "attempts"),
-                instant(item, "started_at"),
-                instant(item, "completed_at"),
-                instant(item, "created_at"),
-                instant(item, "updated_at"));
+                readString(item, "uid"),
+                readString(item, "agent"),
+                readString(item, "tenant"),
+                readString(item, "event_id"),
+                readString(item, "event_type"),
+                readString(item, "task"),
+                readString(item, "result"),
+                ExecutionStatus.fromWire(readString(item, "status")).orElse(ExecutionStatus.PENDING),
+                AgentDecision.fromWire(readString(item, "action")).orElse(null),
+                Json.objectOrNull(readString(item, "event_payload")),
+                Json.objectOrNull(readString(item, "response_payload")),
+                readString(item, "error_message"),
+                (int) readNumber(item, "attempts"),
+                readInstant(item, "started_at"),
+                readInstant(item, "completed_at"),
+                readInstant(item, "created_at"),
+                readInstant(item, "updated_at"));
     }
 }

@@ -1,8 +1,8 @@
 package ai.avala.agents.store;
 
-import static ai.avala.agents.store.Attributes.n;
-import static ai.avala.agents.store.Attributes.num;
-import static ai.avala.agents.store.Attributes.s;
+import static ai.avala.agents.store.Attributes.number;
+import static ai.avala.agents.store.Attributes.readNumber;
+import static ai.avala.agents.store.Attributes.string;
 
 import ai.avala.agents.model.ExecutionStats;
 import java.math.BigInteger;
@@ -51,10 +51,10 @@ public final class ExecutionStatsStore {
 
     TransactWriteItem create(String tenant, String agentUid) {
         Map<String, AttributeValue> item = new HashMap<>(key(tenant, agentUid));
-        item.put("stats_total", n(0));
-        item.put("stats_success", n(0));
-        item.put("stats_failed", n(0));
-        item.put("stats_pending", n(0));
+        item.put("stats_total", number(0));
+        item.put("stats_success", number(0));
+        item.put("stats_failed", number(0));
+        item.put("stats_pending", number(0));
         return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build();
     }
 
@@ -93,8 +93,8 @@ public final class ExecutionStatsStore {
 
     private boolean update(String tenant, String agentUid, Delta delta, BigInteger lastSequence, String condition,
                            BigInteger bound) {
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":t", n(delta.total()), ":s", n(delta.success()),
-                ":f", n(delta.failed()), ":p", n(delta.pending()), ":last", AttributeValue.fromN(lastSequence.toString())));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":t", number(delta.total()), ":s", number(delta.success()),
+                ":f", number(delta.failed()), ":p", number(delta.pending()), ":last", AttributeValue.fromN(lastSequence.toString())));
         if (bound != null) {
             values.put(":bound", AttributeValue.fromN(bound.toString()));
         }
@@ -120,11 +120,11 @@ public final class ExecutionStatsStore {
     }
 
     static ExecutionStats fromItem(Map<String, AttributeValue> item) {
-        return new ExecutionStats(num(item, "stats_total"), num(item, "stats_success"), num(item, "stats_failed"),
-                num(item, "stats_pending"));
+        return new ExecutionStats(readNumber(item, "stats_total"), readNumber(item, "stats_success"), readNumber(item, "stats_failed"),
+                readNumber(item, "stats_pending"));
     }
 
     private static Map<String, AttributeValue> key(String tenant, String agentUid) {
-        return Map.of("tenant", s(tenant), "uid", s(agentUid + SUFFIX));
+        return Map.of("tenant", string(tenant), "uid", string(agentUid + SUFFIX));
     }
 }

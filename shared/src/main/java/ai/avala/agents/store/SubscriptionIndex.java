@@ -1,6 +1,6 @@
 package ai.avala.agents.store;
 
-import static ai.avala.agents.store.Attributes.s;
+import static ai.avala.agents.store.Attributes.string;
 
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -27,7 +27,7 @@ public final class SubscriptionIndex {
     TransactWriteItem put(String tenant, String eventType, String agentUid) {
         return TransactWriteItem.builder().put(Put.builder()
                 .tableName(table)
-                .item(Map.of("subscription", s(partition(tenant, eventType)), "agent", s(agentUid), "tenant", s(tenant)))
+                .item(Map.of("subscription", string(partition(tenant, eventType)), "agent", string(agentUid), "tenant", string(tenant)))
                 .build()).build();
     }
 
@@ -43,14 +43,14 @@ public final class SubscriptionIndex {
         return dynamo.queryPaginator(r -> r.tableName(table)
                         .keyConditionExpression("#p = :p")
                         .expressionAttributeNames(Map.of("#p", "subscription"))
-                        .expressionAttributeValues(Map.of(":p", s(partition(tenant, eventType)))))
+                        .expressionAttributeValues(Map.of(":p", string(partition(tenant, eventType)))))
                 .items().stream()
                 .map(item -> item.get("agent").s())
                 .toList();
     }
 
     private static Map<String, AttributeValue> key(String tenant, String eventType, String agentUid) {
-        return Map.of("subscription", s(partition(tenant, eventType)), "agent", s(agentUid));
+        return Map.of("subscription", string(partition(tenant, eventType)), "agent", string(agentUid));
     }
 
     private static String partition(String tenant, String eventType) {

@@ -1,7 +1,6 @@
 package ai.avala.agents.callback;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
@@ -91,10 +90,18 @@ class UrlGuardTest {
     }
 
     @Test
-    void checkRegistration_shouldAcceptAHostThatDoesNotResolveYet() {
-        assertThatCode(() -> strict.checkRegistration("https://hooks.example.invalid/x")).doesNotThrowAnyException();
+    void checkRegistration_shouldAcceptAHostThatDoesNotResolveYet() throws Exception {
+        assertThat(strict.checkRegistration("https://hooks.example.invalid/x")).isEmpty();
         assertThatThrownBy(() -> strict.resolve("https://hooks.example.invalid/x"))
                 .isInstanceOf(UnsafeUrlException.class).hasMessageContaining("does not resolve");
+    }
+
+    @Test
+    void checkRegistration_shouldReturnTheAddressesItCheckedAndRefuseAPrivateOne() throws Exception {
+        assertThat(strict.checkRegistration("https://93.184.215.14/hook"))
+                .containsExactly(InetAddress.getByName("93.184.215.14"));
+        assertThatThrownBy(() -> strict.checkRegistration("https://10.1.2.3/hook"))
+                .isInstanceOf(UnsafeUrlException.class);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.avala.agents.dispatch.EventIntake;
 import ai.avala.agents.dispatch.PoisonMessageException;
 import ai.avala.agents.model.Agent;
+import ai.avala.agents.model.AgentDecision;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStats;
 import ai.avala.agents.model.ExecutionStatus;
@@ -49,7 +50,7 @@ class ItemSizeTest {
         Map<String, Object> response = Map.of("blob", "r".repeat(CallbackDelivery.MAX_RESPONSE_BYTES));
         Execution execution = new Execution("exec_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8", "agent_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8",
                 event.tenant(), event.id(), event.type(), "k".repeat(256), "r".repeat(256), ExecutionStatus.FAILED,
-                "approve", event.payload(), response, "e".repeat(2000), 20, NOW, NOW, NOW, NOW);
+                AgentDecision.APPROVE, event.payload(), response, "e".repeat(2000), 20, NOW, NOW, NOW, NOW);
 
         int size = size(new ExecutionLog(null, "ExecutionsTable", Duration.ofDays(30)).toItem(execution));
 

@@ -7,6 +7,7 @@ import ai.avala.agents.config.Environment;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.model.AgentDecision;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
@@ -66,7 +67,7 @@ class AgentActionHandlerTest {
         assertThat(conflicting.getStatusCode()).isEqualTo(409);
         assertThat(log.find(execution.agentUid(), execution.uid())).hasValueSatisfying(stored -> {
             assertThat(stored.status()).isEqualTo(ExecutionStatus.SUCCESS);
-            assertThat(stored.action()).isEqualTo("approve");
+            assertThat(stored.action()).isEqualTo(AgentDecision.APPROVE);
         });
     }
 

@@ -1,6 +1,6 @@
 package ai.avala.agents.functions.delivery;
 
-import ai.avala.agents.callback.Callbacks;
+import ai.avala.agents.callback.CallbackSender;
 import ai.avala.agents.callback.DeliveryOutcome;
 import ai.avala.agents.dispatch.DeliveryQueue;
 import ai.avala.agents.dispatch.DeliveryTask;
@@ -29,13 +29,13 @@ final class CallbackAttempt {
     private static final Log LOG = Log.of(CallbackAttempt.class);
     private final AgentStore agents;
     private final ExecutionLog executions;
-    private final Callbacks callbacks;
+    private final CallbackSender callbacks;
     private final RetryPolicy retries;
     private final DeliveryQueue deliveries;
     private final Clock clock;
     private final Duration lease;
 
-    CallbackAttempt(AgentStore agents, ExecutionLog executions, Callbacks callbacks, RetryPolicy retries,
+    CallbackAttempt(AgentStore agents, ExecutionLog executions, CallbackSender callbacks, RetryPolicy retries,
                     DeliveryQueue deliveries, Clock clock, Duration callbackTimeout) {
         this.agents = agents;
         this.executions = executions;
@@ -93,7 +93,7 @@ final class CallbackAttempt {
             return;
         }
         int attempt = execution.attempts() + 1;
-        DeliveryOutcome outcome = callbacks.deliver(agent.callbackUrl(), agent.secret(), execution.uid(),
+        DeliveryOutcome outcome = callbacks.send(agent.callbackUrl(), agent.secret(), execution.uid(),
                 execution.eventType(), agent.uid(), execution.eventPayload());
         if (outcome.success()) {
             finish(execution, ExecutionStatus.SUCCESS, attempt, outcome, null);
@@ -114,18 +114,13 @@ final class CallbackAttempt {
         long now = clock.millis();
         // The next task is queued before the attempt is recorded: a crash in between repeats an attempt, never loses one.
         deliveries.send(task.next(attempt, now + delay.get().toMillis()), now);
-        executions.recordFailedAttempt(execution, attempt,
-                outcome.error() + " Retrying in " + delay.get().toSeconds() + " s.", Timestamps.now(clock));
+        executions.recordFailedAttempt(execution, execution.attemptFailed(attempt,
+                outcome.error() + " Retrying in " + delay.get().toSeconds() + " s.", Timestamps.now(clock)));
     }
 
     private void finish(Execution execution, ExecutionStatus status, int attempts, DeliveryOutcome outcome, String error) {
-        Instant now = Timestamps.now(clock);
-        Execution finished = new Execution(execution.uid(), execution.agentUid(), execution.tenant(), execution.eventId(),
-                execution.eventType(), execution.task(), execution.result(), status,
-                outcome == null ? null : outcome.action(), execution.eventPayload(),
-                outcome == null ? null : outcome.responseJson(), error,
-                attempts, execution.startedAt() == null ? now : execution.startedAt(), now,
-                execution.createdAt(), now);
+        Execution finished = execution.finished(status, attempts, outcome == null ? null : outcome.action(),
+                outcome == null ? null : outcome.responseJson(), error, Timestamps.now(clock));
         if (!executions.finish(execution, finished)) {
             LOG.info("Execution " + execution.uid() + " was finished by another worker.");
         }

@@ -1,7 +1,7 @@
 package ai.avala.agents.functions.delivery;
 
 import ai.avala.agents.callback.CallbackDelivery;
-import ai.avala.agents.callback.Callbacks;
+import ai.avala.agents.callback.CallbackSender;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.config.Wiring;
 import ai.avala.agents.dispatch.DeliveryQueue;
@@ -36,11 +36,11 @@ public final class DeliveryHandler extends QueueFunction {
     }
 
     /** With the given callbacks, for tests that need to interfere with them or trust a test certificate. */
-    public DeliveryHandler(Environment env, Callbacks callbacks) {
+    public DeliveryHandler(Environment env, CallbackSender callbacks) {
         this(new Wiring(env), callbacks);
     }
 
-    private DeliveryHandler(Wiring wiring, Callbacks callbacks) {
+    private DeliveryHandler(Wiring wiring, CallbackSender callbacks) {
         this.deliveries = wiring.deliveries();
         this.clock = wiring.clock();
         this.attempts = new CallbackAttempt(wiring.agents(), wiring.executions(),

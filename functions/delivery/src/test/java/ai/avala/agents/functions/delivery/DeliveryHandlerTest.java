@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.callback.CallbackHttpClient;
-import ai.avala.agents.callback.Callbacks;
+import ai.avala.agents.callback.CallbackSender;
 import ai.avala.agents.callback.DeliveryOutcome;
 import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.config.Environment;
@@ -13,6 +13,7 @@ import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.local.emulator.LocalResources;
+import ai.avala.agents.model.AgentDecision;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
@@ -136,7 +137,7 @@ class DeliveryHandlerTest {
         assertThat(webhookIds("/ok")).containsExactly(delivery.execution().uid());
         assertThat(stored(delivery)).satisfies(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS);
-            assertThat(e.action()).isEqualTo("approve");
+            assertThat(e.action()).isEqualTo(AgentDecision.APPROVE);
             assertThat(e.attempts()).isEqualTo(1);
         });
     }
@@ -145,11 +146,11 @@ class DeliveryHandlerTest {
     void aCrashBeforeTheCallback_shouldFailTheTaskAndItsRedeliveryCallOnce() {
         Delivery delivery = due("/a");
         AtomicBoolean crashOnce = new AtomicBoolean(true);
-        Callbacks crashBefore = (url, secret, id, type, agent, data) -> {
+        CallbackSender crashBefore = (url, secret, id, type, agent, data) -> {
             if (crashOnce.getAndSet(false)) {
                 throw new IllegalStateException("simulated crash before the callback");
             }
-            return realDelivery.deliver(url, secret, id, type, agent, data);
+            return realDelivery.send(url, secret, id, type, agent, data);
         };
         var handler = new DeliveryHandler(ENV, crashBefore);
         SQSEvent batch = batchOf(delivery.task());
@@ -167,8 +168,8 @@ class DeliveryHandlerTest {
     void aCrashAfterTheCallbackBeforeItsRecord_shouldRepeatItWithTheSameWebhookIdAndThenStop() {
         Delivery delivery = due("/c");
         AtomicBoolean crashOnce = new AtomicBoolean(true);
-        Callbacks crashAfter = (url, secret, id, type, agent, data) -> {
-            DeliveryOutcome outcome = realDelivery.deliver(url, secret, id, type, agent, data);
+        CallbackSender crashAfter = (url, secret, id, type, agent, data) -> {
+            DeliveryOutcome outcome = realDelivery.send(url, secret, id, type, agent, data);
             if (crashOnce.getAndSet(false)) {
                 throw new IllegalStateException("simulated crash after the callback");
             }
@@ -190,14 +191,14 @@ class DeliveryHandlerTest {
         Delivery delivery = due("/f");
         var firstIsCalling = new CountDownLatch(1);
         var secondIsDone = new CountDownLatch(1);
-        Callbacks slowFirst = (url, secret, id, type, agent, data) -> {
+        CallbackSender slowFirst = (url, secret, id, type, agent, data) -> {
             firstIsCalling.countDown();
             try {
                 secondIsDone.await(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return realDelivery.deliver(url, secret, id, type, agent, data);
+            return realDelivery.send(url, secret, id, type, agent, data);
         };
         String ownQueue;
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {

@@ -10,7 +10,6 @@ import ai.avala.agents.ids.Ids;
 import ai.avala.agents.lambda.QueueMessage;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Execution;
-import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.model.LabelingEvent;
 import ai.avala.agents.model.Timestamps;
 import ai.avala.agents.store.ExecutionLog;
@@ -92,9 +91,7 @@ final class EventDispatcher {
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Agent agent : agents) {
                 String uid = Ids.executionUid(eventTime.toEpochMilli(), event.tenant(), event.id(), agent.uid());
-                ExecutionStatus initial = agent.pullMode() ? ExecutionStatus.PENDING : ExecutionStatus.RUNNING;
-                Execution execution = new Execution(uid, agent.uid(), agent.tenant(), event.id(), event.type(),
-                        event.task(), event.result(), initial, null, event.payload(), null, null, 0, null, null, now, now);
+                Execution execution = Execution.started(uid, agent.uid(), agent.tenant(), event, agent.pullMode(), now);
                 written.add(threads.submit(() -> {
                     writes.acquire();
                     try {

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ListAgentsHandlerTest {
 
@@ -51,13 +53,22 @@ class ListAgentsHandlerTest {
         assertThat(first.get("results").get(0).has("secret")).isFalse();
     }
 
-    @Test
-    void handleRequest_shouldAnswer400_whenTheLimitOrCursorIsInvalid() {
-        String tenant = "tenant_" + UUID.randomUUID();
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "101", "ten"})
+    void handleRequest_shouldAnswer400NamingTheLimit_whenTheLimitIsNotFrom1To100(String limit) {
+        var response = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), Map.of("limit", limit)));
 
-        assertThat(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "0"))).getStatusCode()).isEqualTo(400);
-        assertThat(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "101"))).getStatusCode()).isEqualTo(400);
-        assertThat(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "ten"))).getStatusCode()).isEqualTo(400);
-        assertThat(LocalAws.invoke(handler, sample(tenant, Map.of("cursor", "forged"))).getStatusCode()).isEqualTo(400);
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        var body = Json.parse(response.getBody());
+        assertThat(body.get("detail").asText()).isEqualTo("Invalid limit: must be an integer from 1 to 100.");
+        assertThat(body.get("errors").get("limit").get(0).asText()).isEqualTo("Must be an integer from 1 to 100.");
+    }
+
+    @Test
+    void handleRequest_shouldAnswer400InvalidCursor_whenTheCursorWasNotIssuedByTheService() {
+        var response = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), Map.of("cursor", "forged")));
+
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        assertThat(Json.parse(response.getBody()).get("detail").asText()).isEqualTo("Invalid cursor.");
     }
 }

@@ -6,6 +6,7 @@ import ai.avala.agents.config.Environment;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.model.AgentDecision;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
@@ -64,7 +65,7 @@ class TestAgentHandlerTest {
         var executions = agents.listExecutions(tenant, agent.uid(), null, new ai.avala.agents.api.PageRequest(10, null));
         assertThat(executions.items()).singleElement().satisfies(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS);
-            assertThat(e.action()).isEqualTo("flag");
+            assertThat(e.action()).isEqualTo(AgentDecision.FLAG);
             assertThat(e.eventType()).isEqualTo("agent.test");
         });
     }

@@ -42,7 +42,7 @@ public final class Benchmark {
         Map<String, Object> results = new LinkedHashMap<>();
         Options options = Options.of(0, null, Map.of("bench", "avk_bench_" + UUID.randomUUID()), true)
                 .withEnvironment(Map.of("MAX_AGENTS_PER_TENANT", "100000", "CALLBACK_TIMEOUT_SECONDS", "10"));
-        try (LocalStack stack = LocalStack.start(options)) {
+        try (DevStack stack = DevStack.start(options)) {
             String key = stack.apiKeys().get("bench");
             ColdStarts.measure(stack, args.length > 0 ? Integer.parseInt(args[0]) : 7, results);
             if (args.length > 1 && args[1].equals("--cold-starts-only")) {
@@ -68,9 +68,11 @@ public final class Benchmark {
         all.putAll(results);
         Files.writeString(file, Json.write(all));
         System.out.println("Figures written to " + file.toAbsolutePath() + ": " + Json.write(results));
+        System.out.println("The README's table, from " + file + ":");
+        System.out.print(table(all));
     }
 
-    private static String apiLatency(LocalStack stack, String key) throws Exception {
+    private static String apiLatency(DevStack stack, String key) throws Exception {
         String uid = Json.parse(request(stack, key, "POST", "/agents/", "{\"name\": \"bench\"}").body()).get("uid").asText();
         for (int i = 0; i < 50; i++) {
             request(stack, key, "GET", "/agents/" + uid + "/", null);
@@ -98,7 +100,7 @@ public final class Benchmark {
      * event's send to the last callback, over one callback's latency (1 would be all at once), deliveries per
      * second, and DynamoDB write units per delivery counted from the SDK calls the functions made.
      */
-    private static void fanOut(LocalStack stack, String key, int agents, Duration latency, String suffix,
+    private static void fanOut(DevStack stack, String key, int agents, Duration latency, String suffix,
                                Map<String, Object> results) throws Exception {
         AtomicInteger calls = new AtomicInteger();
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
@@ -155,7 +157,7 @@ public final class Benchmark {
      * A noisy tenant (40 agents whose receivers hang, nine events) and a quiet one (one event) in one batch:
      * the seconds from the send to the quiet tenant's callback.
      */
-    private static void quietTenant(LocalStack stack, Map<String, Object> results) throws Exception {
+    private static void quietTenant(DevStack stack, Map<String, Object> results) throws Exception {
         AtomicLong quietAt = new AtomicLong();
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
         receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -211,6 +213,29 @@ public final class Benchmark {
         }
     }
 
+    /** The README's benchmark table: one row per function's cold start, then the dispatch figures. */
+    static String table(Map<String, Object> figures) {
+        StringBuilder table = new StringBuilder("| function | first answer / naive | first answer | classes loaded | artifact |\n"
+                + "|---|---|---|---|---|\n");
+        table.append(String.format("| naive handler (baseline) | 1.00 | %s ms | %s | |%n", figures.get("cold_start_naive_ms"),
+                figures.get("classes_loaded_naive")));
+        figures.keySet().stream().filter(key -> key.startsWith("cold_start_ratio_")).forEach(key -> {
+            String function = key.substring("cold_start_ratio_".length());
+            table.append(String.format("| %s | %.2f | %s ms | %s | %s MB |%n", function, ((Number) figures.get(key)).doubleValue(),
+                    figures.get("cold_start_ms_" + function), figures.get("classes_loaded_" + function),
+                    figures.get("artifact_mb_" + function)));
+        });
+        table.append("\n| dispatch (local stack on moto) | figure |\n|---|---|\n");
+        for (String key : List.of("fanout_wall_over_callback", "fanout_wall_s", "deliveries_per_s", "fanout_wall_over_callback_1000",
+                "fanout_wall_s_1000", "deliveries_per_s_1000", "quiet_tenant_delay_s", "write_units_per_delivery",
+                "stats_write_units_per_delivery")) {
+            if (figures.containsKey(key)) {
+                table.append("| `").append(key).append("` | ").append(figures.get(key)).append(" |\n");
+            }
+        }
+        return table.toString();
+    }
+
     private static long delta(Map<String, Long> before, Map<String, Long> after, String function) {
         String key = "ai.avala.agents.functions." + function;
         return after.getOrDefault(key, 0L) - before.getOrDefault(key, 0L);
@@ -220,7 +245,7 @@ public final class Benchmark {
         return Math.round(value * 100) / 100.0;
     }
 
-    private static HttpResponse<String> request(LocalStack stack, String key, String method, String path, String body)
+    private static HttpResponse<String> request(DevStack stack, String key, String method, String path, String body)
             throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + path)).header("X-Avala-Api-Key", key)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))

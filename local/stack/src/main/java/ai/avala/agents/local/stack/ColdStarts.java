@@ -43,14 +43,14 @@ final class ColdStarts {
     private record Run(long firstMs, long initMs, long classes, long heapMb, String status) {
     }
 
-    private final LocalStack stack;
+    private final DevStack stack;
     private final AgentService agents;
     private final Wiring wiring;
     private final String key = ApiKeyStore.newKey();
     private final String agentUid;
     private final String pullAgentUid;
 
-    ColdStarts(LocalStack stack, String receiverUrl) {
+    ColdStarts(DevStack stack, String receiverUrl) {
         this.stack = stack;
         var env = FunctionEnvironment.of(stack.resources(), "TestAgentFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
         this.wiring = new Wiring(env);
@@ -61,7 +61,7 @@ final class ColdStarts {
         this.pullAgentUid = agents.create(TENANT, AgentChanges.parse("{\"name\": \"pull\"}", true)).uid();
     }
 
-    static void measure(LocalStack stack, int rounds, Map<String, Object> results) throws Exception {
+    static void measure(DevStack stack, int rounds, Map<String, Object> results) throws Exception {
         if (!Files.isDirectory(BUILD)) {
             System.out.println("Cold starts: no .aws-sam/build (run sam build first); skipped.");
             return;

@@ -30,12 +30,12 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AgentsApiContract {
 
-    protected LocalStack stack;
+    protected DevStack stack;
     private ApiKeyStore keys;
     private CallbackReceiver receiver;
 
     /** Starts the stack with {@code --allow-local-callbacks} on the emulator of the subclass. */
-    protected abstract LocalStack startStack() throws Exception;
+    protected abstract DevStack startStack() throws Exception;
 
     @BeforeAll
     void start() throws Exception {

@@ -12,10 +12,11 @@ class AgentsApiOnLocalStackTest extends AgentsApiContract {
 
     @Container
     static final LocalStackContainer LOCALSTACK = new LocalStackContainer(DockerImageName.parse("localstack/localstack:4.4"))
-            .withServices(LocalStackContainer.Service.DYNAMODB, LocalStackContainer.Service.SQS);
+            .withServices(LocalStackContainer.Service.DYNAMODB, LocalStackContainer.Service.SQS,
+                    LocalStackContainer.Service.SECRETSMANAGER, LocalStackContainer.Service.DYNAMODB_STREAMS);
 
     @Override
-    protected LocalStack startStack() throws Exception {
-        return LocalStack.start(Options.of(0, LOCALSTACK.getEndpoint().toString(), Map.of(), true));
+    protected DevStack startStack() throws Exception {
+        return DevStack.start(Options.of(0, LOCALSTACK.getEndpoint().toString(), Map.of(), true));
     }
 }

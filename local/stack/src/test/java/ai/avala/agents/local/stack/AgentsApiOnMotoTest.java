@@ -6,7 +6,7 @@ import java.util.Map;
 class AgentsApiOnMotoTest extends AgentsApiContract {
 
     @Override
-    protected LocalStack startStack() throws Exception {
-        return LocalStack.start(Options.of(0, null, Map.of(), true));
+    protected DevStack startStack() throws Exception {
+        return DevStack.start(Options.of(0, null, Map.of(), true));
     }
 }

@@ -27,7 +27,7 @@ class ApiKeysCommandTest {
 
     @Test
     void createAndRevoke_shouldMintAWorkingKeyAndThenShutItOut() throws Exception {
-        try (LocalStack stack = LocalStack.start(Options.of(0, null, Map.of(), false))) {
+        try (DevStack stack = DevStack.start(Options.of(0, null, Map.of(), false))) {
             String endpoint = stack.awsEndpoint();
 
             Run created = run("create", "tenant_ops", "--table", "ApiKeysTable", "--aws-endpoint", endpoint);
@@ -49,7 +49,7 @@ class ApiKeysCommandTest {
 
     @Test
     void createWithUsagePlan_shouldPutTheTenantsUsageKeyInThePlanOnce() throws Exception {
-        try (LocalStack stack = LocalStack.start(Options.of(0, null, Map.of(), false));
+        try (DevStack stack = DevStack.start(Options.of(0, null, Map.of(), false));
              var apigateway = AwsClients.build(ApiGatewayClient.builder(), LocalAws.awsEnvironment(stack.awsEndpoint()))) {
             String plan = apigateway.createUsagePlan(r -> r.name("tenants")).id();
             String endpoint = stack.awsEndpoint();

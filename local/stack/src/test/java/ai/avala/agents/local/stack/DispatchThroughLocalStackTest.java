@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 class DispatchThroughLocalStackTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private LocalStack stack;
+    private DevStack stack;
     private ApiKeyStore keys;
     private SqsClient sqs;
     private CallbackReceiver receiver;
@@ -43,7 +43,7 @@ class DispatchThroughLocalStackTest {
 
     @BeforeAll
     void start() throws Exception {
-        stack = LocalStack.start(Options.of(0, null, Map.of(), true).withEnvironment(Map.of(
+        stack = DevStack.start(Options.of(0, null, Map.of(), true).withEnvironment(Map.of(
                 "CALLBACK_RETRY_SCHEDULE_SECONDS", "1",
                 "CALLBACK_MAX_ATTEMPTS", "3",
                 "CALLBACK_TIMEOUT_SECONDS", "2")));

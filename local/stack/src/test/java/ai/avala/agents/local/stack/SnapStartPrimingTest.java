@@ -13,7 +13,7 @@ class SnapStartPrimingTest {
 
     @Test
     void primingEveryFunctionOfTheTemplate_shouldSucceedAndWriteNothing() throws Exception {
-        try (LocalStack stack = LocalStack.start(Options.of(0, null, Map.of(), false));
+        try (DevStack stack = DevStack.start(Options.of(0, null, Map.of(), false));
              DynamoDbClient dynamo = AwsClients.dynamoDb(stack.resources().aws())) {
             Map<String, Integer> before = itemCounts(dynamo);
 

@@ -27,7 +27,7 @@ class TenantFairnessTest {
                 "--env", "CALLBACK_TIMEOUT_SECONDS=20", "--env", "CALLBACK_MAX_ATTEMPTS=1",
                 "--api-key", "noisy=avk_fairness_noisy_tenant_00000000000000000000000",
                 "--api-key", "quiet=avk_fairness_quiet_tenant_00000000000000000000000"});
-        try (LocalStack stack = LocalStack.start(options); CallbackReceiver receiver = new CallbackReceiver();
+        try (DevStack stack = DevStack.start(options); CallbackReceiver receiver = new CallbackReceiver();
              var sqs = LocalResources.sqs(stack.resources().aws())) {
             receiver.answer("/hang", new CallbackReceiver.Answer(200, "{}", Map.of(), 20_000));
             var noisy = new ApiClient(stack.apiUrl(), "avk_fairness_noisy_tenant_00000000000000000000000");

@@ -12,7 +12,7 @@ class TenantQuotaTest {
         Options options = Options.parse(new String[] {"--port", "0", "--env", "MAX_AGENTS_PER_TENANT=3",
                 "--api-key", "full=avk_quota_full_tenant_key_0000000000000000000000", "--api-key",
                 "other=avk_quota_other_tenant_key_000000000000000000000"});
-        try (LocalStack stack = LocalStack.start(options)) {
+        try (DevStack stack = DevStack.start(options)) {
             var full = new ApiClient(stack.apiUrl(), "avk_quota_full_tenant_key_0000000000000000000000");
             var other = new ApiClient(stack.apiUrl(), "avk_quota_other_tenant_key_000000000000000000000");
             String first = null;

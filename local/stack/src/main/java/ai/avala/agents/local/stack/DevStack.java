@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * The whole stack on this machine: an AWS emulator with the template's tables and queues, the API on
  * {@code http://127.0.0.1:<port>/api/v1} and the template's queue triggers, all read from template.yaml.
  */
-public final class LocalStack implements AutoCloseable {
+public final class DevStack implements AutoCloseable {
 
     /** Concurrent invocations of a queue's function when the template sets no MaximumConcurrency. */
     static final int DEFAULT_QUEUE_CONCURRENCY = 50;
@@ -47,7 +47,7 @@ public final class LocalStack implements AutoCloseable {
     private final String queueUrl;
     private final String dlqUrl;
 
-    private LocalStack(MotoServer moto, LocalResources resources, HttpServer server, ExecutorService httpThreads,
+    private DevStack(MotoServer moto, LocalResources resources, HttpServer server, ExecutorService httpThreads,
                        ExecutorService pollers, List<QueueTrigger> triggers, List<StreamTrigger> streamTriggers,
                        SqsClient sqs, Map<String, String> apiKeys, String queueUrl, String dlqUrl) {
         this.moto = moto;
@@ -63,7 +63,7 @@ public final class LocalStack implements AutoCloseable {
         this.dlqUrl = dlqUrl;
     }
 
-    public static LocalStack start(Options options) throws IOException {
+    public static DevStack start(Options options) throws IOException {
         MotoServer moto = options.awsEndpoint() == null ? MotoServer.start() : null;
         String endpoint = moto != null ? moto.endpoint() : options.awsEndpoint();
         try {
@@ -111,7 +111,7 @@ public final class LocalStack implements AutoCloseable {
             triggers.forEach(QueueTrigger::start);
             streamTriggers.forEach(pollers::submit);
             String[] queues = eventQueues(template, resources);
-            return new LocalStack(moto, resources, server, httpThreads, pollers, triggers, streamTriggers, sqs, keys,
+            return new DevStack(moto, resources, server, httpThreads, pollers, triggers, streamTriggers, sqs, keys,
                     queues[0], queues[1]);
         } catch (IOException | RuntimeException e) {
             if (moto != null) {
@@ -243,7 +243,7 @@ public final class LocalStack implements AutoCloseable {
             System.exit(2);
             return;
         }
-        LocalStack stack = start(options);
+        DevStack stack = start(options);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping the local stack.");
             stack.close();
