@@ -3,7 +3,7 @@ package ai.avala.agents.paging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.avala.agents.api.ApiException;
+import ai.avala.agents.errors.InvalidCursorException;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ class CursorCodecTest {
         String cursor = codec.encode("agents|acme", key);
 
         assertThatThrownBy(() -> codec.decode("agents|other", cursor))
-                .isInstanceOf(ApiException.class).hasMessage("Invalid cursor.");
+                .isInstanceOf(InvalidCursorException.class).hasMessage("Invalid cursor.");
     }
 
     @Test
@@ -36,16 +36,16 @@ class CursorCodecTest {
                 .encodeToString("{\"tenant\":\"other\",\"uid\":\"agent_01\"}".getBytes());
         String forged = forgedPayload + cursor.substring(cursor.indexOf('.'));
 
-        assertThatThrownBy(() -> codec.decode("agents|acme", forged)).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> codec.decode("agents|acme", forged)).isInstanceOf(InvalidCursorException.class);
     }
 
     @Test
     void decode_shouldRefuseGarbageAndCursorsSignedWithAnotherSecret() {
         String foreign = new CursorCodec("another-secret-of-enough-length").encode("agents|acme", key);
 
-        assertThatThrownBy(() -> codec.decode("agents|acme", foreign)).isInstanceOf(ApiException.class);
-        assertThatThrownBy(() -> codec.decode("agents|acme", "abc")).isInstanceOf(ApiException.class);
-        assertThatThrownBy(() -> codec.decode("agents|acme", "!!!.???")).isInstanceOf(ApiException.class);
-        assertThatThrownBy(() -> codec.decode("agents|acme", "x".repeat(5000) + ".y")).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> codec.decode("agents|acme", foreign)).isInstanceOf(InvalidCursorException.class);
+        assertThatThrownBy(() -> codec.decode("agents|acme", "abc")).isInstanceOf(InvalidCursorException.class);
+        assertThatThrownBy(() -> codec.decode("agents|acme", "!!!.???")).isInstanceOf(InvalidCursorException.class);
+        assertThatThrownBy(() -> codec.decode("agents|acme", "x".repeat(5000) + ".y")).isInstanceOf(InvalidCursorException.class);
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import ai.avala.agents.api.ApiException;
+import ai.avala.agents.errors.InvalidInputException;
 import ai.avala.agents.json.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,16 +22,15 @@ class AgentChangesTest {
 
     @Test
     void parse_shouldRequireANameOnCreate() {
-        ApiException error = catchThrowableOfType(ApiException.class, () -> AgentChanges.parse("{\"events\": []}", true));
+        InvalidInputException error = catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.parse("{\"events\": []}", true));
 
-        assertThat(error.status()).isEqualTo(400);
         assertThat(error.getMessage()).isEqualTo("Invalid agent: name: This field is required.");
         assertThat(error.fieldErrors()).containsKey("name");
     }
 
     @Test
     void parse_shouldReportEveryInvalidFieldAtOnce() {
-        ApiException error = catchThrowableOfType(ApiException.class, () -> AgentChanges.parse(
+        InvalidInputException error = catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.parse(
                 "{\"name\": 5, \"events\": \"task.completed\", \"is_active\": \"yes\", \"task_types\": [1],"
                         + " \"colour\": \"red\"}", true));
 
@@ -44,7 +43,7 @@ class AgentChangesTest {
         assertThat(AgentChanges.parse("{\"name\":\"a\",\"events\":[\"task.completed\",\"task.*\",\"*\"]}", true).events())
                 .containsExactly("task.completed", "task.*", "*");
         for (String bad : new String[] {"Task.Completed", "task.", ".x", "task completed", "task.**", ""}) {
-            ApiException error = catchThrowableOfType(ApiException.class,
+            InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
                     () -> AgentChanges.parse("{\"name\":\"a\",\"events\":[" + Json.write(bad) + "]}", true));
             assertThat(error.fieldErrors()).as(bad).containsKey("events");
         }
@@ -59,15 +58,15 @@ class AgentChangesTest {
         }
         manyEvents.append("]}");
 
-        assertThat(catchThrowableOfType(ApiException.class, () -> AgentChanges.parse(longName, true)).fieldErrors())
+        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.parse(longName, true)).fieldErrors())
                 .containsKey("name");
-        assertThat(catchThrowableOfType(ApiException.class, () -> AgentChanges.parse(manyEvents.toString(), true))
+        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.parse(manyEvents.toString(), true))
                 .fieldErrors()).containsKey("events");
     }
 
     @Test
     void parse_shouldRefuseBodiesThatAreNotJsonObjects() {
-        assertThat(catchThrowableOfType(ApiException.class, () -> AgentChanges.parse("[]", true)).getMessage())
+        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.parse("[]", true)).getMessage())
                 .isEqualTo("Request body must be a JSON object.");
         assertThat(catchThrowableOfType(Json.MalformedJsonException.class, () -> AgentChanges.parse("{\"name\":", true)))
                 .isNotNull();
@@ -83,7 +82,7 @@ class AgentChangesTest {
         for (String body : List.of("{\"name\": \"a\\u0000\"}", "{\"name\": \"a\\u009b\"}", "{\"name\": \"a\\u2066b\"}",
                 "{\"name\": \"a\\nb\"}", "{\"name\": \"x\", \"description\": \"a\\u0000b\"}",
                 "{\"name\": \"x\", \"description\": \"\\u202Eevil\"}")) {
-            assertThatThrownBy(() -> AgentChanges.parse(body, true)).as(body).isInstanceOf(ApiException.class)
+            assertThatThrownBy(() -> AgentChanges.parse(body, true)).as(body).isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("control characters or bidirectional");
         }
     }

@@ -3,9 +3,9 @@ package ai.avala.agents.functions.deleteagent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.avala.agents.api.ApiException;
 import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
+import ai.avala.agents.errors.NotFoundException;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
@@ -37,7 +37,7 @@ class DeleteAgentHandlerTest {
         assertThat(response.getStatusCode()).isEqualTo(204);
         assertThat(response.getBody()).isNull();
         assertThat(again.getStatusCode()).isEqualTo(404);
-        assertThatThrownBy(() -> agents.get(tenant, agent.uid())).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> agents.get(tenant, agent.uid())).isInstanceOf(NotFoundException.class);
         assertThat(subscriptions.agentsFor(tenant, "task.completed")).isEmpty();
     }
 

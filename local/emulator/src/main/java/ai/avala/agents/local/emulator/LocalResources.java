@@ -152,6 +152,7 @@ public final class LocalResources {
     }
 
     private void createTable(DynamoDbClient dynamo, String id, Map<String, Object> props) {
+        AtomicConditionalWrites.registerTable(id, keys(props.get("KeySchema")).stream().map(KeySchemaElement::attributeName).toList());
         try {
             dynamo.createTable(r -> {
                 r.tableName(id)

@@ -44,7 +44,10 @@ public final class Benchmark {
                 .withEnvironment(Map.of("MAX_AGENTS_PER_TENANT", "100000", "CALLBACK_TIMEOUT_SECONDS", "10"));
         try (DevStack stack = DevStack.start(options)) {
             String key = stack.apiKeys().get("bench");
-            ColdStarts.measure(stack, args.length > 0 ? Integer.parseInt(args[0]) : 7, results);
+            boolean dispatchOnly = args.length > 1 && args[1].equals("--dispatch-only");
+            if (!dispatchOnly) {
+                ColdStarts.measure(stack, args.length > 0 ? Integer.parseInt(args[0]) : 7, results);
+            }
             if (args.length > 1 && args[1].equals("--cold-starts-only")) {
                 write(results);
                 return;
