@@ -56,6 +56,15 @@ public record ApiRequest(JsonValue event) {
         return uid;
     }
 
+    /** The {@code {execution_uid}} path parameter, checked to be an execution uid. */
+    public String executionUid() {
+        String uid = pathParameter("execution_uid");
+        if (!Ids.isExecutionUid(uid)) {
+            throw ApiException.badRequest("Invalid execution uid: expected exec_ followed by 26 letters and digits.");
+        }
+        return uid;
+    }
+
     public String query(String name) {
         return event.path("queryStringParameters").path(name).textValue();
     }

@@ -7,7 +7,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import ai.avala.agents.config.Log;
 
 /**
@@ -32,8 +34,8 @@ public final class CallbackDelivery implements CallbackSender {
     }
 
     @Override
-    public DeliveryOutcome send(String callbackUrl, String secret, String executionUid, String eventType,
-                                   String agentUid, Map<String, Object> data) {
+    public DeliveryOutcome send(String callbackUrl, List<String> secrets, String executionUid, String eventType,
+                                String agentUid, Map<String, Object> data) {
         UrlGuard.Target target;
         try {
             target = guard.resolve(callbackUrl);
@@ -52,7 +54,10 @@ public final class CallbackDelivery implements CallbackSender {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("webhook-id", executionUid);
         headers.put("webhook-timestamp", Long.toString(seconds));
-        headers.put("webhook-signature", CallbackSigner.sign(secret, executionUid, seconds, body));
+        // Standard Webhooks: space-separated signatures, any one of which a receiver may verify.
+        headers.put("webhook-signature", secrets.stream()
+                .map(secret -> CallbackSigner.sign(secret, executionUid, seconds, body))
+                .collect(Collectors.joining(" ")));
         try {
             return toOutcome(http.post(target, headers, body));
         } catch (IOException e) {

@@ -1,11 +1,15 @@
 package ai.avala.agents.callback;
 
+import java.util.List;
 import java.util.Map;
 
-/** Sends one signed callback and says how it went; {@link CallbackDelivery} is the real one. */
+/**
+ * Sends one callback, signed with each of {@code secrets} (the agent's current secret, and its previous one
+ * while a rotation's overlap lasts), and says how it went; {@link CallbackDelivery} is the real one.
+ */
 @FunctionalInterface
 public interface CallbackSender {
 
-    DeliveryOutcome send(String callbackUrl, String secret, String executionUid, String eventType,
+    DeliveryOutcome send(String callbackUrl, List<String> secrets, String executionUid, String eventType,
                          String agentUid, Map<String, Object> data);
 }

@@ -126,6 +126,15 @@ public final class Log {
         out.println(Json.write(line));
     }
 
+    /** Writes a line as it is (an Embedded Metric Format record, see {@link Metrics}). */
+    static void writeLine(Map<String, Object> line) {
+        out.println(Json.write(line));
+    }
+
+    static String functionName() {
+        return function;
+    }
+
     private static Map<String, Object> exception(Throwable error) {
         Map<String, Object> exception = new LinkedHashMap<>();
         exception.put("type", error.getClass().getName());

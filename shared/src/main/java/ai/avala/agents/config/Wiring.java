@@ -22,6 +22,7 @@ public final class Wiring {
     public static final int DEFAULT_CALLBACK_TIMEOUT_SECONDS = 10;
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int DEFAULT_MAX_AGENTS_PER_TENANT = 1000;
+    public static final int DEFAULT_AUTO_DISABLE_AFTER_HOURS = 120;
     private final Environment env;
     private DynamoDbClient dynamo;
     private SqsClient sqs;
@@ -29,6 +30,7 @@ public final class Wiring {
     public Wiring(Environment env) {
         this.env = env;
         Log.configure(env);
+        Metrics.configure(env);
     }
 
     public Environment env() {
@@ -77,6 +79,11 @@ public final class Wiring {
 
     public Duration callbackTimeout() {
         return Duration.ofSeconds(env.integer("CALLBACK_TIMEOUT_SECONDS", DEFAULT_CALLBACK_TIMEOUT_SECONDS));
+    }
+
+    /** How long an agent's callbacks may all fail before it is switched off ({@code AUTO_DISABLE_AFTER_HOURS}). */
+    public Duration autoDisableAfter() {
+        return Duration.ofHours(env.integer("AUTO_DISABLE_AFTER_HOURS", DEFAULT_AUTO_DISABLE_AFTER_HOURS));
     }
 
     public int maxAgentsPerTenant() {

@@ -1,10 +1,16 @@
 package ai.avala.agents.model;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** One call (or pending call, in pull mode) of an agent for one event. */
+/**
+ * One call (or pending call, in pull mode) of an agent for one event. {@code attempts} counts every callback
+ * attempt made; {@code attemptHistory} keeps the last {@value #HISTORY_SIZE} of them; {@code nextAttemptAt} is
+ * set while another attempt is due.
+ */
 public record Execution(
         String uid,
         String agentUid,
@@ -22,7 +28,15 @@ public record Execution(
         Instant startedAt,
         Instant completedAt,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        List<Attempt> attemptHistory,
+        Instant nextAttemptAt) {
+
+    public static final int HISTORY_SIZE = 10;
+
+    public Execution {
+        attemptHistory = attemptHistory == null ? List.of() : List.copyOf(attemptHistory);
+    }
 
     /**
      * The execution of {@code event} for an agent, as the matching stage records it: {@code running} until its
@@ -32,29 +46,47 @@ public record Execution(
                                     Instant now) {
         return new Execution(uid, agentUid, tenant, event.id(), event.type(), event.task(), event.result(),
                 pullMode ? ExecutionStatus.PENDING : ExecutionStatus.RUNNING, null, event.payload(), null, null, 0, null, null,
-                now, now);
+                now, now, List.of(), pullMode ? null : now);
     }
 
     /** A test callback, made and answered (or not) between {@code started} and {@code finished}. */
     public static Execution tested(String uid, String agentUid, String tenant, Map<String, Object> payload, boolean success,
-                                   AgentDecision action, Map<String, Object> response, String error, Instant started,
-                                   Instant finished) {
+                                   AgentDecision action, Map<String, Object> response, Attempt attempt, Instant finished) {
         return new Execution(uid, agentUid, tenant, "test:" + uid, "agent.test", null, null,
-                success ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED, action, payload, response, error, 1, started,
-                finished, started, finished);
+                success ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED, action, payload, response, attempt.error(), 1,
+                attempt.startedAt(), finished, attempt.startedAt(), finished, List.of(attempt), null);
     }
 
-    /** An attempt that failed and will be retried: still running, {@code attempts} made, the error kept. */
-    public Execution attemptFailed(int attempts, String error, Instant now) {
+    /** {@code attempt} failed and another is due at {@code nextAttemptAt}: still running, the error kept. */
+    public Execution attemptFailed(Attempt attempt, String error, Instant nextAttemptAt, Instant now) {
         return new Execution(uid, agentUid, tenant, eventId, eventType, task, result, ExecutionStatus.RUNNING, action,
-                eventPayload, responsePayload, error, attempts, startedAt == null ? now : startedAt, null, createdAt, now);
+                eventPayload, responsePayload, error, attempt.attempt(), startedAt == null ? attempt.startedAt() : startedAt,
+                null, createdAt, now, historyWith(attempt), nextAttemptAt);
     }
 
-    /** The outcome of the last attempt made: {@code success} or {@code failed}, with what the receiver answered. */
-    public Execution finished(ExecutionStatus outcome, int attempts, AgentDecision decision, Map<String, Object> response,
+    /**
+     * The outcome of the last attempt made: {@code success} or {@code failed}, with what the receiver answered;
+     * {@code attempt} is null when the execution ends without one (its agent was deleted or switched off).
+     */
+    public Execution finished(ExecutionStatus outcome, Attempt attempt, AgentDecision decision, Map<String, Object> response,
                               String error, Instant now) {
+        int made = attempt == null ? attempts : attempt.attempt();
+        Instant firstStarted = startedAt != null ? startedAt : attempt != null ? attempt.startedAt() : now;
         return new Execution(uid, agentUid, tenant, eventId, eventType, task, result, outcome, decision, eventPayload,
-                response, error, attempts, startedAt == null ? now : startedAt, now, createdAt, now);
+                response, error, made, firstStarted, now, createdAt, now,
+                attempt == null ? attemptHistory : historyWith(attempt), null);
+    }
+
+    /** Sent again on request: running until the new attempt ends, its earlier outcome kept until then. */
+    public Execution redelivered(Instant now) {
+        return new Execution(uid, agentUid, tenant, eventId, eventType, task, result, ExecutionStatus.RUNNING, action,
+                eventPayload, responsePayload, errorMessage, attempts, startedAt, null, createdAt, now, attemptHistory, now);
+    }
+
+    private List<Attempt> historyWith(Attempt attempt) {
+        List<Attempt> history = new ArrayList<>(attemptHistory);
+        history.add(attempt);
+        return history.subList(Math.max(0, history.size() - HISTORY_SIZE), history.size());
     }
 
     /** A pull-mode agent's decision: the pending execution succeeds with it. */
@@ -62,7 +94,7 @@ public record Execution(
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("reason", reason);
         return new Execution(uid, agentUid, tenant, eventId, eventType, task, result, ExecutionStatus.SUCCESS, decision,
-                eventPayload, response, null, attempts + 1, createdAt, now, createdAt, now);
+                eventPayload, response, null, attempts + 1, createdAt, now, createdAt, now, attemptHistory, null);
     }
 
     public Map<String, Object> toJson() {
@@ -78,6 +110,8 @@ public record Execution(
         json.put("response_payload", responsePayload);
         json.put("error_message", errorMessage);
         json.put("attempts", attempts);
+        json.put("attempt_history", attemptHistory.stream().map(Attempt::toJson).toList());
+        json.put("next_attempt_at", Timestamps.format(nextAttemptAt));
         json.put("started_at", Timestamps.format(startedAt));
         json.put("completed_at", Timestamps.format(completedAt));
         json.put("created_at", Timestamps.format(createdAt));

@@ -15,6 +15,7 @@ import ai.avala.agents.config.SecretValues;
 import ai.avala.agents.config.Wiring;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.model.Agent;
+import ai.avala.agents.model.Attempt;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStats;
 import ai.avala.agents.model.ExecutionStatus;
@@ -79,9 +80,9 @@ public final class AgentService {
     public Agent create(String tenant, AgentChanges fields) {
         checkCallbackUrl(fields.callbackUrl());
         Instant now = Timestamps.now(clock);
-        Agent agent = new Agent(tenant, Ids.agentUid(), fields.name(), fields.description(), fields.events(),
+        Agent agent = Agent.created(tenant, Ids.agentUid(), fields.name(), fields.description(), fields.events(),
                 fields.callbackUrl(), fields.active() == null || fields.active(), fields.project(), fields.taskTypes(),
-                CallbackSigner.newSecret(), ExecutionStats.ZERO, now, now, 1);
+                CallbackSigner.newSecret(), now);
         try {
             agents.create(agent, maxAgentsPerTenant);
         } catch (AgentStore.QuotaExceededException e) {
@@ -106,7 +107,7 @@ public final class AgentService {
         if (changes.has("callback_url")) {
             checkCallbackUrl(changes.callbackUrl());
         }
-        Agent updated = new Agent(tenant, uid,
+        Agent updated = current.edited(
                 changes.has("name") ? changes.name() : current.name(),
                 changes.has("description") ? changes.description() : current.description(),
                 changes.has("events") ? changes.events() : current.events(),
@@ -114,8 +115,7 @@ public final class AgentService {
                 changes.has("is_active") ? changes.active() : current.active(),
                 changes.has("project") ? changes.project() : current.project(),
                 changes.has("task_types") ? changes.taskTypes() : current.taskTypes(),
-                current.secret(), current.stats(), current.createdAt(),
-                laterThan(current.updatedAt()), current.version() + 1);
+                laterThan(current.updatedAt()));
         agents.update(current, updated);
         return updated;
     }
@@ -151,15 +151,30 @@ public final class AgentService {
         if (callbacks == null) {
             throw new IllegalStateException("This function was built without a callback client");
         }
-        DeliveryOutcome outcome = callbacks.send(agent.callbackUrl(), agent.secret(), executionUid, "agent.test",
-                agent.uid(), payload);
+        DeliveryOutcome outcome = callbacks.send(agent.callbackUrl(), agent.signingSecrets(started), executionUid,
+                "agent.test", agent.uid(), payload);
+        Instant finished = laterThan(started);
+        Attempt attempt = new Attempt(1, started, finished.toEpochMilli() - started.toEpochMilli(), outcome.statusCode(),
+                outcome.error());
         Execution execution = Execution.tested(executionUid, agent.uid(), tenant, payload, outcome.success(), outcome.action(),
-                outcome.responseJson(), outcome.error(), started, laterThan(started));
+                outcome.responseJson(), attempt, finished);
         executions.create(execution);
         String message = outcome.success()
                 ? "Test callback delivered: HTTP " + outcome.statusCode() + "."
                 : "Test callback failed: " + outcome.error();
         return new TestResult(outcome.delivered(), outcome.statusCode(), message, execution);
+    }
+
+    /**
+     * Gives the agent a new signing secret. For {@code overlap} callbacks carry signatures by both the new and
+     * the previous secret, so that receivers can switch to the new one without refusing a callback.
+     */
+    public RotatedSecret rotateSecret(String tenant, String uid, SecretRotation rotation) {
+        Agent current = get(tenant, uid);
+        Instant now = laterThan(current.updatedAt());
+        Agent rotated = current.rotated(CallbackSigner.newSecret(), now.plus(rotation.overlap()), now);
+        agents.rotateSecret(current, rotated);
+        return new RotatedSecret(rotated.secret(), rotated.previousSecret() == null ? null : rotated.previousSecret().expiresAt());
     }
 
     /**

@@ -14,6 +14,8 @@ import static ai.avala.agents.store.Attributes.timestamp;
 import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.ExecutionStats;
+import ai.avala.agents.model.PreviousSecret;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -24,6 +26,7 @@ import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
@@ -189,17 +192,73 @@ public final class AgentStore {
         return found;
     }
 
-    /** Turns an agent off (its receiver said 410 Gone); no version check, nothing else changes. */
-    public void deactivate(String tenant, String uid, java.time.Instant now) {
+    /**
+     * Switches an active agent off, saying why (its receiver answered 410 Gone, or its callbacks failed for too
+     * long). True if this call switched it off; false if it was off already or deleted.
+     */
+    public boolean disable(String tenant, String uid, String reason, Instant now) {
         try {
             dynamo.updateItem(r -> r.tableName(table).key(key(tenant, uid))
-                    .updateExpression("SET #active = :false, #updatedAt = :now, #version = #version + :one")
-                    .conditionExpression("attribute_exists(#uid)")
+                    .updateExpression("SET #active = :false, disabled_reason = :reason, #updatedAt = :now, "
+                            + "#version = #version + :one REMOVE failing_since")
+                    .conditionExpression("attribute_exists(#uid) AND #active = :true")
                     .expressionAttributeNames(Map.of("#active", "is_active", "#updatedAt", "updated_at",
                             "#version", "version", "#uid", "uid"))
-                    .expressionAttributeValues(Map.of(":false", bool(false), ":now", timestamp(now), ":one", number(1))));
-        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException deleted) {
-            // Deleted meanwhile: nothing left to turn off.
+                    .expressionAttributeValues(Map.of(":false", bool(false), ":true", bool(true), ":reason", string(reason),
+                            ":now", timestamp(now), ":one", number(1))));
+            return true;
+        } catch (ConditionalCheckFailedException offOrDeleted) {
+            return false;
+        }
+    }
+
+    /**
+     * Records that the agent's callbacks started failing at {@code since}: one write on the first failure after
+     * a success, none while the streak lasts (the condition keeps the first failure's time).
+     */
+    public void markFailing(String tenant, String uid, Instant since) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(key(tenant, uid))
+                    .updateExpression("SET failing_since = :since")
+                    // A healthy agent's item holds failing_since as NULL (or not at all).
+                    .conditionExpression("attribute_exists(#uid) AND (attribute_not_exists(failing_since) "
+                            + "OR attribute_type(failing_since, :null))")
+                    .expressionAttributeNames(Map.of("#uid", "uid"))
+                    .expressionAttributeValues(Map.of(":since", timestamp(since), ":null", string("NULL"))));
+        } catch (ConditionalCheckFailedException failingAlreadyOrDeleted) {
+            // Another delivery recorded the streak's start first, or the agent is gone.
+        }
+    }
+
+    /** Ends a failure streak: one write on the first success after failures. */
+    public void markHealthy(String tenant, String uid) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(key(tenant, uid))
+                    .updateExpression("REMOVE failing_since")
+                    .conditionExpression("attribute_exists(failing_since) AND NOT attribute_type(failing_since, :null)")
+                    .expressionAttributeValues(Map.of(":null", string("NULL"))));
+        } catch (ConditionalCheckFailedException healthyAlready) {
+            // Another delivery ended the streak first.
+        }
+    }
+
+    /**
+     * Replaces the signing secret with {@code rotated}'s, keeping the previous one for its overlap, if the
+     * secret is still the one {@code current} read (two rotations at once never lose a secret).
+     */
+    public void rotateSecret(Agent current, Agent rotated) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(key(current.tenant(), current.uid()))
+                    .updateExpression("SET secret = :secret, previous_secret = :previous, "
+                            + "previous_secret_expires_at = :expires, #updatedAt = :now, #version = #version + :one")
+                    .conditionExpression("attribute_exists(#uid) AND secret = :current")
+                    .expressionAttributeNames(Map.of("#uid", "uid", "#updatedAt", "updated_at", "#version", "version"))
+                    .expressionAttributeValues(Map.of(":secret", string(rotated.secret()),
+                            ":previous", string(rotated.previousSecret() == null ? null : rotated.previousSecret().secret()),
+                            ":expires", timestamp(rotated.previousSecret() == null ? null : rotated.previousSecret().expiresAt()),
+                            ":now", timestamp(rotated.updatedAt()), ":one", number(1), ":current", string(current.secret()))));
+        } catch (ConditionalCheckFailedException changed) {
+            throw new ConflictException("The agent's secret was rotated by another request; please retry.");
         }
     }
 
@@ -223,6 +282,8 @@ public final class AgentStore {
         values.put(":project", string(updated.project()));
         values.put(":taskTypes", stringList(updated.taskTypes()));
         values.put(":updatedAt", timestamp(updated.updatedAt()));
+        values.put(":reason", string(updated.disabledReason()));
+        values.put(":failingSince", timestamp(updated.failingSince()));
         values.put(":version", number(current.version()));
         values.put(":one", number(1));
         List<TransactWriteItem> writes = new ArrayList<>();
@@ -231,7 +292,8 @@ public final class AgentStore {
                 .key(key(current.tenant(), current.uid()))
                 .updateExpression("SET #name = :name, #description = :description, #events = :events, "
                         + "#callback = :callback, #active = :active, #project = :project, "
-                        + "#taskTypes = :taskTypes, #updatedAt = :updatedAt, #version = #version + :one")
+                        + "#taskTypes = :taskTypes, #updatedAt = :updatedAt, disabled_reason = :reason, "
+                        + "failing_since = :failingSince, #version = #version + :one")
                 .conditionExpression("#version = :version")
                 .expressionAttributeNames(Map.of("#name", "name", "#description", "description", "#events", "events",
                         "#callback", "callback_url", "#active", "is_active", "#project", "project",
@@ -308,6 +370,10 @@ public final class AgentStore {
         item.put("project", string(agent.project()));
         item.put("task_types", stringList(agent.taskTypes()));
         item.put("secret", string(agent.secret()));
+        item.put("previous_secret", string(agent.previousSecret() == null ? null : agent.previousSecret().secret()));
+        item.put("previous_secret_expires_at", timestamp(agent.previousSecret() == null ? null : agent.previousSecret().expiresAt()));
+        item.put("disabled_reason", string(agent.disabledReason()));
+        item.put("failing_since", timestamp(agent.failingSince()));
         item.put("created_at", timestamp(agent.createdAt()));
         item.put("updated_at", timestamp(agent.updatedAt()));
         item.put("version", number(agent.version()));
@@ -326,6 +392,10 @@ public final class AgentStore {
                 readString(item, "project"),
                 readStrings(item, "task_types"),
                 readString(item, "secret"),
+                readString(item, "previous_secret") == null ? null
+                        : new PreviousSecret(readString(item, "previous_secret"), readInstant(item, "previous_secret_expires_at")),
+                readString(item, "disabled_reason"),
+                readInstant(item, "failing_since"),
                 ExecutionStats.ZERO,
                 readInstant(item, "created_at"),
                 readInstant(item, "updated_at"),

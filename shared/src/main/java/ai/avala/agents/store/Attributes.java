@@ -1,5 +1,6 @@
 package ai.avala.agents.store;
 
+import ai.avala.agents.model.Timestamps;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,9 @@ final class Attributes {
         return AttributeValue.fromL(values.stream().map(AttributeValue::fromS).toList());
     }
 
+    /** Fixed width, to the millisecond (as the API writes them), so that stored timestamps sort as text. */
     static AttributeValue timestamp(Instant instant) {
-        return string(instant == null ? null : instant.toString());
+        return string(Timestamps.format(instant));
     }
 
     static String readString(Map<String, AttributeValue> item, String name) {

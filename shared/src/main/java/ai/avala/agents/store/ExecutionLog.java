@@ -8,7 +8,9 @@ import static ai.avala.agents.store.Attributes.readString;
 import static ai.avala.agents.store.Attributes.timestamp;
 
 import ai.avala.agents.json.Json;
+import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.model.AgentDecision;
+import ai.avala.agents.model.Attempt;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import java.time.Duration;
@@ -140,8 +142,8 @@ public final class ExecutionLog {
                     .key(key(current.agentUid(), current.uid()))
                     .updateExpression("SET #status = :status, #action = :action, "
                             + "response_payload = :response, error_message = :error, attempts = :attempts, "
-                            + "started_at = :started, completed_at = :completed, updated_at = :updated "
-                            + "REMOVE lease_until, agent_status")
+                            + "started_at = :started, completed_at = :completed, updated_at = :updated, "
+                            + "attempt_history = :history REMOVE lease_until, agent_status, next_attempt_at")
                     .conditionExpression("#status = :was AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status", "#action", "action"))
                     .expressionAttributeValues(Map.ofEntries(
@@ -153,6 +155,7 @@ public final class ExecutionLog {
                             Map.entry(":started", timestamp(finished.startedAt())),
                             Map.entry(":completed", timestamp(finished.completedAt())),
                             Map.entry(":updated", timestamp(finished.updatedAt())),
+                            Map.entry(":history", history(finished.attemptHistory())),
                             Map.entry(":was", string(current.status().wire())),
                             Map.entry(":wasAttempts", number(current.attempts())))));
             return true;
@@ -167,15 +170,58 @@ public final class ExecutionLog {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(current.agentUid(), current.uid()))
                     .updateExpression("SET attempts = :attempts, error_message = :error, updated_at = :now, "
-                            + "started_at = if_not_exists(started_at, :now) REMOVE lease_until")
+                            + "started_at = :started, attempt_history = :history, next_attempt_at = :next REMOVE lease_until")
                     .conditionExpression("#status = :running AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":attempts", number(failed.attempts()), ":error", string(failed.errorMessage()),
-                            ":now", timestamp(failed.updatedAt()), ":running", string(ExecutionStatus.RUNNING.wire()),
-                            ":wasAttempts", number(current.attempts()))));
+                            ":now", timestamp(failed.updatedAt()), ":started", timestamp(failed.startedAt()),
+                            ":history", history(failed.attemptHistory()), ":next", timestamp(failed.nextAttemptAt()),
+                            ":running", string(ExecutionStatus.RUNNING.wire()), ":wasAttempts", number(current.attempts()))));
         } catch (ConditionalCheckFailedException changedMeanwhile) {
             // Another worker recorded this attempt's outcome first: nothing left to record.
         }
+    }
+
+    /**
+     * Sets a finished (successful or failed) execution running again for one more attempt, if it is still as
+     * {@code current} shows it; false when it is not finished or changed meanwhile (another redelivery).
+     */
+    public boolean redeliver(Execution current, Execution redelivered) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(key(current.agentUid(), current.uid()))
+                    .updateExpression("SET #status = :running, completed_at = :null, updated_at = :now, next_attempt_at = :next")
+                    .conditionExpression("#status IN (:success, :failed) AND #status = :was AND attempts = :attempts")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":running", string(ExecutionStatus.RUNNING.wire()), ":null", string(null),
+                            ":now", timestamp(redelivered.updatedAt()), ":next", timestamp(redelivered.nextAttemptAt()),
+                            ":success", string(ExecutionStatus.SUCCESS.wire()), ":failed", string(ExecutionStatus.FAILED.wire()),
+                            ":was", string(current.status().wire()), ":attempts", number(current.attempts()))));
+            return true;
+        } catch (ConditionalCheckFailedException changedMeanwhile) {
+            return false;
+        }
+    }
+
+    /**
+     * A page of an agent's failed executions created from {@code since} (inclusive) to {@code until} (exclusive),
+     * oldest first: a read of the agent's partition with a filter (the read cost is paid by a replay, never by a
+     * delivery). {@code startKey} continues from an earlier page.
+     */
+    public KeyedPage<Execution> listFailed(String agentUid, Instant since, Instant until, Map<String, String> startKey) {
+        QueryRequest.Builder request = QueryRequest.builder().tableName(table)
+                .keyConditionExpression("agent = :p AND begins_with(#uid, :prefix)")
+                .filterExpression("#status = :failed AND created_at >= :since AND created_at < :until")
+                .expressionAttributeNames(Map.of("#uid", "uid", "#status", "status"))
+                .expressionAttributeValues(Map.of(":p", string(agentUid), ":prefix", string(EXECUTION_PREFIX),
+                        ":failed", string(ExecutionStatus.FAILED.wire()), ":since", timestamp(since), ":until", timestamp(until)));
+        if (startKey != null) {
+            request.exclusiveStartKey(Attributes.keyOf(startKey));
+        }
+        QueryResponse response = dynamo.query(request.build());
+        Map<String, String> next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? Map.of("agent", agentUid, "uid", readString(response.lastEvaluatedKey(), "uid")) : null;
+        return new KeyedPage<>(response.items().stream().map(ExecutionLog::fromItem).toList(), next);
     }
 
     /**
@@ -254,6 +300,8 @@ public final class ExecutionLog {
         item.put("completed_at", timestamp(execution.completedAt()));
         item.put("created_at", timestamp(execution.createdAt()));
         item.put("updated_at", timestamp(execution.updatedAt()));
+        item.put("attempt_history", history(execution.attemptHistory()));
+        item.put("next_attempt_at", timestamp(execution.nextAttemptAt()));
         item.put("expires_at", number(execution.createdAt().plus(retention).getEpochSecond()));
         return item;
     }
@@ -276,6 +324,26 @@ public final class ExecutionLog {
                 readInstant(item, "started_at"),
                 readInstant(item, "completed_at"),
                 readInstant(item, "created_at"),
-                readInstant(item, "updated_at"));
+                readInstant(item, "updated_at"),
+                history(readString(item, "attempt_history")),
+                readInstant(item, "next_attempt_at"));
+    }
+
+    /** The attempt history as one JSON string attribute (a tenth of the size of a list of maps' type tags). */
+    private static AttributeValue history(List<Attempt> attempts) {
+        return string(attempts.isEmpty() ? null : Json.write(attempts.stream().map(Attempt::toJson).toList()));
+    }
+
+    private static List<Attempt> history(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        List<Attempt> attempts = new ArrayList<>();
+        for (JsonValue attempt : Json.parse(json)) {
+            attempts.add(new Attempt(attempt.path("attempt").asInt(), Instant.parse(attempt.path("started_at").textValue()),
+                    attempt.path("duration_ms").asLong(), attempt.path("status_code").isNumber() ? attempt.path("status_code").asInt() : null,
+                    attempt.path("error").textValue()));
+        }
+        return attempts;
     }
 }

@@ -14,7 +14,7 @@ class AgentMatcherTest {
 
     private static Agent agent(boolean active, String project, List<String> taskTypes) {
         return new Agent("acme", "agent_1", "a", null, List.of("task.completed"), null, active, project, taskTypes,
-                "whsec_x", ExecutionStats.ZERO, Instant.EPOCH, Instant.EPOCH, 1);
+                "whsec_x", null, null, null, ExecutionStats.ZERO, Instant.EPOCH, Instant.EPOCH, 1);
     }
 
     private static LabelingEvent event(String project, String taskType) {

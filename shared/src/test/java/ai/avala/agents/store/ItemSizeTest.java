@@ -7,10 +7,12 @@ import ai.avala.agents.dispatch.EventIntake;
 import ai.avala.agents.dispatch.PoisonMessageException;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.AgentDecision;
+import ai.avala.agents.model.Attempt;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStats;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.model.LabelingEvent;
+import ai.avala.agents.model.PreviousSecret;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.callback.CallbackDelivery;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +37,14 @@ class ItemSizeTest {
         Agent agent = new Agent("t".repeat(128), "agent_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8", "n".repeat(255), "d".repeat(2000),
                 Collections.nCopies(AgentChanges.MAX_EVENTS, "e".repeat(100)), "https://h.example/" + "p".repeat(2030),
                 true, "p".repeat(255), Collections.nCopies(AgentChanges.MAX_TASK_TYPES, "t".repeat(100)),
-                "whsec_" + "s".repeat(44), new ExecutionStats(Long.MAX_VALUE, 1, 1, 1), NOW, NOW, Long.MAX_VALUE);
+                "whsec_" + "s".repeat(44), new PreviousSecret("whsec_" + "o".repeat(44), NOW),
+                "r".repeat(300), NOW, new ExecutionStats(Long.MAX_VALUE, 1, 1, 1), NOW, NOW, Long.MAX_VALUE);
 
         assertThat(size(AgentStore.toItem(agent))).isLessThan(ITEM_LIMIT / 10);
     }
 
     @Test
-    void theLargestExecution_shouldFitInAnItemWithRoomForItsAttemptHistory() throws Exception {
+    void theLargestExecution_withAFullAttemptHistory_shouldFitInAnItemWithRoomToSpare() throws Exception {
         String envelope = "{\"id\": \"" + "i".repeat(256) + "\", \"type\": \"task.completed\", \"tenant\": \"" + "t".repeat(128)
                 + "\", \"project\": \"p\", \"data\": {\"blob\": \"";
         String largest = envelope + "\u00e9".repeat((EventIntake.MAX_EVENT_BYTES - envelope.length() - 3) / 2) + "\"}}";
@@ -50,7 +53,11 @@ class ItemSizeTest {
         Map<String, Object> response = Map.of("blob", "r".repeat(CallbackDelivery.MAX_RESPONSE_BYTES));
         Execution execution = new Execution("exec_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8", "agent_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8",
                 event.tenant(), event.id(), event.type(), "k".repeat(256), "r".repeat(256), ExecutionStatus.FAILED,
-                AgentDecision.APPROVE, event.payload(), response, "e".repeat(2000), 20, NOW, NOW, NOW, NOW);
+                AgentDecision.APPROVE, event.payload(), response, "e".repeat(2000), 20, NOW, NOW, NOW, NOW,
+                java.util.stream.IntStream.rangeClosed(11, 20).mapToObj(n -> new Attempt(n, NOW, 20_000, 503,
+                        "x".repeat(10_000))).toList(), NOW);
+        assertThat(execution.attemptHistory()).hasSize(Execution.HISTORY_SIZE)
+                .allSatisfy(attempt -> assertThat(attempt.error()).hasSize(Attempt.MAX_ERROR_LENGTH));
 
         int size = size(new ExecutionLog(null, "ExecutionsTable", Duration.ofDays(30)).toItem(execution));
 

@@ -17,6 +17,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class AgentActionHandlerTest {
         Instant now = Instant.now();
         String uid = Ids.executionUid();
         var execution = new Execution(uid, agent.uid(), tenant, "evt_" + uid, "task.completed", "task_1", null,
-                ExecutionStatus.PENDING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now);
+                ExecutionStatus.PENDING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now, List.of(), null);
         log.create(execution);
         return execution;
     }

@@ -6,6 +6,7 @@ import ai.avala.agents.dispatch.DeliveryQueue;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.dispatch.RetryPolicy;
 import ai.avala.agents.model.Agent;
+import ai.avala.agents.model.Attempt;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.model.Timestamps;
@@ -22,7 +23,7 @@ import ai.avala.agents.config.Log;
  * the execution (one conditional write that also reads it back), so that two copies of a task never call
  * an agent twice; its outcome is one more write (finished, or failed with the next attempt queued first).
  * A successful delivery therefore writes three small items in all, counting the matching stage's record,
- * and nothing on the agent's item unless its state changes (410 Gone deactivates it).
+ * and nothing on the agent's item unless its state changes (see {@link FailureStreaks}; 410 Gone switches it off).
  */
 final class CallbackAttempt {
 
@@ -34,10 +35,12 @@ final class CallbackAttempt {
     private final DeliveryQueue deliveries;
     private final Clock clock;
     private final Duration lease;
+    private final FailureStreaks streaks;
 
     CallbackAttempt(AgentStore agents, ExecutionLog executions, CallbackSender callbacks, RetryPolicy retries,
-                    DeliveryQueue deliveries, Clock clock, Duration callbackTimeout) {
+                    DeliveryQueue deliveries, Clock clock, Duration callbackTimeout, Duration autoDisableAfter) {
         this.agents = agents;
+        this.streaks = new FailureStreaks(agents, autoDisableAfter);
         this.executions = executions;
         this.callbacks = callbacks;
         this.retries = retries;
@@ -83,43 +86,52 @@ final class CallbackAttempt {
     private void attempt(DeliveryTask task, Execution execution) {
         Optional<Agent> found = agents.findWithoutStats(task.tenant(), task.agent());
         if (found.isEmpty()) {
-            finish(execution, ExecutionStatus.FAILED, execution.attempts(), null, "The agent was deleted.");
+            finish(execution, ExecutionStatus.FAILED, null, null, "The agent was deleted.");
             return;
         }
         Agent agent = found.get();
         if (!agent.active() || agent.pullMode()) {
-            finish(execution, ExecutionStatus.FAILED, execution.attempts(), null, "Not delivered: the agent was "
+            finish(execution, ExecutionStatus.FAILED, null, null, "Not delivered: the agent was "
                     + (agent.active() ? "switched to pull mode" : "deactivated") + ".");
             return;
         }
-        int attempt = execution.attempts() + 1;
-        DeliveryOutcome outcome = callbacks.send(agent.callbackUrl(), agent.secret(), execution.uid(),
+        Instant started = Timestamps.now(clock);
+        DeliveryOutcome outcome = callbacks.send(agent.callbackUrl(), agent.signingSecrets(started), execution.uid(),
                 execution.eventType(), agent.uid(), execution.eventPayload());
+        Instant ended = Timestamps.now(clock);
+        Attempt attempt = new Attempt(execution.attempts() + 1, started, ended.toEpochMilli() - started.toEpochMilli(),
+                outcome.statusCode(), outcome.success() ? null : outcome.error());
         if (outcome.success()) {
+            streaks.succeeded(agent);
             finish(execution, ExecutionStatus.SUCCESS, attempt, outcome, null);
             return;
         }
         if (outcome.statusCode() != null && outcome.statusCode() == 410) {
-            agents.deactivate(agent.tenant(), agent.uid(), Timestamps.now(clock));
+            streaks.gone(agent, ended);
             finish(execution, ExecutionStatus.FAILED, attempt, outcome,
                     "Callback answered 410 Gone; the agent was deactivated (is_active: false).");
             return;
         }
-        Optional<Duration> delay = retries.nextDelay(attempt, outcome.retryAfter());
-        if (delay.isEmpty()) {
-            finish(execution, ExecutionStatus.FAILED, attempt, outcome,
-                    outcome.error() + " Gave up after " + attempt + " attempt(s).");
+        String switchedOff = streaks.failed(agent, ended);
+        if (switchedOff != null) {
+            finish(execution, ExecutionStatus.FAILED, attempt, outcome, outcome.error() + " " + switchedOff);
             return;
         }
-        long now = clock.millis();
+        Optional<Duration> delay = retries.nextDelay(attempt.attempt(), outcome.retryAfter());
+        if (delay.isEmpty()) {
+            finish(execution, ExecutionStatus.FAILED, attempt, outcome,
+                    outcome.error() + " Gave up after " + attempt.attempt() + " attempt(s).");
+            return;
+        }
+        Instant next = ended.plus(delay.get());
         // The next task is queued before the attempt is recorded: a crash in between repeats an attempt, never loses one.
-        deliveries.send(task.next(attempt, now + delay.get().toMillis()), now);
+        deliveries.send(task.next(attempt.attempt(), next.toEpochMilli()), ended.toEpochMilli());
         executions.recordFailedAttempt(execution, execution.attemptFailed(attempt,
-                outcome.error() + " Retrying in " + delay.get().toSeconds() + " s.", Timestamps.now(clock)));
+                outcome.error() + " Retrying in " + delay.get().toSeconds() + " s.", next, ended));
     }
 
-    private void finish(Execution execution, ExecutionStatus status, int attempts, DeliveryOutcome outcome, String error) {
-        Execution finished = execution.finished(status, attempts, outcome == null ? null : outcome.action(),
+    private void finish(Execution execution, ExecutionStatus status, Attempt attempt, DeliveryOutcome outcome, String error) {
+        Execution finished = execution.finished(status, attempt, outcome == null ? null : outcome.action(),
                 outcome == null ? null : outcome.responseJson(), error, Timestamps.now(clock));
         if (!executions.finish(execution, finished)) {
             LOG.info("Execution " + execution.uid() + " was finished by another worker.");

@@ -32,20 +32,25 @@ public final class DeliveryHandler extends QueueFunction {
     }
 
     public DeliveryHandler(Environment env) {
-        this(new Wiring(env), null);
+        this(new Wiring(env), null, null);
+    }
+
+    /** On {@code clock}: the local stack's, which tests move forward (to days of failures, past an overlap). */
+    public DeliveryHandler(Environment env, Clock clock) {
+        this(new Wiring(env), null, clock);
     }
 
     /** With the given callbacks, for tests that need to interfere with them or trust a test certificate. */
     public DeliveryHandler(Environment env, CallbackSender callbacks) {
-        this(new Wiring(env), callbacks);
+        this(new Wiring(env), callbacks, null);
     }
 
-    private DeliveryHandler(Wiring wiring, CallbackSender callbacks) {
+    private DeliveryHandler(Wiring wiring, CallbackSender callbacks, Clock clock) {
         this.deliveries = wiring.deliveries();
-        this.clock = wiring.clock();
+        this.clock = clock != null ? clock : wiring.clock();
         this.attempts = new CallbackAttempt(wiring.agents(), wiring.executions(),
                 callbacks != null ? callbacks : CallbackDelivery.fromEnvironment(wiring.env()),
-                wiring.retries(), deliveries, clock, wiring.callbackTimeout());
+                wiring.retries(), deliveries, this.clock, wiring.callbackTimeout(), wiring.autoDisableAfter());
         this.tenantInFlight = wiring.env().integer("TENANT_MAX_IN_FLIGHT", DEFAULT_TENANT_IN_FLIGHT);
     }
 

@@ -72,7 +72,7 @@ class DeliveryHandlerTest {
         Instant now = Instant.now();
         String uid = "exec_" + ai.avala.agents.ids.Ids.ulid(now.toEpochMilli());
         Execution execution = new Execution(uid, agent, tenant, "evt_" + UUID.randomUUID(), "task.completed", "task_1",
-                null, ExecutionStatus.RUNNING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now);
+                null, ExecutionStatus.RUNNING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now, List.of(), null);
         executions.create(execution);
         return new Delivery(tenant, agent, execution, new DeliveryTask(tenant, agent, uid, 0, now.toEpochMilli()));
     }
@@ -235,8 +235,52 @@ class DeliveryHandlerTest {
             assertThat(e.status()).isEqualTo(ExecutionStatus.RUNNING);
             assertThat(e.attempts()).isEqualTo(1);
             assertThat(e.errorMessage()).contains("HTTP 503").contains("Retrying in");
+            assertThat(e.attemptHistory()).singleElement().satisfies(attempt -> {
+                assertThat(attempt.attempt()).isEqualTo(1);
+                assertThat(attempt.statusCode()).isEqualTo(503);
+                assertThat(attempt.durationMs()).isNotNegative();
+            });
+            assertThat(e.nextAttemptAt()).isAfter(e.attemptHistory().get(0).startedAt());
         });
         assertThat(queuedFor(delivery)).singleElement().satisfies(task -> assertThat(task.attemptsMade()).isEqualTo(1));
+    }
+
+    @Test
+    void anAgentFailingForTheConfiguredHours_shouldBeSwitchedOffWithAReasonAndCountedInTheMetric() {
+        Delivery first = due("/dead");
+        receiver.answer("/dead", CallbackReceiver.Answer.json(500, "{}"));
+        Environment env = LocalAws.environmentFor("DeliveryFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true",
+                "CALLBACK_MAX_ATTEMPTS", "1", "AUTO_DISABLE_AFTER_HOURS", "120", "METRICS_NAMESPACE", "AvalaAgentsTest"));
+        Instant start = Instant.now();
+        LocalAws.invoke(new DeliveryHandler(env, Clock.fixed(start, java.time.ZoneOffset.UTC)), batchOf(first.task()));
+        assertThat(agents.get(first.tenant(), first.agent()).active()).isTrue();
+        Execution second = Execution.started("exec_" + ai.avala.agents.ids.Ids.ulid(start.toEpochMilli() + 1), first.agent(),
+                first.tenant(), new ai.avala.agents.model.LabelingEvent("evt_2", "task.completed", first.tenant(), null, null,
+                        null, null, null, Map.of()), false, start);
+        executions.create(second);
+        java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
+        ai.avala.agents.config.Log.writeTo(new java.io.PrintStream(logs, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            LocalAws.invoke(new DeliveryHandler(env, Clock.fixed(start.plus(Duration.ofHours(121)), java.time.ZoneOffset.UTC)),
+                    batchOf(new DeliveryTask(first.tenant(), first.agent(), second.uid(), 0, start.toEpochMilli())));
+        } finally {
+            ai.avala.agents.config.Log.writeTo(System.out);
+        }
+
+        var agent = agents.get(first.tenant(), first.agent());
+        assertThat(agent.active()).isFalse();
+        assertThat(agent.disabledReason()).contains("failed for 120 hours");
+        assertThat(executions.find(first.agent(), second.uid()).orElseThrow().errorMessage()).contains("switched off");
+        var metric = logs.toString(java.nio.charset.StandardCharsets.UTF_8).lines().map(ai.avala.agents.json.Json::parse)
+                .filter(line -> line.has("_aws")).toList();
+        assertThat(metric).singleElement().satisfies(line -> {
+            assertThat(line.get("AgentsAutoDisabled").asInt()).isEqualTo(1);
+            assertThat(line.get("Service").asText()).isEqualTo("avala-agents");
+            var definition = line.get("_aws").get("CloudWatchMetrics").get(0);
+            assertThat(definition.get("Namespace").asText()).isEqualTo("AvalaAgentsTest");
+            assertThat(definition.get("Metrics").get(0).get("Name").asText()).isEqualTo("AgentsAutoDisabled");
+            assertThat(definition.get("Dimensions").get(0).get(0).asText()).isEqualTo("Service");
+        });
     }
 
     @Test
@@ -304,7 +348,7 @@ class DeliveryHandlerTest {
             Instant now = Instant.now();
             String uid = "exec_" + ai.avala.agents.ids.Ids.ulid(now.toEpochMilli());
             executions.create(new Execution(uid, first.agent(), first.tenant(), "evt_" + uid, "task.completed", null, null,
-                    ExecutionStatus.RUNNING, null, Map.of(), null, null, 0, null, null, now, now));
+                    ExecutionStatus.RUNNING, null, Map.of(), null, null, 0, null, null, now, now, List.of(), null));
             tasks.add(new DeliveryTask(first.tenant(), first.agent(), uid, 0, now.toEpochMilli()));
         }
         Delivery quiet = due("/quiet");

@@ -108,7 +108,7 @@ class HostileReceiversTest {
         Instant now = Instant.now();
         String uid = "exec_" + Ids.ulid(now.toEpochMilli());
         executions.create(new Execution(uid, agentUid, tenant, "evt_" + uid, "task.completed", null, null,
-                ExecutionStatus.RUNNING, null, Map.of(), null, null, 0, null, null, now, now));
+                ExecutionStatus.RUNNING, null, Map.of(), null, null, 0, null, null, now, now, List.of(), null));
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
         message.setMessageId(UUID.randomUUID().toString());
         message.setBody(new DeliveryTask(tenant, agentUid, uid, 0, now.toEpochMilli()).toJson());

@@ -15,6 +15,7 @@ import ai.avala.agents.store.ExecutionLog;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class ListExecutionsHandlerTest {
         Instant now = Instant.now();
         String uid = Ids.executionUid();
         var execution = new Execution(uid, agentUid, tenant, "evt_" + uid, "task.completed", "task_1", null, status,
-                null, Map.of("task_uid", "task_1"), null, null, 1, now, now, now, now);
+                null, Map.of("task_uid", "task_1"), null, null, 1, now, now, now, now, List.of(), null);
         log.create(execution);
         return execution;
     }

@@ -24,6 +24,26 @@ import java.util.concurrent.Executors;
 public final class CallbackReceiver implements AutoCloseable {
 
     public record Call(String path, String body, Map<String, List<String>> headers, boolean signatureValid) {
+
+        /** Whether one of the call's signatures is {@code secret}'s (Standard Webhooks' reference verifier). */
+        public boolean signedWith(String secret) {
+            try {
+                new Webhook(secret).verify(body, headers);
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        }
+
+        /** The {@code webhook-signature} header's signatures. */
+        public List<String> signatures() {
+            return List.of(header("webhook-signature").split(" "));
+        }
+
+        public String header(String name) {
+            List<String> values = headers.get(name);
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
     }
 
     /** How to answer: a status and body after {@code delayMillis}, after {@code gate} opens, or hang up without answering. */

@@ -155,6 +155,15 @@ final class ColdStarts {
             case "TestAgentFunction" -> api("POST", agent + "test/", Map.of("uid", agentUid), Map.of(), null);
             case "AgentActionFunction" -> api("POST", "/api/v1/agent-actions/", Map.of(), Map.of(),
                     "{\"execution\": \"" + execution(pullAgentUid, ExecutionStatus.PENDING) + "\", \"action\": \"approve\"}");
+            case "RedeliverExecutionFunction" -> {
+                String failed = execution(agentUid, ExecutionStatus.FAILED);
+                yield api("POST", agent + "executions/" + failed + "/redeliver/",
+                        Map.of("uid", agentUid, "execution_uid", failed), Map.of(), null);
+            }
+            case "RedeliverFailedFunction" -> api("POST", agent + "redeliver-failed/", Map.of("uid", agentUid), Map.of(),
+                    "{\"since\": \"" + Instant.now().minusSeconds(3600) + "\"}");
+            case "RotateSecretFunction" -> api("POST", agent + "rotate-secret/", Map.of("uid", agentUid), Map.of(),
+                    "{\"overlap_seconds\": 60}");
             case "DispatcherFunction" -> sqs(Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "task.completed",
                     "tenant", TENANT)));
             case "DeliveryFunction" -> sqs(new DeliveryTask(TENANT, agentUid, execution(agentUid, ExecutionStatus.RUNNING), 0,
@@ -171,7 +180,7 @@ final class ColdStarts {
         Instant now = Instant.now();
         String uid = "exec_" + Ids.ulid(now.toEpochMilli());
         wiring.executions().create(new Execution(uid, agent, TENANT, "evt_" + uid, "task.completed", null, null, status, null,
-                Map.of(), null, null, 0, null, null, now, now));
+                Map.of(), null, null, 0, null, null, now, now, List.of(), null));
         return uid;
     }
 

@@ -46,10 +46,12 @@ public final class DevStack implements AutoCloseable {
     private final Map<String, String> apiKeys;
     private final String queueUrl;
     private final String dlqUrl;
+    private final StackClock clock;
 
     private DevStack(MotoServer moto, LocalResources resources, HttpServer server, ExecutorService httpThreads,
                        ExecutorService pollers, List<QueueTrigger> triggers, List<StreamTrigger> streamTriggers,
-                       SqsClient sqs, Map<String, String> apiKeys, String queueUrl, String dlqUrl) {
+                       SqsClient sqs, Map<String, String> apiKeys, String queueUrl, String dlqUrl, StackClock clock) {
+        this.clock = clock;
         this.moto = moto;
         this.resources = resources;
         this.server = server;
@@ -73,7 +75,8 @@ public final class DevStack implements AutoCloseable {
             if (options.allowLocalCallbacks()) {
                 overrides.put("ALLOW_LOCAL_CALLBACKS", "true");
             }
-            LambdaFunctions functions = new LambdaFunctions(resources, overrides);
+            StackClock clock = new StackClock();
+            LambdaFunctions functions = new LambdaFunctions(resources, overrides, clock);
             ApiGateway gateway = new ApiGateway(template, functions);
             Map<String, String> keys = registerKeys(resources, gateway, options.apiKeys());
 
@@ -112,7 +115,7 @@ public final class DevStack implements AutoCloseable {
             streamTriggers.forEach(pollers::submit);
             String[] queues = eventQueues(template, resources);
             return new DevStack(moto, resources, server, httpThreads, pollers, triggers, streamTriggers, sqs, keys,
-                    queues[0], queues[1]);
+                    queues[0], queues[1], clock);
         } catch (IOException | RuntimeException e) {
             if (moto != null) {
                 moto.close();
@@ -147,6 +150,11 @@ public final class DevStack implements AutoCloseable {
         var store = new ApiKeyStore(AwsClients.dynamoDb(env), env.require("API_KEYS_TABLE"));
         keys.forEach((tenant, key) -> store.register(key, tenant));
         return keys;
+    }
+
+    /** The clock of the functions that take one (the delivery stage): tests move it forward. */
+    public StackClock clock() {
+        return clock;
     }
 
     public String apiUrl() {

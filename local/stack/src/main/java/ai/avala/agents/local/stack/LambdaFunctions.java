@@ -8,13 +8,14 @@ import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.local.emulator.LambdaEvents;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The template's functions as local handler instances: the class named by {@code Handler}, built once
  * (as in a warm Lambda container) through its {@code (Environment)} constructor with the variables the
- * template gives it.
+ * template gives it (and the stack's clock, where the handler takes one).
  */
 final class LambdaFunctions {
 
@@ -34,12 +35,17 @@ final class LambdaFunctions {
     private final Map<String, Function> functions = new LinkedHashMap<>();
 
     LambdaFunctions(LocalResources local, Map<String, String> overrides) {
+        this(local, overrides, null);
+    }
+
+    /** With {@code clock} for the handlers that take one ({@code (Environment, Clock)}). */
+    LambdaFunctions(LocalResources local, Map<String, String> overrides, Clock clock) {
         int defaultTimeout = timeoutSeconds(local.template().functionGlobals().get("Timeout"), 3);
         local.template().resources("AWS::Serverless::Function").forEach((id, props) -> {
             String handler = (String) props.get("Handler");
             String className = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
             Environment env = FunctionEnvironment.of(local, id, overrides);
-            functions.put(id, new Function(id, instantiate(id, className, env),
+            functions.put(id, new Function(id, instantiate(id, className, env, clock),
                     timeoutSeconds(props.get("Timeout"), defaultTimeout) * 1000));
         });
     }
@@ -56,9 +62,12 @@ final class LambdaFunctions {
         return functions;
     }
 
-    private static RequestStreamHandler instantiate(String id, String className, Environment env) {
+    private static RequestStreamHandler instantiate(String id, String className, Environment env, Clock clock) {
         try {
-            Object handler = Class.forName(className).getConstructor(Environment.class).newInstance(env);
+            Class<?> type = Class.forName(className);
+            Object handler = clock != null && hasClockConstructor(type)
+                    ? type.getConstructor(Environment.class, Clock.class).newInstance(env, clock)
+                    : type.getConstructor(Environment.class).newInstance(env);
             if (!(handler instanceof RequestStreamHandler streamHandler)) {
                 throw new IllegalStateException(className + " is not a RequestStreamHandler");
             }
@@ -66,6 +75,15 @@ final class LambdaFunctions {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot create handler " + className + " of " + id
                     + ": it needs a public (Environment) constructor", e);
+        }
+    }
+
+    private static boolean hasClockConstructor(Class<?> type) {
+        try {
+            type.getConstructor(Environment.class, Clock.class);
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
         }
     }
 

@@ -211,7 +211,9 @@ class DispatchThroughLocalStackTest {
             assertThat(e.get("status").asText()).isEqualTo("failed");
             assertThat(e.get("error_message").asText()).contains("410").contains("deactivated");
         }));
-        assertThat(acme.api().get("/agents/" + uid + "/").json().get("is_active").asBoolean()).isFalse();
+        JsonValue agent = acme.api().get("/agents/" + uid + "/").json();
+        assertThat(agent.get("is_active").asBoolean()).isFalse();
+        assertThat(agent.get("disabled_reason").asText()).isEqualTo("Its callback answered 410 Gone.");
         send(event(acme, "task.completed", null, null));
         eventually(WAIT, () -> assertThat(stack.queueDepth()).isZero());
         assertThat(receiver.calls("/gone")).hasSize(1);

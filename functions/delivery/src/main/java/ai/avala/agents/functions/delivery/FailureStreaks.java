@@ -1,0 +1,63 @@
+package ai.avala.agents.functions.delivery;
+
+import ai.avala.agents.config.Log;
+import ai.avala.agents.config.Metrics;
+import ai.avala.agents.model.Agent;
+import ai.avala.agents.model.Timestamps;
+import ai.avala.agents.store.AgentStore;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Switches off an agent whose callbacks have all failed for {@code AUTO_DISABLE_AFTER_HOURS} with no success
+ * in between. The agent's item says since when its callbacks fail ({@code failing_since}); that is written
+ * on a change only (the first failure after a success, the first success after failures), so a healthy or a
+ * steadily failing agent costs no write per delivery.
+ */
+final class FailureStreaks {
+
+    static final String AUTO_DISABLED_METRIC = "AgentsAutoDisabled";
+    private static final Log LOG = Log.of(FailureStreaks.class);
+    private final AgentStore agents;
+    private final Duration disableAfter;
+
+    FailureStreaks(AgentStore agents, Duration disableAfter) {
+        this.agents = agents;
+        this.disableAfter = disableAfter;
+    }
+
+    void succeeded(Agent agent) {
+        if (agent.failingSince() != null) {
+            agents.markHealthy(agent.tenant(), agent.uid());
+        }
+    }
+
+    /** Records a failed attempt at {@code now}; the reason the agent was switched off, if this switched it off. */
+    String failed(Agent agent, Instant now) {
+        if (agent.failingSince() == null) {
+            agents.markFailing(agent.tenant(), agent.uid(), now);
+            return null;
+        }
+        if (Duration.between(agent.failingSince(), now).compareTo(disableAfter) < 0) {
+            return null;
+        }
+        String reason = "Every callback failed for " + disableAfter.toHours() + " hours (since "
+                + Timestamps.format(agent.failingSince()) + ") with no success; switched off automatically.";
+        if (!disable(agent, reason, now)) {
+            return null;
+        }
+        LOG.warn("Agent switched off after failing for " + disableAfter.toHours() + " hours", null,
+                "tenant", agent.tenant(), "agent", agent.uid());
+        Metrics.count(AUTO_DISABLED_METRIC, 1);
+        return reason;
+    }
+
+    /** Switches the agent off because its receiver answered 410 Gone; true if this call did. */
+    boolean gone(Agent agent, Instant now) {
+        return disable(agent, "Its callback answered 410 Gone.", now);
+    }
+
+    private boolean disable(Agent agent, String reason, Instant now) {
+        return agents.disable(agent.tenant(), agent.uid(), reason, now);
+    }
+}

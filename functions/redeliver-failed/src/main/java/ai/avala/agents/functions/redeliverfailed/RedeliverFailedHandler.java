@@ -1,0 +1,44 @@
+package ai.avala.agents.functions.redeliverfailed;
+
+import ai.avala.agents.api.ApiFunction;
+import ai.avala.agents.api.ApiRequest;
+import ai.avala.agents.api.ApiResponse;
+import ai.avala.agents.api.ApiResponses;
+import ai.avala.agents.config.Environment;
+import ai.avala.agents.service.RedeliveryService;
+import ai.avala.agents.service.ReplayWindow;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * {@code POST /api/v1/agents/{uid}/redeliver-failed/} with {@code {"since", "until"?}}: one more attempt of
+ * each failed execution of the agent created in that window (at most 7 days back); 202 with
+ * {@code {"queued": n}}.
+ */
+public final class RedeliverFailedHandler extends ApiFunction {
+
+    private final RedeliveryService redeliveries;
+    private final Clock clock;
+
+    public RedeliverFailedHandler() {
+        this(Environment.system());
+    }
+
+    public RedeliverFailedHandler(Environment env) {
+        this(RedeliveryService.fromEnvironment(env), Clock.systemUTC());
+    }
+
+    public RedeliverFailedHandler(RedeliveryService redeliveries, Clock clock) {
+        this.redeliveries = redeliveries;
+        this.clock = clock;
+    }
+
+    @Override
+    protected ApiResponse handle(ApiRequest request) {
+        String tenant = request.tenant();
+        String agentUid = request.agentUid();
+        ReplayWindow window = ReplayWindow.parse(request.body(), Instant.now(clock));
+        return ApiResponses.json(202, Map.of("queued", redeliveries.redeliverFailed(tenant, agentUid, window)));
+    }
+}
