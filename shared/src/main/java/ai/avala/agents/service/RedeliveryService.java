@@ -68,10 +68,11 @@ public final class RedeliveryService {
         return redelivered;
     }
 
-    /** Queues one more attempt of each failed execution of the agent created in {@code window}; how many. */
-    public int redeliverFailed(String tenant, String agentUid, ReplayWindow window) {
+    /** Queues one more attempt of each failed execution of the agent created in {@code requested}; how many. */
+    public int redeliverFailed(String tenant, String agentUid, ReplayWindow requested) {
         Agent agent = deliverableAgent(tenant, agentUid);
         Instant now = Timestamps.now(clock);
+        ReplayWindow window = requested.at(now);
         int queued = 0;
         Map<String, String> next = null;
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -7,8 +7,6 @@ import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.config.Environment;
 import ai.avala.agents.service.RedeliveryService;
 import ai.avala.agents.service.ReplayWindow;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -19,26 +17,24 @@ import java.util.Map;
 public final class RedeliverFailedHandler extends ApiFunction {
 
     private final RedeliveryService redeliveries;
-    private final Clock clock;
 
     public RedeliverFailedHandler() {
         this(Environment.system());
     }
 
     public RedeliverFailedHandler(Environment env) {
-        this(RedeliveryService.fromEnvironment(env), Clock.systemUTC());
+        this(RedeliveryService.fromEnvironment(env));
     }
 
-    public RedeliverFailedHandler(RedeliveryService redeliveries, Clock clock) {
+    public RedeliverFailedHandler(RedeliveryService redeliveries) {
         this.redeliveries = redeliveries;
-        this.clock = clock;
     }
 
     @Override
     protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         String agentUid = request.agentUid();
-        ReplayWindow window = ReplayWindow.parse(request.body(), Instant.now(clock));
+        ReplayWindow window = ReplayWindow.parse(request.body());
         return ApiResponses.json(202, Map.of("queued", redeliveries.redeliverFailed(tenant, agentUid, window)));
     }
 }

@@ -207,6 +207,8 @@ class OperatorActionsTest {
         assertThat(missing.json().get("errors").has("since")).isTrue();
         assertThat(backwards.status()).isEqualTo(400);
         assertThat(backwards.json().get("errors").has("until")).isTrue();
+        assertThat(api.post("/agents/agent_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8/redeliver-failed/", "{\"since\": \""
+                + Instant.now().minus(Duration.ofDays(8)) + "\"}").status()).as("an unknown agent, whatever the window").isEqualTo(404);
     }
 
     @Test

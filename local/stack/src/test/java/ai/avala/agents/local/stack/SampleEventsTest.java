@@ -28,15 +28,18 @@ class SampleEventsTest {
      * What each API sample is answered on an empty stack: the samples that create or list succeed, the ones
      * naming an agent or execution name one that does not exist (yet) and are answered 404, not an error.
      */
-    private static final Map<String, Integer> EXPECTED_STATUS = Map.of(
-            "create-agent.json", 201,
-            "list-agents.json", 200,
-            "get-agent.json", 404,
-            "update-agent.json", 404,
-            "delete-agent.json", 404,
-            "test-agent.json", 404,
-            "list-executions.json", 404,
-            "agent-action.json", 404);
+    private static final Map<String, Integer> EXPECTED_STATUS = Map.ofEntries(
+            Map.entry("redeliver-execution.json", 404),
+            Map.entry("redeliver-failed.json", 404),
+            Map.entry("rotate-secret.json", 404),
+            Map.entry("create-agent.json", 201),
+            Map.entry("list-agents.json", 200),
+            Map.entry("get-agent.json", 404),
+            Map.entry("update-agent.json", 404),
+            Map.entry("delete-agent.json", 404),
+            Map.entry("test-agent.json", 404),
+            Map.entry("list-executions.json", 404),
+            Map.entry("agent-action.json", 404));
 
     @Test
     void everySampleEvent_shouldDriveItsFunctionsHandler_andEveryFunctionShouldHaveOne() throws Exception {
