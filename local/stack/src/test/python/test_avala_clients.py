@@ -16,6 +16,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 from avala import Client
@@ -116,6 +118,41 @@ def test_sdk_test_sends_a_signed_callback_and_lists_the_execution(client: Client
     while client.agents.get(agent.uid).execution_stats["success"] != 1 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert client.agents.get(agent.uid).execution_stats == {"total": 1, "success": 1, "failed": 0, "pending": 0}
+
+
+def _post(path: str, body: dict | None = None) -> tuple[int, dict]:
+    """A raw request to an operator route (the SDK has no methods for them)."""
+    request = urllib.request.Request(BASE_URL + path, method="POST", data=None if body is None else json.dumps(body).encode(),
+                                     headers={"X-Avala-Api-Key": API_KEY, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_sdk_reads_agents_and_executions_after_a_rotation_and_a_redelivery(client: Client, receiver) -> None:
+    url, secrets, calls = receiver
+    agent = client.agents.create(name="rotated by an operator", events=["task.completed"], callback_url=url)
+    secrets["secret"] = agent.secret
+    execution = client.agents.test(agent.uid)["execution"]
+
+    status, rotated = _post(f"/agents/{agent.uid}/rotate-secret/", {"overlap_seconds": 600})
+    assert status == 200 and rotated["secret"].startswith("whsec_") and rotated["secret"] != agent.secret
+    status, redelivered = _post(f"/agents/{agent.uid}/executions/{execution}/redeliver/")
+    assert status == 202 and redelivered["status"] == "running"
+    deadline = time.monotonic() + 20
+    while len(calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    # The old secret still verifies during the overlap: the redelivery carries both signatures.
+    assert len(calls) == 2 and all(call["valid"] for call in calls)
+    fetched = client.agents.get(agent.uid)
+    assert fetched.uid == agent.uid and fetched.is_active is True
+    while client.agents.list_executions(agent.uid).items[0].status != "success" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    listed = client.agents.list_executions(agent.uid).items
+    assert [e.uid for e in listed] == [execution] and listed[0].status == "success"
 
 
 def test_sdk_raises_its_typed_errors(client: Client) -> None:
