@@ -3,12 +3,9 @@ package ai.avala.agents.local.stack;
 import static ai.avala.agents.local.stack.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.CallbackReceiver;
-import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.local.emulator.LocalResources;
-import ai.avala.agents.store.ApiKeyStore;
 import ai.avala.agents.json.JsonValue;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +31,7 @@ class DispatchThroughLocalStackTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private DevStack stack;
-    private ApiKeyStore keys;
+    private StackTenants tenants;
     private SqsClient sqs;
     private CallbackReceiver receiver;
 
@@ -47,8 +44,7 @@ class DispatchThroughLocalStackTest {
                 "CALLBACK_RETRY_SCHEDULE_SECONDS", "1",
                 "CALLBACK_MAX_ATTEMPTS", "3",
                 "CALLBACK_TIMEOUT_SECONDS", "2")));
-        var env = FunctionEnvironment.of(stack.resources(), "AuthorizerFunction", Map.of());
-        keys = new ApiKeyStore(AwsClients.dynamoDb(env), env.require("API_KEYS_TABLE"));
+        tenants = new StackTenants(stack);
         sqs = LocalResources.sqs(stack.resources().aws());
         receiver = new CallbackReceiver();
     }
@@ -62,9 +58,7 @@ class DispatchThroughLocalStackTest {
 
     private Tenant newTenant() {
         String tenant = "tenant_" + UUID.randomUUID();
-        String key = ApiKeyStore.newKey();
-        keys.register(key, tenant);
-        return new Tenant(tenant, new ApiClient(stack.apiUrl(), key));
+        return new Tenant(tenant, tenants.apiOf(tenant));
     }
 
     /** Registers an agent whose callbacks go to {@code path} of the receiver, which knows its secret. */

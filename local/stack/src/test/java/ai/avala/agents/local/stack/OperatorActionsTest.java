@@ -3,14 +3,11 @@ package ai.avala.agents.local.stack;
 import static ai.avala.agents.local.stack.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.CallbackReceiver.Answer;
-import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.local.emulator.LocalResources;
-import ai.avala.agents.store.ApiKeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +38,7 @@ class OperatorActionsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private DevStack stack;
-    private ApiKeyStore keys;
+    private StackTenants tenants;
     private SqsClient sqs;
     private CallbackReceiver receiver;
 
@@ -51,8 +48,7 @@ class OperatorActionsTest {
                 "CALLBACK_RETRY_SCHEDULE_SECONDS", "1",
                 "CALLBACK_MAX_ATTEMPTS", "2",
                 "CALLBACK_TIMEOUT_SECONDS", "2")));
-        var env = FunctionEnvironment.of(stack.resources(), "AuthorizerFunction", Map.of());
-        keys = new ApiKeyStore(AwsClients.dynamoDb(env), env.require("API_KEYS_TABLE"));
+        tenants = new StackTenants(stack);
         sqs = LocalResources.sqs(stack.resources().aws());
         receiver = new CallbackReceiver();
     }
@@ -65,9 +61,7 @@ class OperatorActionsTest {
     }
 
     private ApiClient newTenant(String tenant) {
-        String key = ApiKeyStore.newKey();
-        keys.register(key, tenant);
-        return new ApiClient(stack.apiUrl(), key);
+        return tenants.apiOf(tenant);
     }
 
     private String agent(ApiClient api, String path) {
@@ -93,6 +87,14 @@ class OperatorActionsTest {
         return all;
     }
 
+    /** Sends one event to the tenant's only agent; its execution's uid, once it succeeded. */
+    private String deliveredExecution(ApiClient api, String tenant, String agent) {
+        send(tenant);
+        eventually(WAIT, () -> assertThat(executions(api, agent)).singleElement()
+                .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
+        return executions(api, agent).get(0).get("uid").asText();
+    }
+
     private static JsonValue execution(ApiClient api, String agent, String uid) {
         return executions(api, agent).stream().filter(e -> e.get("uid").asText().equals(uid)).findFirst().orElseThrow();
     }
@@ -103,10 +105,7 @@ class OperatorActionsTest {
         String tenant = "tenant_" + UUID.randomUUID();
         ApiClient api = newTenant(tenant);
         String agent = agent(api, "/again");
-        send(tenant);
-        eventually(WAIT, () -> assertThat(executions(api, agent)).singleElement()
-                .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
-        String uid = executions(api, agent).get(0).get("uid").asText();
+        String uid = deliveredExecution(api, tenant, agent);
         CountDownLatch release = new CountDownLatch(1);
         receiver.answer("/again", Answer.after(release));
 
@@ -137,10 +136,7 @@ class OperatorActionsTest {
         String tenant = "tenant_" + UUID.randomUUID();
         ApiClient api = newTenant(tenant);
         String agent = agent(api, "/mine");
-        send(tenant);
-        eventually(WAIT, () -> assertThat(executions(api, agent)).singleElement()
-                .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
-        String uid = executions(api, agent).get(0).get("uid").asText();
+        String uid = deliveredExecution(api, tenant, agent);
         ApiClient stranger = newTenant("tenant_" + UUID.randomUUID());
 
         assertThat(stranger.post("/agents/" + agent + "/executions/" + uid + "/redeliver/", null).status()).isEqualTo(404);
