@@ -101,13 +101,27 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
         }
     }
 
-    /** The package of the first function handler class (main code, not tests) on the calling stack. */
+    /**
+     * The handler being invoked on this thread or the thread that started it (threads a handler starts, such
+     * as a replay's parallel writes, inherit it), set by {@link LambdaEvents#invoke}.
+     */
+    private static final InheritableThreadLocal<String> INVOKED = new InheritableThreadLocal<>();
+
+    static void invoking(Object handler) {
+        INVOKED.set(handler == null ? null : handler.getClass().getPackageName());
+    }
+
+    /**
+     * The package of the first function handler class (main code, not tests) on the calling stack, else of
+     * the handler whose invocation started this thread.
+     */
     private static Optional<String> callingFunctionPackage() {
         return STACK.walk(frames -> frames
                 .map(StackWalker.StackFrame::getDeclaringClass)
                 .filter(type -> type.getPackageName().startsWith(FUNCTIONS_PACKAGE) && !isTestCode(type))
                 .map(Class::getPackageName)
-                .findFirst());
+                .findFirst())
+                .or(() -> Optional.ofNullable(INVOKED.get()).filter(name -> name.startsWith(FUNCTIONS_PACKAGE)));
     }
 
     private static boolean isTestCode(Class<?> type) {

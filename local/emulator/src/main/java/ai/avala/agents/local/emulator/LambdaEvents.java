@@ -60,10 +60,13 @@ public final class LambdaEvents {
     /** Invokes a stream handler with {@code input}; its answer's bytes (a failure propagates as Lambda reports it). */
     public static byte[] invoke(RequestStreamHandler handler, byte[] input, Context context) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
+        AwsCallRecorder.invoking(handler);
         try {
             handler.handleRequest(new ByteArrayInputStream(input), output, context);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            AwsCallRecorder.invoking(null);
         }
         return output.toByteArray();
     }
