@@ -177,7 +177,7 @@ def main():
                 problems.append("%s: managed policy %s is not one of Lambda's own (review it, then exempt it here)"
                                 % (function_id, arn))
         made = calls.get(package, set())
-        if not made:
+        if not made and allowed:
             problems.append("%s: no AWS call of its handler (package %s) was recorded by the tests"
                             % (function_id, package))
         for action, resource in sorted(made):

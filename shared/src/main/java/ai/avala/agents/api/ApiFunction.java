@@ -45,7 +45,7 @@ public abstract class ApiFunction implements RequestStreamHandler {
 
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        Log.startInvocation(context == null ? null : context.getAwsRequestId());
+        Log.startInvocation(context);
         ApiResponse response;
         try {
             response = respond(Json.parse(input));

@@ -59,13 +59,35 @@ public final class Log {
         out = stream;
     }
 
-    /** Starts an invocation's context: its request id, and nothing else yet. Threads it starts inherit it. */
-    public static void startInvocation(String requestId) {
+    /**
+     * Starts an invocation's context: the function and the request id Lambda gives it, nothing else yet.
+     * Threads it starts inherit it. (The function is per invocation, not per JVM, for the local stack, which
+     * runs every function in one JVM.)
+     */
+    public static void startInvocation(com.amazonaws.services.lambda.runtime.Context lambda) {
         Map<String, String> context = new LinkedHashMap<>();
-        if (requestId != null) {
-            context.put("request_id", requestId);
+        if (lambda != null) {
+            if (lambda.getFunctionName() != null) {
+                context.put("function", lambda.getFunctionName());
+            }
+            if (lambda.getAwsRequestId() != null) {
+                context.put("request_id", lambda.getAwsRequestId());
+            }
         }
         CONTEXT.set(context);
+    }
+
+    /** The current invocation's function, else this JVM's. */
+    static String currentFunction() {
+        Map<String, String> context = CONTEXT.get();
+        String invoked = context == null ? null : context.get("function");
+        return invoked != null ? invoked : function;
+    }
+
+    /** The current invocation's request id, if any. */
+    static String currentRequestId() {
+        Map<String, String> context = CONTEXT.get();
+        return context == null ? null : context.get("request_id");
     }
 
     /** Adds what the current invocation is about (tenant, agent, execution) to its lines from now on. */
@@ -129,10 +151,6 @@ public final class Log {
     /** Writes a line as it is (an Embedded Metric Format record, see {@link Metrics}). */
     static void writeLine(Map<String, Object> line) {
         out.println(Json.write(line));
-    }
-
-    static String functionName() {
-        return function;
     }
 
     private static Map<String, Object> exception(Throwable error) {

@@ -1,5 +1,6 @@
 package ai.avala.agents.dispatch;
 
+import ai.avala.agents.config.Metrics;
 import java.util.Map;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -10,10 +11,13 @@ public final class DeadLetterQueue {
     public static final String REASON_ATTRIBUTE = "failure_reason";
     private final SqsClient sqs;
     private final String url;
+    private final String label;
 
-    public DeadLetterQueue(SqsClient sqs, String url) {
+    /** {@code label} names the queue in the {@code DeadLettered} metric's {@code Queue} dimension ("events", "deliveries"). */
+    public DeadLetterQueue(SqsClient sqs, String url, String label) {
         this.sqs = sqs;
         this.url = url;
+        this.label = label;
     }
 
     public void send(String body, String reason, String sourceMessageId) {
@@ -23,6 +27,7 @@ public final class DeadLetterQueue {
                 .messageAttributes(Map.of(
                         REASON_ATTRIBUTE, text(reason),
                         "source_message_id", text(sourceMessageId == null ? "unknown" : sourceMessageId))));
+        Metrics.line().dimension("Queue", label).add("DeadLettered", 1).emit();
     }
 
     static MessageAttributeValue text(String value) {

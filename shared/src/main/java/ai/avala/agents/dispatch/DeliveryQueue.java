@@ -22,7 +22,7 @@ public final class DeliveryQueue {
     public DeliveryQueue(SqsClient sqs, String url, String deadLetterUrl) {
         this.sqs = sqs;
         this.url = url;
-        this.deadLetters = new DeadLetterQueue(sqs, deadLetterUrl);
+        this.deadLetters = new DeadLetterQueue(sqs, deadLetterUrl, "deliveries");
     }
 
     public DeadLetterQueue deadLetters() {

@@ -37,7 +37,7 @@ public abstract class QueueFunction implements RequestStreamHandler {
 
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        Log.startInvocation(context == null ? null : context.getAwsRequestId());
+        Log.startInvocation(context);
         List<String> failed = process(Json.parse(input));
         Json.write(output, Map.of("batchItemFailures",
                 failed.stream().map(id -> Map.of("itemIdentifier", id)).toList()));

@@ -1,11 +1,12 @@
 package ai.avala.agents.functions.authorizer;
 
 import ai.avala.agents.config.Environment;
+import ai.avala.agents.config.Log;
 import ai.avala.agents.config.SnapStartPriming;
 import ai.avala.agents.config.Wiring;
-import ai.avala.agents.store.ApiKeyStore;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.store.ApiKeyStore;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.IOException;
@@ -42,6 +43,7 @@ public final class AuthorizerHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        Log.startInvocation(context);
         Json.write(output, authorize(Json.parse(input)));
     }
 

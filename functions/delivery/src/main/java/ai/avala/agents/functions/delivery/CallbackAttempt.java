@@ -2,6 +2,8 @@ package ai.avala.agents.functions.delivery;
 
 import ai.avala.agents.callback.CallbackSender;
 import ai.avala.agents.callback.DeliveryOutcome;
+import ai.avala.agents.config.Log;
+import ai.avala.agents.config.Metrics;
 import ai.avala.agents.dispatch.DeliveryQueue;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.dispatch.RetryPolicy;
@@ -16,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import ai.avala.agents.config.Log;
 
 /**
  * One delivery task: one attempt of one execution's callback. The attempt is made only under a lease on
@@ -86,11 +87,13 @@ final class CallbackAttempt {
     private void attempt(DeliveryTask task, Execution execution) {
         Optional<Agent> found = agents.findWithoutStats(task.tenant(), task.agent());
         if (found.isEmpty()) {
+            measure(null, "skipped");
             finish(execution, ExecutionStatus.FAILED, null, null, "The agent was deleted.");
             return;
         }
         Agent agent = found.get();
         if (!agent.active() || agent.pullMode()) {
+            measure(null, "skipped");
             finish(execution, ExecutionStatus.FAILED, null, null, "Not delivered: the agent was "
                     + (agent.active() ? "switched to pull mode" : "deactivated") + ".");
             return;
@@ -102,11 +105,13 @@ final class CallbackAttempt {
         Attempt attempt = new Attempt(execution.attempts() + 1, started, ended.toEpochMilli() - started.toEpochMilli(),
                 outcome.statusCode(), outcome.success() ? null : outcome.error());
         if (outcome.success()) {
+            measure(attempt, "success");
             streaks.succeeded(agent);
             finish(execution, ExecutionStatus.SUCCESS, attempt, outcome, null);
             return;
         }
         if (outcome.statusCode() != null && outcome.statusCode() == 410) {
+            measure(attempt, "failed");
             streaks.gone(agent, ended);
             finish(execution, ExecutionStatus.FAILED, attempt, outcome,
                     "Callback answered 410 Gone; the agent was deactivated (is_active: false).");
@@ -114,20 +119,35 @@ final class CallbackAttempt {
         }
         String switchedOff = streaks.failed(agent, ended);
         if (switchedOff != null) {
+            measure(attempt, "failed");
             finish(execution, ExecutionStatus.FAILED, attempt, outcome, outcome.error() + " " + switchedOff);
             return;
         }
         Optional<Duration> delay = retries.nextDelay(attempt.attempt(), outcome.retryAfter());
         if (delay.isEmpty()) {
+            measure(attempt, "failed");
             finish(execution, ExecutionStatus.FAILED, attempt, outcome,
                     outcome.error() + " Gave up after " + attempt.attempt() + " attempt(s).");
             return;
         }
+        measure(attempt, "retrying");
         Instant next = ended.plus(delay.get());
         // The next task is queued before the attempt is recorded: a crash in between repeats an attempt, never loses one.
         deliveries.send(task.next(attempt.attempt(), next.toEpochMilli()), ended.toEpochMilli());
         executions.recordFailedAttempt(execution, execution.attemptFailed(attempt,
                 outcome.error() + " Retrying in " + delay.get().toSeconds() + " s.", next, ended));
+    }
+
+    /**
+     * One delivery in the metrics, by outcome (success, retrying, failed, or skipped when no attempt could be
+     * made): the attempt's latency and number where one was made.
+     */
+    private static void measure(Attempt attempt, String outcome) {
+        Metrics line = Metrics.line().dimension("Outcome", outcome).add("Deliveries", 1);
+        if (attempt != null) {
+            line.milliseconds("CallbackLatency", attempt.durationMs()).add("Attempt", attempt.attempt());
+        }
+        line.emit();
     }
 
     private void finish(Execution execution, ExecutionStatus status, Attempt attempt, DeliveryOutcome outcome, String error) {

@@ -28,7 +28,7 @@ public final class DispatcherHandler extends QueueFunction {
                 new AgentMatcher(wiring.subscriptions(), wiring.agents()),
                 wiring.executions(),
                 wiring.deliveries(),
-                new DeadLetterQueue(wiring.sqs(), wiring.env().require("DEAD_LETTER_QUEUE_URL")),
+                new DeadLetterQueue(wiring.sqs(), wiring.env().require("DEAD_LETTER_QUEUE_URL"), "events"),
                 wiring.clock(),
                 WRITES_PER_EVENT);
     }

@@ -1,5 +1,7 @@
 package ai.avala.agents.functions.dispatcher;
 
+import ai.avala.agents.config.Log;
+import ai.avala.agents.config.Metrics;
 import ai.avala.agents.dispatch.AgentMatcher;
 import ai.avala.agents.dispatch.DeadLetterQueue;
 import ai.avala.agents.dispatch.DeliveryQueue;
@@ -23,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import ai.avala.agents.config.Log;
 
 /**
  * The matching stage: turns one labeling event into executions and delivery tasks, never calling a
@@ -69,17 +70,20 @@ final class EventDispatcher {
             return;
         }
         Log.tag("tenant", event.tenant());
+        long started = System.nanoTime();
         List<Agent> matched = matcher.match(event);
         LOG.info("Event matched", "event_id", event.id(), "event_type", event.type(), "matched_agents", matched.size());
-        if (matched.isEmpty()) {
-            return;
+        if (!matched.isEmpty()) {
+            Instant eventTime = eventTime(event, message);
+            Semaphore writes = new Semaphore(writesPerEvent);
+            for (int start = 0; start < matched.size(); start += PAGE) {
+                List<Agent> page = matched.subList(start, Math.min(matched.size(), start + PAGE));
+                deliveries.send(record(event, eventTime, page, writes), clock.millis());
+            }
         }
-        Instant eventTime = eventTime(event, message);
-        Semaphore writes = new Semaphore(writesPerEvent);
-        for (int start = 0; start < matched.size(); start += PAGE) {
-            List<Agent> page = matched.subList(start, Math.min(matched.size(), start + PAGE));
-            deliveries.send(record(event, eventTime, page, writes), clock.millis());
-        }
+        // Matching time: from the event read to its executions recorded and their tasks queued.
+        Metrics.line().add("FanOut", matched.size())
+                .milliseconds("MatchingTime", (System.nanoTime() - started) / 1_000_000).emit();
     }
 
     /** Records the executions of one page of agents concurrently; the delivery tasks of those that call back. */

@@ -59,6 +59,7 @@ public final class StatsHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        Log.startInvocation(context);
         JsonValue event = Json.parse(input);
         List<StreamBatch.AgentCounts> counts = StreamBatch.countsByAgent(event.path("Records"));
         List<String> failed = new ArrayList<>();

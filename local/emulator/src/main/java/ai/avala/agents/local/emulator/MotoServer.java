@@ -7,13 +7,20 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
-/** A {@code python3 -m moto.server} process on a free loopback port, stopped with {@link #close()}. */
+/**
+ * A {@code python3 -m moto.server} process on a free loopback port, stopped with {@link #close()}. It runs in a
+ * session of its own (through {@code setsid} where there is one), so that a terminal's Ctrl-C reaches only
+ * the JVM, which stops moto last, after everything that talks to it; a shutdown hook stops it otherwise.
+ */
 public final class MotoServer implements AutoCloseable {
 
     private final Process process;
     private final int port;
     private final Path log;
+    private volatile boolean stoppedByOwner;
 
     private MotoServer(Process process, int port, Path log) {
         this.process = process;
@@ -26,17 +33,34 @@ public final class MotoServer implements AutoCloseable {
         try {
             int port = freePort();
             Path log = Files.createTempFile("moto-", ".log");
-            Process process = new ProcessBuilder(python, "-m", "moto.server", "-H", "127.0.0.1", "-p", Integer.toString(port))
+            List<String> command = new ArrayList<>();
+            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+                command.add("/usr/bin/setsid");
+            }
+            command.addAll(List.of(python, "-m", "moto.server", "-H", "127.0.0.1", "-p", Integer.toString(port)));
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
             MotoServer server = new MotoServer(process, port, log);
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (!server.stoppedByOwner) {
+                    server.close();
+                }
+            }));
             server.awaitReady(Duration.ofSeconds(30));
             return server;
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start moto (" + python + " -m moto.server): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Leaves stopping moto at exit to the caller, which stops what uses it first (shutdown hooks run at once,
+     * in no order, so moto's own would stop it under running functions).
+     */
+    public void stopsWithOwner() {
+        stoppedByOwner = true;
     }
 
     public String endpoint() {

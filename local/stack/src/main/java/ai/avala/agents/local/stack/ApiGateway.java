@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,7 +31,7 @@ import java.util.regex.Pattern;
  */
 final class ApiGateway implements HttpHandler {
 
-    private static final Logger LOG = Logger.getLogger(ApiGateway.class.getName());
+    private static final StackLog LOG = StackLog.of(ApiGateway.class);
     private static final int MAX_BODY = 10 * 1024 * 1024;
 
     record Route(String method, String path, Pattern pattern, List<String> parameters,
@@ -100,11 +98,11 @@ final class ApiGateway implements HttpHandler {
             status = response.getStatusCode() == null ? 502 : response.getStatusCode();
             write(exchange, response);
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "Local API gateway failed", e);
+            LOG.error("Local API gateway failed", e);
             write(exchange, gatewayError(500, "DEFAULT_5XX", "Internal server error"));
         } finally {
-            System.out.printf("%s %s %d %d ms%n", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                    status, (System.nanoTime() - started) / 1_000_000);
+            LOG.info("API request", "method", exchange.getRequestMethod(), "path", exchange.getRequestURI().getRawPath(),
+                    "status", status, "duration_ms", (System.nanoTime() - started) / 1_000_000);
         }
     }
 
@@ -113,12 +111,14 @@ final class ApiGateway implements HttpHandler {
         String path = exchange.getRequestURI().getRawPath();
         Route route = null;
         Matcher matcher = null;
-        for (Route candidate : routes) {
-            Matcher m = candidate.pattern().matcher(path);
-            if (candidate.method().equals(method) && m.matches()) {
-                route = candidate;
-                matcher = m;
-                break;
+        // As API Gateway: the path's own method first, else its ANY method.
+        for (String wanted : List.of(method, "ANY")) {
+            for (Route candidate : routes) {
+                Matcher m = candidate.pattern().matcher(path);
+                if (route == null && candidate.method().equals(wanted) && m.matches()) {
+                    route = candidate;
+                    matcher = m;
+                }
             }
         }
         if (route == null) {
@@ -204,7 +204,7 @@ final class ApiGateway implements HttpHandler {
             if ("Unauthorized".equals(e.getMessage())) {
                 return new AuthOutcome(null, unauthorized());
             }
-            LOG.log(Level.SEVERE, "Authorizer failed", e);
+            LOG.error("Authorizer failed", e);
             return new AuthOutcome(null, gatewayError(500, "AUTHORIZER_FAILURE", "Internal server error"));
         }
         List<Object> statements = list(map(result.get("policyDocument")).get("Statement"));

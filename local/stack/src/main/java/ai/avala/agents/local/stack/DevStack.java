@@ -47,6 +47,8 @@ public final class DevStack implements AutoCloseable {
     private final String queueUrl;
     private final String dlqUrl;
     private final StackClock clock;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final StackLog LOG = StackLog.of(DevStack.class);
 
     private DevStack(MotoServer moto, LocalResources resources, HttpServer server, ExecutorService httpThreads,
                        ExecutorService pollers, List<QueueTrigger> triggers, List<StreamTrigger> streamTriggers,
@@ -114,8 +116,13 @@ public final class DevStack implements AutoCloseable {
             triggers.forEach(QueueTrigger::start);
             streamTriggers.forEach(pollers::submit);
             String[] queues = eventQueues(template, resources);
-            return new DevStack(moto, resources, server, httpThreads, pollers, triggers, streamTriggers, sqs, keys,
+            DevStack stack = new DevStack(moto, resources, server, httpThreads, pollers, triggers, streamTriggers, sqs, keys,
                     queues[0], queues[1], clock);
+            if (moto != null) {
+                moto.stopsWithOwner();
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
+            return stack;
         } catch (IOException | RuntimeException e) {
             if (moto != null) {
                 moto.close();
@@ -219,8 +226,17 @@ public final class DevStack implements AutoCloseable {
         Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /**
+     * Stops the stack in order, within a few seconds: the triggers first (no new invocations), then the API, then
+     * the invocations in flight (interrupted after 3 s), and the emulator last, once nothing talks to it.
+     * Idempotent; also run by a shutdown hook (Ctrl-C).
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("Stopping the local stack");
         triggers.forEach(QueueTrigger::stop);
         streamTriggers.forEach(StreamTrigger::stop);
         server.stop(0);
@@ -235,6 +251,7 @@ public final class DevStack implements AutoCloseable {
         if (moto != null) {
             moto.close();
         }
+        LOG.info("Local stack stopped");
     }
 
     public static void main(String[] args) throws Exception {
@@ -252,23 +269,20 @@ public final class DevStack implements AutoCloseable {
             return;
         }
         DevStack stack = start(options);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("Stopping the local stack.");
-            stack.close();
-        }));
         if (options.readyFile() != null) {
             stack.writeReadyFile(options.readyFile());
         }
-        System.out.println("Avala Agents local stack is ready.");
-        System.out.println("  API:          " + stack.apiUrl());
-        System.out.println("  AWS endpoint: " + stack.awsEndpoint() + (stack.moto != null ? " (moto, started here)" : ""));
+        // The banner goes to standard error: standard output carries only JSON lines (the functions' and the stack's).
+        System.err.println("Avala Agents local stack is ready.");
+        System.err.println("  API:          " + stack.apiUrl());
+        System.err.println("  AWS endpoint: " + stack.awsEndpoint() + (stack.moto != null ? " (moto, started here)" : ""));
         if (stack.queueUrl() != null) {
-            System.out.println("  Events queue: " + stack.queueUrl());
+            System.err.println("  Events queue: " + stack.queueUrl());
         }
-        stack.apiKeys().forEach((tenant, key) -> System.out.println("  API key for tenant " + tenant + ": " + key));
-        System.out.println("Try: curl -H 'X-Avala-Api-Key: " + stack.apiKeys().values().iterator().next() + "' "
+        stack.apiKeys().forEach((tenant, key) -> System.err.println("  API key for tenant " + tenant + ": " + key));
+        System.err.println("Try: curl -H 'X-Avala-Api-Key: " + stack.apiKeys().values().iterator().next() + "' "
                 + stack.apiUrl() + "/agents/");
-        System.out.println("Press Ctrl-C to stop.");
+        System.err.println("Press Ctrl-C to stop.");
         Thread.currentThread().join();
     }
 }

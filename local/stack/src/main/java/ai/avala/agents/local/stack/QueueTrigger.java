@@ -18,8 +18,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -36,7 +34,7 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  */
 final class QueueTrigger {
 
-    private static final Logger LOG = Logger.getLogger(QueueTrigger.class.getName());
+    private static final StackLog LOG = StackLog.of(QueueTrigger.class);
     private static final int POLLERS = 4;
 
     private final SqsClient sqs;
@@ -100,7 +98,7 @@ final class QueueTrigger {
                 }
             } catch (RuntimeException e) {
                 if (running) {
-                    LOG.log(Level.WARNING, "Polling " + queueUrl + " for " + function.id() + " failed; retrying", e);
+                    LOG.warn("Polling the queue failed; retrying", e, "queue", queueUrl, "function", function.id());
                     pause();
                 }
             } finally {
@@ -150,14 +148,15 @@ final class QueueTrigger {
             }
         } catch (TimeoutException e) {
             invocation.cancel(true);
-            LOG.warning(function.id() + " timed out after " + function.timeoutMillis() + " ms on a batch of "
-                    + messages.size() + "; its messages return to the queue after their visibility timeout");
+            LOG.warn("The function timed out; its messages return to the queue after their visibility timeout", null,
+                    "function", function.id(), "timeout_ms", function.timeoutMillis(), "messages", messages.size());
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         } catch (java.util.concurrent.ExecutionException e) {
-            LOG.log(Level.SEVERE, function.id() + " failed on a batch of " + messages.size() + "; it will be retried", e.getCause());
+            LOG.error("The function failed on a batch; it will be retried", e.getCause(), "function", function.id(),
+                    "messages", messages.size());
             return;
         }
         List<DeleteMessageBatchRequestEntry> done = messages.stream()
@@ -167,8 +166,8 @@ final class QueueTrigger {
         if (!done.isEmpty() && running) {
             sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(done));
         }
-        System.out.printf("SQS %s -> %s: %d message(s), %d failed%n", queueArn.substring(queueArn.lastIndexOf(':') + 1),
-                function.id(), messages.size(), failed.size());
+        LOG.info("SQS batch", "queue", queueArn.substring(queueArn.lastIndexOf(':') + 1), "function", function.id(),
+                "messages", messages.size(), "failed", failed.size());
     }
 
     private SQSEvent.SQSMessage toRecord(Message message) {

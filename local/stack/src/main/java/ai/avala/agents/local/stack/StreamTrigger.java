@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
@@ -24,7 +22,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 final class StreamTrigger implements Runnable {
 
-    private static final Logger LOG = Logger.getLogger(StreamTrigger.class.getName());
+    private static final StackLog LOG = StackLog.of(StreamTrigger.class);
     private final DynamoDbStreamsClient streams;
     private final LambdaFunctions.Function function;
     private final String streamArn;
@@ -76,7 +74,7 @@ final class StreamTrigger implements Runnable {
                 return;
             } catch (RuntimeException e) {
                 if (running) {
-                    LOG.log(Level.WARNING, "Reading " + streamArn + " for " + function.id() + " failed; retrying", e);
+                    LOG.warn("Reading the stream failed; retrying", e, "stream", streamArn, "function", function.id());
                     sleep();
                 }
             }
@@ -119,10 +117,10 @@ final class StreamTrigger implements Runnable {
         try {
             byte[] output = function.invoke(input, new LocalContext(function.id(), function.timeoutMillis()));
             JsonValue failures = Json.parse(new String(output, StandardCharsets.UTF_8)).path("batchItemFailures");
-            System.out.printf("DynamoDB stream -> %s: %d record(s), %d failed%n", function.id(), records.size(), failures.size());
+            LOG.info("DynamoDB stream batch", "function", function.id(), "records", records.size(), "failed", failures.size());
             return failures.isEmpty() ? null : failures.get(0).path("itemIdentifier").asText();
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, function.id() + " failed on " + records.size() + " stream record(s); retrying", e);
+            LOG.error("The function failed on stream records; retrying", e, "function", function.id(), "records", records.size());
             return records.get(0).dynamodb().sequenceNumber();
         }
     }

@@ -29,7 +29,7 @@ class AvalaClientsTest {
 
     @Test
     void pythonSdkAndCli_shouldWorkUnchangedAgainstTheLocalStack() throws Exception {
-        Path venv = virtualenv();
+        Path venv = Virtualenv.with("client-venv", PACKAGES);
         try (DevStack stack = DevStack.start(Options.of(0, null,
                 Map.of("sdk", "avk_sdk_" + System.nanoTime(), "sdk_other", "avk_other_" + System.nanoTime()), true))) {
             Path report = Path.of("target", "client-tests.xml").toAbsolutePath();
@@ -82,30 +82,5 @@ class AvalaClientsTest {
             }
         }
         return passed;
-    }
-
-    /** target/client-venv with the pinned client packages, created once per clean build. */
-    private static Path virtualenv() throws IOException, InterruptedException {
-        Path venv = Path.of("target", "client-venv").toAbsolutePath();
-        Path marker = venv.resolve(".installed");
-        String wanted = String.join(" ", PACKAGES);
-        if (Files.exists(marker) && Files.readString(marker).equals(wanted)) {
-            return venv;
-        }
-        run(List.of(System.getenv().getOrDefault("PYTHON", "python3"), "-m", "venv", "--clear", venv.toString()));
-        var install = new ArrayList<>(List.of(venv.resolve("bin/pip").toString(), "install", "--quiet",
-                "--disable-pip-version-check"));
-        install.addAll(PACKAGES);
-        run(install);
-        Files.writeString(marker, wanted);
-        return venv;
-    }
-
-    private static void run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException("Failed: " + String.join(" ", command) + "\n" + output);
-        }
     }
 }
