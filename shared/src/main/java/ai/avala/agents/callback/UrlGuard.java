@@ -24,6 +24,19 @@ public final class UrlGuard {
     private static final Pattern CANONICAL_IPV4 =
             Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
 
+    /**
+     * The form a callback URL must have to be registered (outside the local stack), exactly as openapi.yaml
+     * states it: https, a DNS host name (no IP address: a receiver is addressed by the name its certificate
+     * carries, and no address notation can slip past), port 443 or 1024-65535, and a path and query of
+     * percent-encoded ASCII (RFC 3986), no credentials, no fragment.
+     */
+    public static final String REGISTRATION_FORM = "^https://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+"
+            + "[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+            + "(?::(?:443|102[4-9]|10[3-9][0-9]|1[1-9][0-9]{2}|[2-9][0-9]{3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}"
+            + "|655[0-2][0-9]|6553[0-5]))?"
+            + "(?:[/?](?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$";
+    private static final Pattern REGISTRATION = Pattern.compile(REGISTRATION_FORM);
+
     /** A block of addresses and why it may not be called. */
     private record Range(BigInteger first, int prefixLength, int bits, String reason) {
 
@@ -95,6 +108,10 @@ public final class UrlGuard {
     /** Checks a URL when an agent is registered: its form, and its addresses where the host resolves now. */
     public List<InetAddress> checkRegistration(String url) throws UnsafeUrlException {
         URI uri = parse(url);
+        if (!allowLocal && !REGISTRATION.matcher(url).matches()) {
+            throw new UnsafeUrlException("Callback URL must be https://<host name>[:port]/<path>: a DNS name (no IP "
+                    + "address), port 443 or 1024-65535, the path and query percent-encoded ASCII.");
+        }
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(hostOf(uri));

@@ -27,7 +27,7 @@ public record AgentAction(String execution, AgentDecision decision, String reaso
             errors.add("action", "Must be one of " + AgentDecision.choices() + ".");
         }
         JsonValue reason = root.path("reason");
-        if (!reason.isMissingNode() && !reason.isNull() && (!reason.isTextual() || reason.asText().length() > 2000)) {
+        if (!reason.isMissingNode() && !reason.isNull() && (!reason.isTextual() || reason.asText().codePointCount(0, reason.asText().length()) > 2000)) {
             errors.add("reason", "Must be a string of at most 2000 characters, or null.");
         }
         errors.throwIfAny();

@@ -31,17 +31,6 @@ public record AgentChanges(
     private static final String UNSAFE_CHARACTERS =
             "Must not contain control characters or bidirectional text overrides.";
 
-    /**
-     * C0 and C1 control characters (a description may have tabs and line breaks) and the bidirectional
-     * overrides, isolates and marks that make a name display as something other than what it is.
-     */
-    static boolean hasUnsafeCharacters(String value, boolean multiline) {
-        return value.chars().anyMatch(c -> (c < 0x20 && !(multiline && (c == '\t' || c == '\n' || c == '\r')))
-                || (c >= 0x7f && c <= 0x9f)
-                || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
-                || c == 0x200e || c == 0x200f || c == 0x061c);
-    }
-
     public boolean has(String field) {
         return present.contains(field);
     }
@@ -56,12 +45,12 @@ public record AgentChanges(
                 present.add(field);
             }
         });
-        String name = text(root, "name", false, 255, false, errors);
+        String name = stripped(text(root, "name", false, 255, false, errors));
         if (creating && !present.contains("name")) {
             errors.add("name", REQUIRED);
         }
-        String description = text(root, "description", true, 2000, true, errors);
-        List<String> events = strings(root, "events", MAX_EVENTS, 100, errors);
+        String description = stripped(text(root, "description", true, 2000, true, errors));
+        List<String> events = strings(root, "events", MAX_EVENTS, 100, false, errors);
         events.stream().filter(event -> !EVENT.matcher(event).matches()).findFirst().ifPresent(event -> errors.add("events",
                 "Invalid event type \"" + event + "\": use lower-case dotted names such as task.completed, task.* or *."));
         String callbackUrl = text(root, "callback_url", true, 2048, false, errors);
@@ -74,12 +63,17 @@ public record AgentChanges(
                 errors.add("is_active", "Must be a boolean.");
             }
         }
-        String project = text(root, "project", true, 255, false, errors);
-        List<String> taskTypes = strings(root, "task_types", MAX_TASK_TYPES, 100, errors);
+        String project = stripped(text(root, "project", true, 255, false, errors));
+        List<String> taskTypes = strings(root, "task_types", MAX_TASK_TYPES, 100, true, errors);
         errors.throwIfAny();
         return new AgentChanges(Set.copyOf(present), name, description, events, callbackUrl, active, project, taskTypes);
     }
 
+    private static String stripped(String value) {
+        return value == null ? null : TextRules.strip(value);
+    }
+
+    /** A string field as sent (null when absent or null), checked: length, unsafe characters, not blank. */
     private static String text(JsonValue root, String field, boolean nullable, int maxLength, boolean multiline,
                                FieldErrors errors) {
         JsonValue node = root.get(field);
@@ -96,18 +90,19 @@ public record AgentChanges(
             errors.add(field, "Must be a string.");
             return null;
         }
-        String value = node.textValue().strip();
-        if (value.isEmpty()) {
-            errors.add(field, nullable ? "May not be blank; send null instead." : "This field may not be blank.");
-        } else if (value.length() > maxLength) {
+        String value = node.textValue();
+        if (TextRules.length(value) > maxLength) {
             errors.add(field, "Ensure this field has no more than " + maxLength + " characters.");
-        } else if (hasUnsafeCharacters(value, multiline)) {
+        } else if (TextRules.hasUnsafeCharacters(value, multiline)) {
             errors.add(field, UNSAFE_CHARACTERS);
+        } else if (TextRules.isBlank(value)) {
+            errors.add(field, nullable ? "May not be blank; send null instead." : "This field may not be blank.");
         }
         return value;
     }
 
-    private static List<String> strings(JsonValue root, String field, int maxItems, int maxLength,
+    /** A list of strings; {@code strip}: drop each item's leading and trailing blanks (else items are kept as sent). */
+    private static List<String> strings(JsonValue root, String field, int maxItems, int maxLength, boolean strip,
                                         FieldErrors errors) {
         JsonValue node = root.get(field);
         if (node == null) {
@@ -123,15 +118,15 @@ public record AgentChanges(
         }
         Set<String> values = new LinkedHashSet<>();
         for (JsonValue item : node) {
-            if (!item.isTextual() || item.textValue().isBlank() || item.textValue().length() > maxLength) {
-                errors.add(field, "Each item must be a non-empty string of at most " + maxLength + " characters.");
+            if (!item.isTextual() || TextRules.isBlank(item.textValue()) || TextRules.length(item.textValue()) > maxLength) {
+                errors.add(field, "Each item must be a non-blank string of at most " + maxLength + " characters.");
                 return List.of();
             }
-            if (hasUnsafeCharacters(item.textValue(), false)) {
+            if (TextRules.hasUnsafeCharacters(item.textValue(), false)) {
                 errors.add(field, UNSAFE_CHARACTERS);
                 return List.of();
             }
-            values.add(item.textValue().strip());
+            values.add(strip ? TextRules.strip(item.textValue()) : item.textValue());
         }
         return List.copyOf(values);
     }

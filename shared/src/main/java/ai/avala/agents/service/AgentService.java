@@ -126,7 +126,7 @@ public final class AgentService {
 
     public Page<Execution> listExecutions(String tenant, String uid, String statusFilter, PageRequest page) {
         ExecutionStatus status = null;
-        if (statusFilter != null && !statusFilter.isBlank()) {
+        if (statusFilter != null) {
             status = ExecutionStatus.fromWire(statusFilter).orElseThrow(() -> new InvalidInputException(
                     "Invalid status: use pending, running, success or failed.",
                     Map.of("status", List.of("Must be one of pending, running, success, failed."))));
@@ -140,7 +140,7 @@ public final class AgentService {
     public TestResult test(String tenant, String uid) {
         Agent agent = get(tenant, uid);
         if (agent.pullMode()) {
-            throw new InvalidInputException("This agent has no callback_url (pull mode); there is nothing to test.");
+            throw new ConflictException("This agent has no callback_url (pull mode); there is nothing to test.");
         }
         String executionUid = Ids.executionUid();
         Instant started = Timestamps.now(clock);

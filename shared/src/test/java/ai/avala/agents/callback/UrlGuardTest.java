@@ -98,10 +98,27 @@ class UrlGuardTest {
 
     @Test
     void checkRegistration_shouldReturnTheAddressesItCheckedAndRefuseAPrivateOne() throws Exception {
-        assertThat(strict.checkRegistration("https://93.184.215.14/hook"))
-                .containsExactly(InetAddress.getByName("93.184.215.14"));
+        assertThat(local.checkRegistration("http://127.0.0.1:8080/hook"))
+                .containsExactly(InetAddress.getByName("127.0.0.1"));
         assertThatThrownBy(() -> strict.checkRegistration("https://10.1.2.3/hook"))
                 .isInstanceOf(UnsafeUrlException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://hooks.example.invalid/x", "https://Hooks.Example.invalid:8443/a/b?c=%C3%A9&d",
+            "https://a-b.example.invalid:65535", "https://x.example.invalid?q=1", "https://x.y.example.invalid/~user/(1)/@/!$'*+,;="})
+    void checkRegistration_shouldAcceptHttpsToAHostNameWithAnEncodedPath(String url) throws Exception {
+        // .invalid never resolves (RFC 6761): the form alone decides.
+        assertThat(strict.checkRegistration(url)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://93.184.215.14/hook", "https://[2606:2800:220:1:248:1893:25c8:1946]/",
+            "https://example.com/café", "https://example.com/a b", "https://example.com/%zz", "https://-a.example.com/",
+            "https://a-.example.com/", "https://example.123/", "https://example.com:0443/", "https://example.com:65536/",
+            "https://example.com:1023/", "https://exa_mple.com/", "https://example.com/<x>", " https://example.com/"})
+    void checkRegistration_shouldRefuseWhatOpenApiDoesNotDescribe(String url) {
+        assertThatThrownBy(() -> strict.checkRegistration(url)).isInstanceOf(UnsafeUrlException.class);
     }
 
     @Test

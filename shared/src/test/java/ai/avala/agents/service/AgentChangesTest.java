@@ -86,4 +86,45 @@ class AgentChangesTest {
                     .hasMessageContaining("control characters or bidirectional");
         }
     }
+
+    // The rules below are the ones openapi.yaml's text patterns state; schemathesis holds the two together.
+
+    @Test
+    void parse_shouldCountCodePointsAsSent_asJsonSchemaMaxLengthDoes() {
+        String emoji = "\uD83D\uDE00".repeat(255);
+        assertThat(AgentChanges.parse("{\"name\": \"" + emoji + "\"}", true).name()).isEqualTo(emoji);
+
+        InvalidInputException padded = catchThrowableOfType(InvalidInputException.class,
+                () -> AgentChanges.parse("{\"name\": \"" + "a".repeat(255) + " \"}", true));
+        assertThat(padded.fieldErrors().get("name")).containsExactly("Ensure this field has no more than 255 characters.");
+    }
+
+    @Test
+    void parse_shouldRefuseTextsOfOnlyUnicodeSpaces_andStripThemAroundOthers() {
+        for (String blank : List.of("\u00a0", "\u2007\u202f", "\u3000", "\ufeff", " \u2028 ")) {
+            InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
+                    () -> AgentChanges.parse(Json.write(java.util.Map.of("name", blank)), true));
+            assertThat(error.fieldErrors().get("name")).as("%s", blank).containsExactly("This field may not be blank.");
+        }
+        assertThat(AgentChanges.parse("{\"name\": \"\\u00a0 Reviewer \\u3000\"}", true).name()).isEqualTo("Reviewer");
+    }
+
+    @Test
+    void parse_shouldKeepEventTypesAsSent_soASpacedOneIsRefused() {
+        InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
+                () -> AgentChanges.parse("{\"name\": \"x\", \"events\": [\" task.completed\"]}", true));
+
+        assertThat(error.fieldErrors()).containsOnlyKeys("events");
+        assertThat(AgentChanges.parse("{\"name\": \"x\", \"task_types\": [\" bbox \"]}", true).taskTypes())
+                .containsExactly("bbox");
+    }
+
+    @Test
+    void parse_shouldRefuseUnpairedSurrogates() {
+        InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
+                () -> AgentChanges.parse("{\"name\": \"a\\ud800b\"}", true));
+
+        assertThat(error.fieldErrors().get("name")).containsExactly(
+                "Must not contain control characters or bidirectional text overrides.");
+    }
 }

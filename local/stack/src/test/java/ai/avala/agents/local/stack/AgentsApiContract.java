@@ -394,13 +394,13 @@ abstract class AgentsApiContract {
     }
 
     @Test
-    void testOperation_shouldAnswer400ForAPullModeAgent() {
+    void testOperation_shouldAnswer409ForAPullModeAgent() {
         var api = newTenant();
         String uid = created(api, "{\"name\": \"puller\", \"events\": [\"task.completed\"]}").get("uid").asText();
 
         var response = api.post("/agents/" + uid + "/test/", null);
 
-        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.status()).as("the request is valid; the agent's state (pull mode) is what conflicts").isEqualTo(409);
         assertThat(response.detail()).contains("callback_url");
     }
 
