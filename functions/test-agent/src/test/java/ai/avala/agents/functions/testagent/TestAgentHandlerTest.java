@@ -71,13 +71,13 @@ class TestAgentHandlerTest {
     }
 
     @Test
-    void handleRequest_shouldAnswer400_whenTheAgentHasNoCallbackUrl() {
+    void handleRequest_shouldAnswer409_whenTheAgentHasNoCallbackUrl() {
         String tenant = "tenant_" + UUID.randomUUID();
         var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Puller\"}", true));
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
-        assertThat(response.getStatusCode()).isEqualTo(400);
+        assertThat(response.getStatusCode()).isEqualTo(409);
         assertThat(Json.parse(response.getBody()).get("detail").asText()).contains("no callback_url");
     }
 }
