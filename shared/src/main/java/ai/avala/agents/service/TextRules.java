@@ -6,7 +6,7 @@ package ai.avala.agents.service;
  * value as sent, as JSON Schema's {@code maxLength} does; a value must have a character that is neither
  * blank nor unsafe; leading and trailing blanks are dropped before it is stored.
  */
-final class TextRules {
+public final class TextRules {
 
     private TextRules() {
     }
@@ -15,7 +15,7 @@ final class TextRules {
      * Blank: the space characters of ECMAScript's {@code \s} that are not control characters (the controls
      * are unsafe anyway), plus tab, line feed and carriage return.
      */
-    static boolean isBlank(int c) {
+    public static boolean isBlank(int c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x00a0 || c == 0x1680
                 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f
                 || c == 0x3000 || c == 0xfeff;
@@ -26,7 +26,7 @@ final class TextRules {
      * bidirectional overrides, isolates and marks that make a name display as something other than what it
      * is, and unpaired surrogates (no text at all; DynamoDB's UTF-8 could not store them).
      */
-    static boolean isUnsafe(int c, boolean multiline) {
+    public static boolean isUnsafe(int c, boolean multiline) {
         return (c < 0x20 && !(multiline && (c == '\t' || c == '\n' || c == '\r')))
                 || (c >= 0x7f && c <= 0x9f)
                 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
