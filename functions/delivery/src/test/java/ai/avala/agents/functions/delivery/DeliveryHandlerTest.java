@@ -271,9 +271,15 @@ class DeliveryHandlerTest {
         assertThat(agent.active()).isFalse();
         assertThat(agent.disabledReason()).contains("failed for 120 hours");
         assertThat(executions.find(first.agent(), second.uid()).orElseThrow().errorMessage()).contains("switched off");
-        var metric = logs.toString(java.nio.charset.StandardCharsets.UTF_8).lines().map(ai.avala.agents.json.Json::parse)
+        var metrics = logs.toString(java.nio.charset.StandardCharsets.UTF_8).lines().map(ai.avala.agents.json.Json::parse)
                 .filter(line -> line.has("_aws")).toList();
-        assertThat(metric).singleElement().satisfies(line -> {
+        assertThat(metrics).filteredOn(line -> line.has("Deliveries")).singleElement().satisfies(line -> {
+            assertThat(line.get("Outcome").asText()).isEqualTo("failed");
+            assertThat(line.get("Attempt").asInt()).isEqualTo(1);
+            var dimensions = line.get("_aws").get("CloudWatchMetrics").get(0).get("Dimensions");
+            assertThat(dimensions.get(1).get(1).asText()).as("also published by outcome").isEqualTo("Outcome");
+        });
+        assertThat(metrics).filteredOn(line -> line.has("AgentsAutoDisabled")).singleElement().satisfies(line -> {
             assertThat(line.get("AgentsAutoDisabled").asInt()).isEqualTo(1);
             assertThat(line.get("Service").asText()).isEqualTo("avala-agents");
             var definition = line.get("_aws").get("CloudWatchMetrics").get(0);
