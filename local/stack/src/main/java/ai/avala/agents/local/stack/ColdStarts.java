@@ -164,6 +164,7 @@ final class ColdStarts {
                     "{\"since\": \"" + Instant.now().minusSeconds(3600) + "\"}");
             case "RotateSecretFunction" -> api("POST", agent + "rotate-secret/", Map.of("uid", agentUid), Map.of(),
                     "{\"overlap_seconds\": 60}");
+            case "MethodNotAllowedFunction" -> api("PUT", "/api/v1/agents/", Map.of(), Map.of(), "{}");
             case "DispatcherFunction" -> sqs(Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "task.completed",
                     "tenant", TENANT)));
             case "DeliveryFunction" -> sqs(new DeliveryTask(TENANT, agentUid, execution(agentUid, ExecutionStatus.RUNNING), 0,

@@ -39,7 +39,8 @@ class SampleEventsTest {
             Map.entry("delete-agent.json", 404),
             Map.entry("test-agent.json", 404),
             Map.entry("list-executions.json", 404),
-            Map.entry("agent-action.json", 404));
+            Map.entry("agent-action.json", 404),
+            Map.entry("method-not-allowed.json", 405));
 
     @Test
     void everySampleEvent_shouldDriveItsFunctionsHandler_andEveryFunctionShouldHaveOne() throws Exception {
