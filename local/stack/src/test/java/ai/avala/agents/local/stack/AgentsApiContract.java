@@ -123,7 +123,7 @@ abstract class AgentsApiContract {
         assertThat(api.get("/agents/" + uid).status()).isEqualTo(200);
         assertThat(api.patch("/agents/" + uid, "{\"is_active\": false}").status()).isEqualTo(200);
         assertThat(api.get("/agents/" + uid + "/executions").status()).isEqualTo(200);
-        assertThat(api.post("/agents/" + uid + "/test", null).status()).isEqualTo(400);
+        assertThat(api.post("/agents/" + uid + "/test", null).status()).as("pull mode: 409").isEqualTo(409);
         assertThat(api.delete("/agents/" + uid).status()).isEqualTo(204);
     }
 
