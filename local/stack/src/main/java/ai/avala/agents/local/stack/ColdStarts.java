@@ -85,8 +85,13 @@ final class ColdStarts {
 
     private void run(int rounds, Map<String, Object> results) throws Exception {
         Map<String, String> handlers = new LinkedHashMap<>();
-        stack.resources().template().resources("AWS::Serverless::Function").forEach((id, props) ->
-                handlers.put(id, ((String) props.get("Handler")).split("::")[0]));
+        // BENCH_FUNCTIONS=GetAgentFunction,... measures only those (beside the naive handler), to try one lever.
+        String only = System.getenv().getOrDefault("BENCH_FUNCTIONS", "");
+        stack.resources().template().resources("AWS::Serverless::Function").forEach((id, props) -> {
+            if (only.isBlank() || List.of(only.split(",")).contains(id)) {
+                handlers.put(id, ((String) props.get("Handler")).split("::")[0]);
+            }
+        });
         Map<String, List<Run>> runs = new LinkedHashMap<>();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int round = 0; round < rounds; round++) {
