@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.CallbackReceiver;
-import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.json.JsonValue;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 class DispatchThroughLocalStackTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private CallbackStack fixture;
     private DevStack stack;
     private StackTenants tenants;
     private SqsClient sqs;
@@ -40,20 +40,16 @@ class DispatchThroughLocalStackTest {
 
     @BeforeAll
     void start() throws Exception {
-        stack = DevStack.start(Options.of(0, null, Map.of(), true).withEnvironment(Map.of(
-                "CALLBACK_RETRY_SCHEDULE_SECONDS", "1",
-                "CALLBACK_MAX_ATTEMPTS", "3",
-                "CALLBACK_TIMEOUT_SECONDS", "2")));
-        tenants = new StackTenants(stack);
-        sqs = LocalResources.sqs(stack.resources().aws());
-        receiver = new CallbackReceiver();
+        fixture = CallbackStack.start(3);
+        stack = fixture.stack();
+        tenants = fixture.tenants();
+        sqs = fixture.sqs();
+        receiver = fixture.receiver();
     }
 
     @AfterAll
     void stop() {
-        receiver.close();
-        sqs.close();
-        stack.close();
+        fixture.close();
     }
 
     private Tenant newTenant() {

@@ -7,7 +7,6 @@ import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.CallbackReceiver.Answer;
-import ai.avala.agents.local.emulator.LocalResources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +36,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 class OperatorActionsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private CallbackStack fixture;
     private DevStack stack;
     private StackTenants tenants;
     private SqsClient sqs;
@@ -44,20 +44,16 @@ class OperatorActionsTest {
 
     @BeforeAll
     void start() throws Exception {
-        stack = DevStack.start(Options.of(0, null, Map.of(), true).withEnvironment(Map.of(
-                "CALLBACK_RETRY_SCHEDULE_SECONDS", "1",
-                "CALLBACK_MAX_ATTEMPTS", "2",
-                "CALLBACK_TIMEOUT_SECONDS", "2")));
-        tenants = new StackTenants(stack);
-        sqs = LocalResources.sqs(stack.resources().aws());
-        receiver = new CallbackReceiver();
+        fixture = CallbackStack.start(2);
+        stack = fixture.stack();
+        tenants = fixture.tenants();
+        sqs = fixture.sqs();
+        receiver = fixture.receiver();
     }
 
     @AfterAll
     void stop() {
-        receiver.close();
-        sqs.close();
-        stack.close();
+        fixture.close();
     }
 
     private ApiClient newTenant(String tenant) {
