@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
@@ -44,7 +45,7 @@ public final class CallbackHttpClient {
     private final int maxBody;
     private final SSLSocketFactory sslSocketFactory;
     private final X509TrustManager trustManager;
-    private OkHttpClient http;
+    private final CompletableFuture<OkHttpClient> http;
 
     public CallbackHttpClient(Duration timeout, int maxBody) {
         this(timeout, maxBody, null, null);
@@ -56,16 +57,26 @@ public final class CallbackHttpClient {
         this.maxBody = maxBody;
         this.sslSocketFactory = sslSocketFactory;
         this.trustManager = trustManager;
+        this.http = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("callback-http-client-init").start(() -> {
+            try {
+                http.complete(build());
+            } catch (Throwable e) {
+                http.completeExceptionally(e);
+            }
+        });
     }
 
     /**
-     * Built on first use: OkHttp loads about 800 classes (some 230 ms in a fresh JVM), which a function
-     * whose request makes no callback (a 404, a validation error) should not pay for.
+     * Built on its own thread from construction: OkHttp loads about 800 classes and sets up TLS (some 230 ms
+     * in a fresh JVM), which then overlaps with the rest of a cold start; a request that makes no callback
+     * (a 404, a validation error) never waits for it.
      */
-    private synchronized OkHttpClient http() {
-        if (http != null) {
-            return http;
-        }
+    private OkHttpClient http() {
+        return http.join();
+    }
+
+    private OkHttpClient build() {
         OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 .callTimeout(timeout)
                 .connectTimeout(timeout)
@@ -82,8 +93,7 @@ public final class CallbackHttpClient {
         if (sslSocketFactory != null) {
             builder.sslSocketFactory(sslSocketFactory, trustManager);
         }
-        http = builder.build();
-        return http;
+        return builder.build();
     }
 
     public Duration timeout() {

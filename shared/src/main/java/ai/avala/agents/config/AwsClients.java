@@ -10,7 +10,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -26,13 +25,21 @@ public final class AwsClients {
     private AwsClients() {
     }
 
+    /**
+     * Starts building the HTTP client the SDK clients share, on its own thread, so that it is ready by the time
+     * they are (see {@link SharedHttpClient}). Called when a function is wired.
+     */
+    public static void startHttpClient() {
+        SharedHttpClient.instance();
+    }
+
     public static DynamoDbClient dynamoDb(Environment env) {
         return build(DynamoDbClient.builder(), env);
     }
 
-    /** Any SDK client (DynamoDB, SQS, ...) on the URL-connection HTTP client, configured from {@code env}. */
+    /** Any SDK client (DynamoDB, SQS, ...) on the shared URL-connection HTTP client, configured from {@code env}. */
     public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, Environment env) {
-        builder.httpClient(UrlConnectionHttpClient.create())
+        builder.httpClient(SharedHttpClient.instance())
                 .region(region(env))
                 .credentialsProvider(credentials(env))
                 // Everything a Lambda function needs is explicit: no profile file to look for and parse, no retry

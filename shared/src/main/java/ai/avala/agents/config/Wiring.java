@@ -29,6 +29,7 @@ public final class Wiring {
 
     public Wiring(Environment env) {
         this.env = env;
+        AwsClients.startHttpClient();
         Log.configure(env);
         Metrics.configure(env);
     }

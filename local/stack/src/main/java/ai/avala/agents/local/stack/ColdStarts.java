@@ -217,6 +217,11 @@ final class ColdStarts {
         Files.writeString(file, event);
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(JVM_FLAGS);
+        // BENCH_JVM_FLAGS adds flags to every JVM (e.g. -Xlog:class+load to see what a function loads, and when).
+        String extra = System.getenv().getOrDefault("BENCH_JVM_FLAGS", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
         command.addAll(List.of("-cp", classpath, "ai.avala.agents.local.coldstart.LambdaRuntimeHarness", handler, file.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().clear();
