@@ -4,6 +4,7 @@ import ai.avala.agents.config.Wiring;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
+import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
@@ -40,7 +41,7 @@ final class ColdStarts {
     private static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     private static final String TENANT = "bench_cold";
 
-    private record Run(long firstMs, long initMs, long classes, long heapMb, String status) {
+    private record Run(long firstMs, long initMs, long classes, long heapMb, String status, String answer) {
     }
 
     private final DevStack stack;
@@ -66,6 +67,72 @@ final class ColdStarts {
             System.out.println("Cold starts: no .aws-sam/build (run sam build first); skipped.");
             return;
         }
+        HttpServer receiver = receiver();
+        try {
+            new ColdStarts(stack, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cold").run(rounds, results);
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    /**
+     * Runs every function's {@code sam build} artifact once, in a fresh JVM, on its cold-start request, and
+     * returns what went wrong: a function that failed or whose answer is not the success that request must
+     * get (a 2xx, or the 405 of the catch-all route; no failed queue message; an Allow policy).
+     */
+    static List<String> check(DevStack stack) throws Exception {
+        HttpServer receiver = receiver();
+        try {
+            ColdStarts cold = new ColdStarts(stack, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cold");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> problems = new ArrayList<>();
+            for (var function : cold.handlers().entrySet()) {
+                Run run = cold.function(java, function.getKey(), function.getValue());
+                String problem = problem(function.getKey(), run.answer());
+                System.out.printf("  %-28s %5d ms  %s%n", function.getKey(), run.firstMs(), problem == null ? "ok" : "FAILED");
+                if (problem != null) {
+                    problems.add(function.getKey() + ": " + problem + " [" + run.status() + "]");
+                }
+            }
+            return problems;
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private static String problem(String function, String answer) {
+        if (answer.isBlank()) {
+            return "no answer";
+        }
+        JsonValue json = Json.parse(answer);
+        if (json.has("statusCode")) {
+            int status = json.get("statusCode").asInt();
+            boolean expected = function.equals("MethodNotAllowedFunction") ? status == 405 : status >= 200 && status < 300;
+            return expected ? null : "answered " + status;
+        }
+        if (json.has("batchItemFailures")) {
+            return json.get("batchItemFailures").size() == 0 ? null : "failed its message";
+        }
+        if (json.has("policyDocument")) {
+            return answer.contains("\"Allow\"") ? null : "denied the key";
+        }
+        return "an answer of no known kind";
+    }
+
+    private Map<String, String> handlers() {
+        Map<String, String> handlers = new LinkedHashMap<>();
+        // BENCH_FUNCTIONS=GetAgentFunction,... measures only those (beside the naive handler), to try one lever.
+        String only = System.getenv().getOrDefault("BENCH_FUNCTIONS", "");
+        stack.resources().template().resources("AWS::Serverless::Function").forEach((id, props) -> {
+            if (only.isBlank() || List.of(only.split(",")).contains(id)) {
+                handlers.put(id, ((String) props.get("Handler")).split("::")[0]);
+            }
+        });
+        return handlers;
+    }
+
+    /** A callback receiver that answers every call 200. */
+    private static HttpServer receiver() throws IOException {
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         receiver.createContext("/", exchange -> {
@@ -76,29 +143,25 @@ final class ColdStarts {
             exchange.close();
         });
         receiver.start();
-        try {
-            new ColdStarts(stack, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cold").run(rounds, results);
-        } finally {
-            receiver.stop(0);
+        return receiver;
+    }
+
+    private static Run measured(String function, Run run) {
+        if (run.status().startsWith("died")) {
+            throw new IllegalStateException(function + " gave no measurement: " + run.status());
         }
+        return run;
     }
 
     private void run(int rounds, Map<String, Object> results) throws Exception {
-        Map<String, String> handlers = new LinkedHashMap<>();
-        // BENCH_FUNCTIONS=GetAgentFunction,... measures only those (beside the naive handler), to try one lever.
-        String only = System.getenv().getOrDefault("BENCH_FUNCTIONS", "");
-        stack.resources().template().resources("AWS::Serverless::Function").forEach((id, props) -> {
-            if (only.isBlank() || List.of(only.split(",")).contains(id)) {
-                handlers.put(id, ((String) props.get("Handler")).split("::")[0]);
-            }
-        });
+        Map<String, String> handlers = handlers();
         Map<String, List<Run>> runs = new LinkedHashMap<>();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int round = 0; round < rounds; round++) {
-            runs.computeIfAbsent("naive", k -> new ArrayList<>()).add(naive(java));
+            runs.computeIfAbsent("naive", k -> new ArrayList<>()).add(measured("naive", naive(java)));
             for (var function : handlers.entrySet()) {
                 runs.computeIfAbsent(function.getKey(), k -> new ArrayList<>())
-                        .add(function(java, function.getKey(), function.getValue()));
+                        .add(measured(function.getKey(), function(java, function.getKey(), function.getValue())));
             }
         }
         long naive = median(runs.get("naive"), Run::firstMs);
@@ -223,19 +286,27 @@ final class ColdStarts {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of("-cp", classpath, "ai.avala.agents.local.coldstart.LambdaRuntimeHarness", handler, file.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        Path errors = Files.createTempFile("cold-", ".err");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(errors.toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes());
         process.waitFor();
         Files.delete(file);
+        // What the JVM printed when it died (a missing class, say): the last lines of its standard error.
+        List<String> errorLines = Files.readAllLines(errors);
+        Files.delete(errors);
         String[] line = out.strip().lines().reduce((a, b) -> b).orElse("").split(" ", 6);
         if (line.length < 5) {
-            throw new IllegalStateException(handler + " gave no measurement: " + out);
+            List<String> thrown = errorLines.stream().filter(l -> l.matches(".*(Error|Exception)\\b.*")).limit(2).toList();
+            String died = String.join(" | ", thrown.isEmpty() ? errorLines.subList(Math.max(0, errorLines.size() - 3), errorLines.size()) : thrown);
+            return new Run(0, 0, 0, 0, "died: " + died, "");
         }
-        String status = line[4] + (line.length > 5 ? " " + line[5].substring(0, Math.min(60, line[5].length())) : "");
-        return new Run(Long.parseLong(line[0]), Long.parseLong(line[1]), Long.parseLong(line[2]), Long.parseLong(line[3]), status);
+        String answer = line.length > 5 ? line[5] : "";
+        String status = line[4] + " " + answer.substring(0, Math.min(60, answer.length()));
+        return new Run(Long.parseLong(line[0]), Long.parseLong(line[1]), Long.parseLong(line[2]), Long.parseLong(line[3]),
+                status, line[4].equals("ok") ? answer : "");
     }
 
     private static Path serializationJar() throws IOException {
