@@ -1,5 +1,6 @@
 package ai.avala.agents.callback;
 
+import ai.avala.agents.config.Background;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -57,14 +58,7 @@ public final class CallbackHttpClient {
         this.maxBody = maxBody;
         this.sslSocketFactory = sslSocketFactory;
         this.trustManager = trustManager;
-        this.http = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("callback-http-client-init").start(() -> {
-            try {
-                http.complete(build());
-            } catch (Throwable e) {
-                http.completeExceptionally(e);
-            }
-        });
+        this.http = Background.start("callback-http-client-init", this::build);
     }
 
     /**
@@ -73,7 +67,7 @@ public final class CallbackHttpClient {
      * (a 404, a validation error) never waits for it.
      */
     private OkHttpClient http() {
-        return http.join();
+        return Background.await(http);
     }
 
     private OkHttpClient build() {

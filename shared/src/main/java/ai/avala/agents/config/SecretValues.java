@@ -1,13 +1,15 @@
 package ai.avala.agents.config;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * Secrets read from AWS Secrets Manager, once per container, on first use: a secret never sits in a
- * function's configuration, and a function pays for the read only when a request needs it. Only the
- * functions that use a secret carry the Secrets Manager client in their artifact (the dependency is
- * optional in {@code shared}).
+ * Secrets read from AWS Secrets Manager, once per container: a secret never sits in a function's
+ * configuration. The read starts when the function is wired, on its own thread (see {@link Background}), so
+ * that a request that needs the secret rarely waits for it; a read that failed is tried again by the next
+ * request that needs it. Only the functions that use a secret carry the Secrets Manager client in their
+ * artifact (the dependency is optional in {@code shared}).
  */
 public final class SecretValues {
 
@@ -17,17 +19,22 @@ public final class SecretValues {
     /** The string value of the secret whose ARN is in the environment variable {@code arnVariable}. */
     public static Supplier<String> fromSecretsManager(Environment env, String arnVariable) {
         String arn = env.require(arnVariable);
+        Supplier<String> read = () -> {
+            try (SecretsManagerClient secrets = AwsClients.build(SecretsManagerClient.builder(), env)) {
+                return secrets.getSecretValue(r -> r.secretId(arn)).secretString();
+            }
+        };
         return new Supplier<>() {
-            private String value;
+            private CompletableFuture<String> value = Background.start("secret-read", read);
 
             @Override
             public synchronized String get() {
-                if (value == null) {
-                    try (SecretsManagerClient secrets = AwsClients.build(SecretsManagerClient.builder(), env)) {
-                        value = secrets.getSecretValue(r -> r.secretId(arn)).secretString();
-                    }
+                try {
+                    return Background.await(value);
+                } catch (RuntimeException e) {
+                    value = Background.start("secret-read", read);
+                    throw e;
                 }
-                return value;
             }
         };
     }

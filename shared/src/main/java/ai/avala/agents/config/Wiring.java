@@ -9,6 +9,7 @@ import ai.avala.agents.store.ExecutionStatsStore;
 import ai.avala.agents.store.SubscriptionIndex;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -24,12 +25,19 @@ public final class Wiring {
     public static final int DEFAULT_MAX_AGENTS_PER_TENANT = 1000;
     public static final int DEFAULT_AUTO_DISABLE_AFTER_HOURS = 120;
     private final Environment env;
+    private final CompletableFuture<SqsClient> sqs;
     private DynamoDbClient dynamo;
-    private SqsClient sqs;
 
+    /**
+     * Starts what a cold start can do in parallel: the HTTP client the AWS clients share and, in a function
+     * that sends to the deliveries queue ({@code DELIVERIES_QUEUE_URL}), its SQS client, each on its own
+     * thread while this one builds the DynamoDB client.
+     */
     public Wiring(Environment env) {
         this.env = env;
         AwsClients.startHttpClient();
+        this.sqs = env.has("DELIVERIES_QUEUE_URL")
+                ? Background.start("sqs-client-init", () -> AwsClients.build(SqsClient.builder(), env)) : null;
         Log.configure(env);
         Metrics.configure(env);
     }
@@ -49,12 +57,12 @@ public final class Wiring {
         return dynamo;
     }
 
-    /** Only the queue-driven functions carry the SQS client (an optional dependency of {@code shared}). */
-    public synchronized SqsClient sqs() {
+    /** Only the functions that send to the deliveries queue carry the SQS client (an optional dependency of {@code shared}). */
+    public SqsClient sqs() {
         if (sqs == null) {
-            sqs = AwsClients.build(SqsClient.builder(), env);
+            throw new IllegalStateException("Missing required environment variable DELIVERIES_QUEUE_URL");
         }
-        return sqs;
+        return Background.await(sqs);
     }
 
     public SubscriptionIndex subscriptions() {

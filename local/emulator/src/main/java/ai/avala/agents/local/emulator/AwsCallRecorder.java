@@ -102,13 +102,27 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
     }
 
     /**
-     * The handler being invoked on this thread or the thread that started it (threads a handler starts, such
-     * as a replay's parallel writes, inherit it), set by {@link LambdaEvents#invoke}.
+     * The handler being invoked or built on this thread or the thread that started it (threads a handler
+     * starts, such as a replay's parallel writes or a secret read at init, inherit it), set by
+     * {@link LambdaEvents#invoke} and {@link #constructing}.
      */
     private static final InheritableThreadLocal<String> INVOKED = new InheritableThreadLocal<>();
 
     static void invoking(Object handler) {
         INVOKED.set(handler == null ? null : handler.getClass().getPackageName());
+    }
+
+    /**
+     * Builds a handler (Lambda's init) as the function of {@code handlerType}: the calls of threads its
+     * construction starts (a secret read at init, see {@code Background}) are that function's.
+     */
+    public static <T> T constructing(Class<?> handlerType, java.util.concurrent.Callable<T> construct) throws Exception {
+        INVOKED.set(handlerType.getPackageName());
+        try {
+            return construct.call();
+        } finally {
+            INVOKED.set(null);
+        }
     }
 
     /**

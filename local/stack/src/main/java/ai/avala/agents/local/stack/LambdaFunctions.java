@@ -1,5 +1,6 @@
 package ai.avala.agents.local.stack;
 
+import ai.avala.agents.local.emulator.AwsCallRecorder;
 import static ai.avala.agents.local.emulator.SamTemplate.map;
 
 import ai.avala.agents.config.Environment;
@@ -65,9 +66,9 @@ final class LambdaFunctions {
     private static RequestStreamHandler instantiate(String id, String className, Environment env, Clock clock) {
         try {
             Class<?> type = Class.forName(className);
-            Object handler = clock != null && hasClockConstructor(type)
+            Object handler = AwsCallRecorder.constructing(type, () -> clock != null && hasClockConstructor(type)
                     ? type.getConstructor(Environment.class, Clock.class).newInstance(env, clock)
-                    : type.getConstructor(Environment.class).newInstance(env);
+                    : type.getConstructor(Environment.class).newInstance(env));
             if (!(handler instanceof RequestStreamHandler streamHandler)) {
                 throw new IllegalStateException(className + " is not a RequestStreamHandler");
             }
@@ -75,6 +76,10 @@ final class LambdaFunctions {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot create handler " + className + " of " + id
                     + ": it needs a public (Environment) constructor", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot create handler " + className + " of " + id, e);
         }
     }
 
