@@ -55,8 +55,8 @@ def main() -> int:
             problems.append(f"{name}: the shared library is missing")
         variables = set(((props.get("Environment") or {}).get("Variables") or {}).keys())
         for jar in jars:
+            size = (root / "lib" / jar).stat().st_size
             for shrunk, most in SHRUNK_JARS.items():
-                size = (root / "lib" / jar).stat().st_size
                 if shrunk.search(jar) and size > most:
                     problems.append(f"{name}: {jar} is {size / 1e6:.2f} MB, not shrunk (at most {most / 1e6:.1f} MB)")
             if FORBIDDEN_JARS.search(jar):
