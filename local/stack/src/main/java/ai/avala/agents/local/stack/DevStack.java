@@ -236,9 +236,10 @@ public final class DevStack implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        LOG.info("Stopping the local stack");
+        // The triggers stop first, so that no batch is reported after this line.
         triggers.forEach(QueueTrigger::stop);
         streamTriggers.forEach(StreamTrigger::stop);
+        LOG.info("Stopping the local stack");
         server.stop(0);
         httpThreads.shutdownNow();
         pollers.shutdownNow();

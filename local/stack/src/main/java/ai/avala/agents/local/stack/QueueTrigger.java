@@ -46,7 +46,7 @@ final class QueueTrigger {
     private final boolean reportsFailures;
     private final Semaphore slots;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private volatile boolean running = true;
+    private final StopGate running = new StopGate();
 
     QueueTrigger(SqsClient sqs, LambdaFunctions.Function function, String queueUrl, String queueArn,
                  Map<String, Object> properties, int concurrency) {
@@ -71,13 +71,14 @@ final class QueueTrigger {
         }
     }
 
+    /** Stops polling; once it returns, no batch is deleted or reported any more (one finishing waits for it). */
     void stop() {
-        running = false;
+        running.close();
         threads.shutdownNow();
     }
 
     private void poll() {
-        while (running) {
+        while (running.isOpen()) {
             try {
                 slots.acquire();
             } catch (InterruptedException e) {
@@ -97,8 +98,9 @@ final class QueueTrigger {
                     invoked = true;
                 }
             } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warn("Polling the queue failed; retrying", e, "queue", queueUrl, "function", function.id());
+                running.ifOpen(() -> LOG.warn("Polling the queue failed; retrying", e, "queue", queueUrl, "function",
+                        function.id()));
+                if (running.isOpen()) {
                     pause();
                 }
             } finally {
@@ -113,7 +115,7 @@ final class QueueTrigger {
     private List<Message> gather() {
         List<Message> batch = new ArrayList<>(receive(batchSize, 1));
         long deadline = System.currentTimeMillis() + windowMillis;
-        while (!batch.isEmpty() && batch.size() < batchSize && running) {
+        while (!batch.isEmpty() && batch.size() < batchSize && running.isOpen()) {
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
                 break;
@@ -148,26 +150,30 @@ final class QueueTrigger {
             }
         } catch (TimeoutException e) {
             invocation.cancel(true);
-            LOG.warn("The function timed out; its messages return to the queue after their visibility timeout", null,
-                    "function", function.id(), "timeout_ms", function.timeoutMillis(), "messages", messages.size());
+            running.ifOpen(() -> LOG.warn("The function timed out; its messages return to the queue after their visibility"
+                    + " timeout", null, "function", function.id(), "timeout_ms", function.timeoutMillis(), "messages",
+                    messages.size()));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         } catch (java.util.concurrent.ExecutionException e) {
-            LOG.error("The function failed on a batch; it will be retried", e.getCause(), "function", function.id(),
-                    "messages", messages.size());
+            running.ifOpen(() -> LOG.error("The function failed on a batch; it will be retried", e.getCause(), "function",
+                    function.id(), "messages", messages.size()));
             return;
         }
-        List<DeleteMessageBatchRequestEntry> done = messages.stream()
-                .filter(m -> !failed.contains(m.messageId()))
-                .map(m -> DeleteMessageBatchRequestEntry.builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build())
-                .toList();
-        if (!done.isEmpty() && running) {
-            sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(done));
-        }
-        LOG.info("SQS batch", "queue", queueArn.substring(queueArn.lastIndexOf(':') + 1), "function", function.id(),
-                "messages", messages.size(), "failed", failed.size());
+        // Stopped while it ran (interrupted, as Lambda abandons it): its messages stay on the queue, unreported.
+        running.ifOpen(() -> {
+            List<DeleteMessageBatchRequestEntry> done = messages.stream()
+                    .filter(m -> !failed.contains(m.messageId()))
+                    .map(m -> DeleteMessageBatchRequestEntry.builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build())
+                    .toList();
+            if (!done.isEmpty()) {
+                sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(done));
+            }
+            LOG.info("SQS batch", "queue", queueArn.substring(queueArn.lastIndexOf(':') + 1), "function", function.id(),
+                    "messages", messages.size(), "failed", failed.size());
+        });
     }
 
     private SQSEvent.SQSMessage toRecord(Message message) {

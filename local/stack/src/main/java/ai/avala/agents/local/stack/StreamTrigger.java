@@ -28,7 +28,7 @@ final class StreamTrigger implements Runnable {
     private final String streamArn;
     private final int batchSize;
     private final long windowMillis;
-    private volatile boolean running = true;
+    private final StopGate running = new StopGate();
 
     StreamTrigger(DynamoDbStreamsClient streams, LambdaFunctions.Function function, String streamArn, Map<String, Object> properties) {
         this.streams = streams;
@@ -43,15 +43,16 @@ final class StreamTrigger implements Runnable {
         return "DynamoDB".equals(e.get("Type")) ? map(e.get("Properties")) : null;
     }
 
+    /** Stops reading; once it returns, no batch is reported any more. */
     void stop() {
-        running = false;
+        running.close();
     }
 
     @Override
     public void run() {
         Map<String, String> iterators = new LinkedHashMap<>();
         long nextDescribe = 0;
-        while (running) {
+        while (running.isOpen()) {
             try {
                 if (System.currentTimeMillis() >= nextDescribe) {
                     // New shards are rare: look for them every few seconds, not on every read.
@@ -73,8 +74,9 @@ final class StreamTrigger implements Runnable {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warn("Reading the stream failed; retrying", e, "stream", streamArn, "function", function.id());
+                running.ifOpen(() -> LOG.warn("Reading the stream failed; retrying", e, "stream", streamArn, "function",
+                        function.id()));
+                if (running.isOpen()) {
                     sleep();
                 }
             }
@@ -94,7 +96,7 @@ final class StreamTrigger implements Runnable {
             if (records.size() < batchSize && System.currentTimeMillis() < deadline) {
                 Thread.sleep(100);
             }
-        } while (iterator != null && running && records.size() < batchSize && System.currentTimeMillis() < deadline);
+        } while (iterator != null && running.isOpen() && records.size() < batchSize && System.currentTimeMillis() < deadline);
         if (records.isEmpty()) {
             shard.setValue(iterator);
             return false;
@@ -117,10 +119,12 @@ final class StreamTrigger implements Runnable {
         try {
             byte[] output = function.invoke(input, new LocalContext(function.id(), function.timeoutMillis()));
             JsonValue failures = Json.parse(new String(output, StandardCharsets.UTF_8)).path("batchItemFailures");
-            LOG.info("DynamoDB stream batch", "function", function.id(), "records", records.size(), "failed", failures.size());
+            running.ifOpen(() -> LOG.info("DynamoDB stream batch", "function", function.id(), "records", records.size(),
+                    "failed", failures.size()));
             return failures.isEmpty() ? null : failures.get(0).path("itemIdentifier").asText();
         } catch (RuntimeException e) {
-            LOG.error("The function failed on stream records; retrying", e, "function", function.id(), "records", records.size());
+            running.ifOpen(() -> LOG.error("The function failed on stream records; retrying", e, "function", function.id(),
+                    "records", records.size()));
             return records.get(0).dynamodb().sequenceNumber();
         }
     }
