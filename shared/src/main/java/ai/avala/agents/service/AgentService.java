@@ -97,6 +97,14 @@ public final class AgentService {
         return agents.find(tenant, uid).orElseThrow(NotFoundException::new);
     }
 
+    /**
+     * The agent as configured, without its statistics: one GetItem of the agent's item, not a Query of it and its
+     * statistics item, for the operations that do not answer with the agent (test, rotate the secret, delete).
+     */
+    private Agent configured(String tenant, String uid) {
+        return agents.findWithoutStats(tenant, uid).orElseThrow(NotFoundException::new);
+    }
+
     public Page<Agent> list(String tenant, PageRequest page) {
         String scope = "agents|" + tenant;
         return toPage(scope, agents.list(tenant, page.limit(), startKey(scope, page)));
@@ -121,7 +129,7 @@ public final class AgentService {
     }
 
     public void delete(String tenant, String uid) {
-        agents.delete(get(tenant, uid));
+        agents.delete(configured(tenant, uid));
     }
 
     public Page<Execution> listExecutions(String tenant, String uid, String statusFilter, PageRequest page) {
@@ -138,7 +146,7 @@ public final class AgentService {
 
     /** Sends a real, signed {@code agent.test} callback and records it as an execution. */
     public TestResult test(String tenant, String uid) {
-        Agent agent = get(tenant, uid);
+        Agent agent = configured(tenant, uid);
         if (agent.pullMode()) {
             throw new ConflictException("This agent has no callback_url (pull mode); there is nothing to test.");
         }
@@ -170,7 +178,7 @@ public final class AgentService {
      * the previous secret, so that receivers can switch to the new one without refusing a callback.
      */
     public RotatedSecret rotateSecret(String tenant, String uid, SecretRotation rotation) {
-        Agent current = get(tenant, uid);
+        Agent current = configured(tenant, uid);
         Instant now = laterThan(current.updatedAt());
         Agent rotated = current.rotated(CallbackSigner.newSecret(), now.plus(rotation.overlap()), now);
         agents.rotateSecret(current, rotated);
