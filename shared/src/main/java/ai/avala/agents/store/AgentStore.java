@@ -286,27 +286,42 @@ public final class AgentStore {
         values.put(":failingSince", timestamp(updated.failingSince()));
         values.put(":version", number(current.version()));
         values.put(":one", number(1));
-        List<TransactWriteItem> writes = new ArrayList<>();
-        writes.add(TransactWriteItem.builder().update(Update.builder()
-                .tableName(table)
-                .key(key(current.tenant(), current.uid()))
-                .updateExpression("SET #name = :name, #description = :description, #events = :events, "
-                        + "#callback = :callback, #active = :active, #project = :project, "
-                        + "#taskTypes = :taskTypes, #updatedAt = :updatedAt, disabled_reason = :reason, "
-                        + "failing_since = :failingSince, #version = #version + :one")
-                .conditionExpression("#version = :version")
-                .expressionAttributeNames(Map.of("#name", "name", "#description", "description", "#events", "events",
-                        "#callback", "callback_url", "#active", "is_active", "#project", "project",
-                        "#taskTypes", "task_types", "#updatedAt", "updated_at", "#version", "version"))
-                .expressionAttributeValues(values)
-                .build()).build());
+        String expression = "SET #name = :name, #description = :description, #events = :events, "
+                + "#callback = :callback, #active = :active, #project = :project, "
+                + "#taskTypes = :taskTypes, #updatedAt = :updatedAt, disabled_reason = :reason, "
+                + "failing_since = :failingSince, #version = #version + :one";
+        String condition = "#version = :version";
+        Map<String, String> names = Map.of("#name", "name", "#description", "description", "#events", "events",
+                "#callback", "callback_url", "#active", "is_active", "#project", "project",
+                "#taskTypes", "task_types", "#updatedAt", "updated_at", "#version", "version");
+        String conflict = "The agent was changed by another request; please retry.";
         Set<String> removed = new LinkedHashSet<>(current.events());
         removed.removeAll(updated.events());
         Set<String> added = new LinkedHashSet<>(updated.events());
         added.removeAll(current.events());
+        if (removed.isEmpty() && added.isEmpty()) {
+            // Only the agent item changes: one conditional UpdateItem (1 write unit), not a transaction (2).
+            try {
+                dynamo.updateItem(r -> r.tableName(table).key(key(current.tenant(), current.uid()))
+                        .updateExpression(expression).conditionExpression(condition)
+                        .expressionAttributeNames(names).expressionAttributeValues(values));
+            } catch (ConditionalCheckFailedException changed) {
+                throw new ConflictException(conflict);
+            }
+            return;
+        }
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(TransactWriteItem.builder().update(Update.builder()
+                .tableName(table)
+                .key(key(current.tenant(), current.uid()))
+                .updateExpression(expression)
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build()).build());
         removed.forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
         added.forEach(event -> writes.add(subscriptions.put(current.tenant(), event, current.uid())));
-        transact(writes, "The agent was changed by another request; please retry.");
+        transact(writes, conflict);
     }
 
     public void delete(Agent current) {

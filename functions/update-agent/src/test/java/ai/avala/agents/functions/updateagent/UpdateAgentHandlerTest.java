@@ -1,19 +1,29 @@
 package ai.avala.agents.functions.updateagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.avala.agents.config.AwsClients;
 import ai.avala.agents.config.Environment;
+import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.model.Agent;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
+import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.SubscriptionIndex;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 class UpdateAgentHandlerTest {
 
@@ -46,6 +56,39 @@ class UpdateAgentHandlerTest {
         assertThat(subscriptions.agentsFor(tenant, "task.*")).containsExactly(agent.uid());
         assertThat(subscriptions.agentsFor(tenant, "task.completed")).isEmpty();
         assertThat(agents.get(tenant, agent.uid()).active()).isFalse();
+    }
+
+    @Test
+    void anEditThatKeepsTheEvents_shouldBeOneConditionalUpdateItem_andAStaleOneAConflict() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.create(tenant, AgentChanges.parse(
+                "{\"name\": \"Keeper\", \"events\": [\"task.completed\"]}", true));
+        List<String> operations = new CopyOnWriteArrayList<>();
+        DynamoDbClient recorded = DynamoDbClient.builder().endpointOverride(AwsClients.endpoint(ENV).orElseThrow())
+                .region(AwsClients.region(ENV)).credentialsProvider(AwsClients.credentials(ENV))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        operations.add(context.request().getClass().getSimpleName());
+                    }
+                })).build();
+        AgentStore store = new AgentStore(recorded, ENV.require("AGENTS_TABLE"),
+                new SubscriptionIndex(recorded, ENV.require("SUBSCRIPTIONS_TABLE")));
+        Agent current = store.find(tenant, agent.uid()).orElseThrow();
+        Agent renamed = current.edited("Renamed", current.description(), current.events(), current.callbackUrl(),
+                current.active(), current.project(), current.taskTypes(), Instant.now());
+        operations.clear();
+
+        store.update(current, renamed);
+
+        assertThat(operations).as("1 write unit, not a transaction's 2").containsExactly("UpdateItemRequest");
+        assertThat(agents.get(tenant, agent.uid()).name()).isEqualTo("Renamed");
+        assertThat(subscriptions.agentsFor(tenant, "task.completed")).containsExactly(agent.uid());
+        Agent stale = current.edited("Stale", current.description(), current.events(), current.callbackUrl(),
+                current.active(), current.project(), current.taskTypes(), Instant.now());
+        assertThatThrownBy(() -> store.update(current, stale)).isInstanceOf(ConflictException.class);
+        assertThat(agents.get(tenant, agent.uid()).name()).isEqualTo("Renamed");
+        recorded.close();
     }
 
     @Test
