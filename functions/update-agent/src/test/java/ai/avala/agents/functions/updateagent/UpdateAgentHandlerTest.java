@@ -64,31 +64,31 @@ class UpdateAgentHandlerTest {
         var agent = agents.create(tenant, AgentChanges.parse(
                 "{\"name\": \"Keeper\", \"events\": [\"task.completed\"]}", true));
         List<String> operations = new CopyOnWriteArrayList<>();
-        DynamoDbClient recorded = DynamoDbClient.builder().endpointOverride(AwsClients.endpoint(ENV).orElseThrow())
+        try (DynamoDbClient recorded = DynamoDbClient.builder().endpointOverride(AwsClients.endpoint(ENV).orElseThrow())
                 .region(AwsClients.region(ENV)).credentialsProvider(AwsClients.credentials(ENV))
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
                     @Override
                     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
                         operations.add(context.request().getClass().getSimpleName());
                     }
-                })).build();
-        AgentStore store = new AgentStore(recorded, ENV.require("AGENTS_TABLE"),
-                new SubscriptionIndex(recorded, ENV.require("SUBSCRIPTIONS_TABLE")));
-        Agent current = store.find(tenant, agent.uid()).orElseThrow();
-        Agent renamed = current.edited("Renamed", current.description(), current.events(), current.callbackUrl(),
-                current.active(), current.project(), current.taskTypes(), Instant.now());
-        operations.clear();
+                })).build()) {
+            AgentStore store = new AgentStore(recorded, ENV.require("AGENTS_TABLE"),
+                    new SubscriptionIndex(recorded, ENV.require("SUBSCRIPTIONS_TABLE")));
+            Agent current = store.find(tenant, agent.uid()).orElseThrow();
+            Agent renamed = current.edited("Renamed", current.description(), current.events(), current.callbackUrl(),
+                    current.active(), current.project(), current.taskTypes(), Instant.now());
+            operations.clear();
 
-        store.update(current, renamed);
+            store.update(current, renamed);
 
-        assertThat(operations).as("1 write unit, not a transaction's 2").containsExactly("UpdateItemRequest");
-        assertThat(agents.get(tenant, agent.uid()).name()).isEqualTo("Renamed");
-        assertThat(subscriptions.agentsFor(tenant, "task.completed")).containsExactly(agent.uid());
-        Agent stale = current.edited("Stale", current.description(), current.events(), current.callbackUrl(),
-                current.active(), current.project(), current.taskTypes(), Instant.now());
-        assertThatThrownBy(() -> store.update(current, stale)).isInstanceOf(ConflictException.class);
-        assertThat(agents.get(tenant, agent.uid()).name()).isEqualTo("Renamed");
-        recorded.close();
+            assertThat(operations).as("1 write unit, not a transaction's 2").containsExactly("UpdateItemRequest");
+            assertThat(agents.get(tenant, agent.uid()).name()).isEqualTo("Renamed");
+            assertThat(subscriptions.agentsFor(tenant, "task.completed")).containsExactly(agent.uid());
+            Agent stale = current.edited("Stale", current.description(), current.events(), current.callbackUrl(),
+                    current.active(), current.project(), current.taskTypes(), Instant.now());
+            assertThatThrownBy(() -> store.update(current, stale)).isInstanceOf(ConflictException.class);
+            assertThat(agents.get(tenant, agent.uid()).name()).isEqualTo("Renamed");
+        }
     }
 
     @Test
