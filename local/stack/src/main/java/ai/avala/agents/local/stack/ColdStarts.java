@@ -87,7 +87,7 @@ final class ColdStarts {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> problems = new ArrayList<>();
             for (var function : cold.handlers().entrySet()) {
-                Run run = cold.function(java, function.getKey(), function.getValue());
+                Run run = cold.function(java, function.getKey(), function.getValue(), BUILD.resolve(function.getKey()));
                 String problem = problem(function.getKey(), run.answer());
                 System.out.printf("  %-28s %5d ms  %s%n", function.getKey(), run.firstMs(), problem == null ? "ok" : "FAILED");
                 if (problem != null) {
@@ -157,11 +157,23 @@ final class ColdStarts {
         Map<String, String> handlers = handlers();
         Map<String, List<Run>> runs = new LinkedHashMap<>();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // BENCH_COMPARE=DIR also runs DIR/<Function>, where there is one (a copy of the function's artifact with a
+        // lever tried on it), in the same rounds, first in every other round: of two runs back to back, the second
+        // tends to answer sooner.
+        String variants = System.getenv().getOrDefault("BENCH_COMPARE", "");
+        String variant = " (compared)";
         for (int round = 0; round < rounds; round++) {
             runs.computeIfAbsent("naive", k -> new ArrayList<>()).add(measured("naive", naive(java)));
             for (var function : handlers.entrySet()) {
-                runs.computeIfAbsent(function.getKey(), k -> new ArrayList<>())
-                        .add(measured(function.getKey(), function(java, function.getKey(), function.getValue())));
+                List<String> artifacts = new ArrayList<>(List.of(function.getKey()));
+                if (!variants.isBlank() && Files.isDirectory(Path.of(variants, function.getKey()))) {
+                    artifacts.add(round % 2, function.getKey() + variant);
+                }
+                for (String artifact : artifacts) {
+                    Path directory = artifact.endsWith(variant) ? Path.of(variants, function.getKey()) : BUILD.resolve(artifact);
+                    runs.computeIfAbsent(artifact, k -> new ArrayList<>()).add(measured(artifact,
+                            function(java, function.getKey(), function.getValue(), directory)));
+                }
             }
         }
         long naive = median(runs.get("naive"), Run::firstMs);
@@ -183,6 +195,13 @@ final class ColdStarts {
             System.out.printf("  %-24s first answer %5d ms (%.2f x naive)  init %4d ms  classes %5d  heap %3d MB  "
                             + "artifact %4.1f MB  [%s]%n", function, first, ratio, median(measured, Run::initMs),
                     median(measured, Run::classes), median(measured, Run::heapMb), megabytes, measured.get(0).status());
+            List<Run> compared = runs.get(function + variant);
+            if (compared != null) {
+                long other = median(compared, Run::firstMs);
+                System.out.printf("  %-24s first answer %5d ms (%.2f x naive, %+d ms)  runs %s against %s%n", "  compared",
+                        other, Math.round(100.0 * other / naive) / 100.0, other - first,
+                        compared.stream().map(Run::firstMs).toList(), measured.stream().map(Run::firstMs).toList());
+            }
         }
     }
 
@@ -194,10 +213,9 @@ final class ColdStarts {
                 api("GET", "/api/v1/agents/" + agentUid + "/", Map.of("uid", agentUid), Map.of(), null));
     }
 
-    private Run function(String java, String function, String handler) throws Exception {
+    private Run function(String java, String function, String handler, Path artifact) throws Exception {
         Map<String, String> env = new LinkedHashMap<>(FunctionEnvironment.of(stack.resources(), function,
                 Map.of("ALLOW_LOCAL_CALLBACKS", "true")).values());
-        Path artifact = BUILD.resolve(function);
         String classpath = artifact + ":" + artifact.resolve("lib") + "/*:" + HARNESS.resolve("classes") + ":"
                 + serializationJar();
         return launch(java, classpath, env, handler, event(function));
