@@ -161,16 +161,16 @@ final class ColdStarts {
         // lever tried on it), in the same rounds, first in every other round: of two runs back to back, the second
         // tends to answer sooner.
         String variants = System.getenv().getOrDefault("BENCH_COMPARE", "");
-        String variant = " (compared)";
+        String comparedSuffix = " (compared)";
         for (int round = 0; round < rounds; round++) {
             runs.computeIfAbsent("naive", k -> new ArrayList<>()).add(measured("naive", naive(java)));
             for (var function : handlers.entrySet()) {
                 List<String> artifacts = new ArrayList<>(List.of(function.getKey()));
                 if (!variants.isBlank() && Files.isDirectory(Path.of(variants, function.getKey()))) {
-                    artifacts.add(round % 2, function.getKey() + variant);
+                    artifacts.add(round % 2, function.getKey() + comparedSuffix);
                 }
                 for (String artifact : artifacts) {
-                    Path directory = artifact.endsWith(variant) ? Path.of(variants, function.getKey()) : BUILD.resolve(artifact);
+                    Path directory = artifact.endsWith(comparedSuffix) ? Path.of(variants, function.getKey()) : BUILD.resolve(artifact);
                     runs.computeIfAbsent(artifact, k -> new ArrayList<>()).add(measured(artifact,
                             function(java, function.getKey(), function.getValue(), directory)));
                 }
@@ -195,7 +195,7 @@ final class ColdStarts {
             System.out.printf("  %-24s first answer %5d ms (%.2f x naive)  init %4d ms  classes %5d  heap %3d MB  "
                             + "artifact %4.1f MB  [%s]%n", function, first, ratio, median(measured, Run::initMs),
                     median(measured, Run::classes), median(measured, Run::heapMb), megabytes, measured.get(0).status());
-            List<Run> compared = runs.get(function + variant);
+            List<Run> compared = runs.get(function + comparedSuffix);
             if (compared != null) {
                 long other = median(compared, Run::firstMs);
                 System.out.printf("  %-24s first answer %5d ms (%.2f x naive, %+d ms)  runs %s against %s%n", "  compared",
