@@ -146,45 +146,62 @@ final class ColdStarts {
         return receiver;
     }
 
-    private static Run measured(String function, Run run) {
+    /**
+     * The run, if it answered as that request must be answered: a copy with a lever that breaks the function
+     * (an exception caught into a 500, a callback not made) would otherwise look faster, not broken.
+     */
+    private static Run measured(Series series, Run run) {
         if (run.status().startsWith("died")) {
-            throw new IllegalStateException(function + " gave no measurement: " + run.status());
+            throw new IllegalStateException(series + " gave no measurement: " + run.status());
+        }
+        String problem = problem(series.function(), run.answer());
+        if (problem != null) {
+            throw new IllegalStateException(series + " " + problem + ": " + run.status());
         }
         return run;
     }
 
+    /** The runs of one artifact: a function's as {@code sam build} made it, or its copy under BENCH_COMPARE. */
+    private record Series(String function, boolean compared) {
+        static final Series NAIVE = new Series("naive", false);
+
+        @Override
+        public String toString() {
+            return compared ? function + " (compared copy)" : function;
+        }
+    }
+
     private void run(int rounds, Map<String, Object> results) throws Exception {
         Map<String, String> handlers = handlers();
-        Map<String, List<Run>> runs = new LinkedHashMap<>();
+        Map<Series, List<Run>> runs = new LinkedHashMap<>();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // BENCH_COMPARE=DIR also runs DIR/<Function>, where there is one (a copy of the function's artifact with a
         // lever tried on it), in the same rounds, first in every other round: of two runs back to back, the second
         // tends to answer sooner.
         String variants = System.getenv().getOrDefault("BENCH_COMPARE", "");
-        String comparedSuffix = " (compared)";
         for (int round = 0; round < rounds; round++) {
-            runs.computeIfAbsent("naive", k -> new ArrayList<>()).add(measured("naive", naive(java)));
+            runs.computeIfAbsent(Series.NAIVE, k -> new ArrayList<>()).add(measured(Series.NAIVE, naive(java)));
             for (var function : handlers.entrySet()) {
-                List<String> artifacts = new ArrayList<>(List.of(function.getKey()));
+                List<Series> series = new ArrayList<>(List.of(new Series(function.getKey(), false)));
                 if (!variants.isBlank() && Files.isDirectory(Path.of(variants, function.getKey()))) {
-                    artifacts.add(round % 2, function.getKey() + comparedSuffix);
+                    series.add(round % 2, new Series(function.getKey(), true));
                 }
-                for (String artifact : artifacts) {
-                    Path directory = artifact.endsWith(comparedSuffix) ? Path.of(variants, function.getKey()) : BUILD.resolve(artifact);
+                for (Series artifact : series) {
+                    Path directory = artifact.compared() ? Path.of(variants, function.getKey()) : BUILD.resolve(function.getKey());
                     runs.computeIfAbsent(artifact, k -> new ArrayList<>()).add(measured(artifact,
                             function(java, function.getKey(), function.getValue(), directory)));
                 }
             }
         }
-        long naive = median(runs.get("naive"), Run::firstMs);
+        long naive = median(runs.get(Series.NAIVE), Run::firstMs);
         System.out.printf("Cold starts (%d interleaved rounds, fresh JVMs, %s, sam build artifacts; medians):%n", rounds,
                 String.join(" ", JVM_FLAGS));
         System.out.printf("  %-24s first answer %5d ms  classes %5d  heap %3d MB%n", "naive (baseline)", naive,
-                median(runs.get("naive"), Run::classes), median(runs.get("naive"), Run::heapMb));
+                median(runs.get(Series.NAIVE), Run::classes), median(runs.get(Series.NAIVE), Run::heapMb));
         results.put("cold_start_naive_ms", naive);
-        results.put("classes_loaded_naive", median(runs.get("naive"), Run::classes));
+        results.put("classes_loaded_naive", median(runs.get(Series.NAIVE), Run::classes));
         for (String function : handlers.keySet()) {
-            List<Run> measured = runs.get(function);
+            List<Run> measured = runs.get(new Series(function, false));
             long first = median(measured, Run::firstMs);
             double ratio = Math.round(100.0 * first / naive) / 100.0;
             double megabytes = Math.round(artifactBytes(function) / 1e5) / 10.0;
@@ -195,12 +212,13 @@ final class ColdStarts {
             System.out.printf("  %-24s first answer %5d ms (%.2f x naive)  init %4d ms  classes %5d  heap %3d MB  "
                             + "artifact %4.1f MB  [%s]%n", function, first, ratio, median(measured, Run::initMs),
                     median(measured, Run::classes), median(measured, Run::heapMb), megabytes, measured.get(0).status());
-            List<Run> compared = runs.get(function + comparedSuffix);
+            List<Run> compared = runs.get(new Series(function, true));
             if (compared != null) {
                 long other = median(compared, Run::firstMs);
-                System.out.printf("  %-24s first answer %5d ms (%.2f x naive, %+d ms)  runs %s against %s%n", "  compared",
-                        other, Math.round(100.0 * other / naive) / 100.0, other - first,
-                        compared.stream().map(Run::firstMs).toList(), measured.stream().map(Run::firstMs).toList());
+                System.out.printf("  %-24s first answer %5d ms (%.2f x naive, %+d ms)  classes %5d  runs %s against %s%n",
+                        "  compared", other, Math.round(100.0 * other / naive) / 100.0, other - first,
+                        median(compared, Run::classes), compared.stream().map(Run::firstMs).toList(),
+                        measured.stream().map(Run::firstMs).toList());
             }
         }
     }
