@@ -93,7 +93,9 @@ public final class DevStack implements AutoCloseable {
             List<StreamTrigger> streamTriggers = new ArrayList<>();
             var streams = software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient.builder();
             var streamsClient = AwsClients.build(streams, resources.aws());
-            for (var entry : template.resources("AWS::Serverless::Function").entrySet()) {
+            var functionsWithEvents = options.triggers() ? template.resources("AWS::Serverless::Function")
+                    : Map.<String, Map<String, Object>>of();
+            for (var entry : functionsWithEvents.entrySet()) {
                 for (Object event : LambdaFunctions.events(entry.getValue()).values()) {
                     Map<String, Object> props = QueueTrigger.sqsProperties(event);
                     if (props != null) {

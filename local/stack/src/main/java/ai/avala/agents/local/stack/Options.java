@@ -13,7 +13,8 @@ public record Options(
         boolean allowLocalCallbacks,
         Path template,
         Map<String, String> functionEnvironment,
-        int queueConcurrency) {
+        int queueConcurrency,
+        boolean triggers) {
 
     public Options {
         apiKeys = Map.copyOf(apiKeys);
@@ -22,12 +23,22 @@ public record Options(
 
     /** The usual options: no ready file, the default template, no extra function variables. */
     public static Options of(int port, String awsEndpoint, Map<String, String> apiKeys, boolean allowLocalCallbacks) {
-        return new Options(port, awsEndpoint, apiKeys, null, allowLocalCallbacks, null, Map.of(), 0);
+        return new Options(port, awsEndpoint, apiKeys, null, allowLocalCallbacks, null, Map.of(), 0, true);
     }
 
     /** These options with the given function environment variables over the template's. */
     public Options withEnvironment(Map<String, String> variables) {
-        return new Options(port, awsEndpoint, apiKeys, readyFile, allowLocalCallbacks, template, variables, queueConcurrency);
+        return new Options(port, awsEndpoint, apiKeys, readyFile, allowLocalCallbacks, template, variables, queueConcurrency,
+                triggers);
+    }
+
+    /**
+     * These options with no queue or stream triggers: nothing reads the queues or the table's stream, so that
+     * nothing runs beside what is measured (the cold-start bench).
+     */
+    public Options withoutTriggers() {
+        return new Options(port, awsEndpoint, apiKeys, readyFile, allowLocalCallbacks, template, functionEnvironment,
+                queueConcurrency, false);
     }
 
     public static final String USAGE = """
@@ -68,7 +79,7 @@ public record Options(
                 default -> throw new IllegalArgumentException("Unknown option " + arg);
             }
         }
-        return new Options(port, endpoint, keys, ready, allowLocal, template, env, concurrency);
+        return new Options(port, endpoint, keys, ready, allowLocal, template, env, concurrency, true);
     }
 
     private static void pair(String text, String flag, String form, Map<String, String> into) {
