@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code local/bench}: figures, not assertions. Cold starts of three functions in fresh JVMs, API
- * latency through the local stack, and the dispatcher's fan-out, all against moto on this machine.
+ * {@code local/bench}: figures, not assertions. Cold starts of every function in fresh JVMs (on a stack with
+ * no triggers), API latency through the local stack, and the dispatcher's fan-out, all against moto on this
+ * machine.
  * moto bounds the last two: besides its 200-300 writes per second, each TransactWriteItems deep-copies
  * the tables it touches, so its transactions slow down as the tables grow (DynamoDB's do not).
  */
