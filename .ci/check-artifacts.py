@@ -3,7 +3,7 @@ nothing else of ours (no other function, no test code) nor any unrelated depende
 clients, test libraries, the local stack's); the callback HTTP client (OkHttp, Okio, Kotlin) only where
 the template configures callbacks (CALLBACK_TIMEOUT_SECONDS), the Secrets Manager client only where it
 gives a secret (CURSOR_SECRET_ARN); no artifact over 8 MB (8,000,000 bytes, as local/bench reports them)
-unzipped; the big jars shrunk (the build outside the checkout runs ProGuard on them: see pom.xml). Prints
+unzipped; the jars shrunk (the build outside the checkout runs ProGuard on them: see pom.xml). Prints
 each artifact's size. Exit 1 on any violation."""
 
 import io
@@ -20,9 +20,12 @@ FORBIDDEN_JARS = re.compile(
     r"mockito|snakeyaml|standardwebhooks|aws-lambda-java-tests|agents-local|agents-fn-|slf4j-nop")
 # A jar family, and the environment variable that marks the functions that need it.
 LIMIT_BYTES = 8_000_000
-# Unshrunk, these are 2.98 MB (dynamodb), 1.72 MB (kotlin-stdlib) and 0.97 MB (okhttp-jvm); shrunk, well under.
+# Every jar but the Lambda runtime's own is shrunk to what the handler reaches. Unshrunk, these are 2.98 MB
+# (dynamodb), 1.72 MB (kotlin-stdlib), 0.97 MB (okhttp-jvm), 1.11 MB (sdk-core), 0.96 MB (regions: every
+# service's endpoint metadata) and 0.59 MB (the SDK's jackson-core); shrunk, well under these bounds.
 SHRUNK_JARS = {re.compile(r"dynamodb-[0-9.]+\.jar$"): 2_000_000, re.compile(r"kotlin-stdlib-[0-9.]+\.jar$"): 600_000,
-               re.compile(r"okhttp-jvm-[0-9.]+\.jar$"): 800_000}
+               re.compile(r"okhttp-jvm-[0-9.]+\.jar$"): 800_000, re.compile(r"sdk-core-[0-9.]+\.jar$"): 800_000,
+               re.compile(r"regions-[0-9.]+\.jar$"): 400_000, re.compile(r"third-party-jackson-core-[0-9.]+\.jar$"): 450_000}
 NEEDED_ONLY_WITH = {
     re.compile(r"^(okhttp|okio|kotlin)"): "CALLBACK_TIMEOUT_SECONDS",
     re.compile(r"^secretsmanager"): "CURSOR_SECRET_ARN",

@@ -44,6 +44,8 @@ public final class LambdaRuntimeHarness {
                 out.toJson(result, answer);
             }
         } catch (RuntimeException e) {
+            // As Lambda's runtime does, the error and its causes go to the log (standard error here).
+            e.printStackTrace();
             status = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replace(' ', '_');
         }
         long answered = System.currentTimeMillis();

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -41,7 +43,8 @@ final class ColdStarts {
     private static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     private static final String TENANT = "bench_cold";
 
-    private record Run(long firstMs, long initMs, long classes, long heapMb, String status, String answer) {
+    /** One fresh JVM's run; {@code output} is all it printed (standard output and error). */
+    private record Run(long firstMs, long initMs, long classes, long heapMb, String status, String answer, String output) {
     }
 
     private final DevStack stack;
@@ -98,6 +101,80 @@ final class ColdStarts {
         } finally {
             receiver.stop(0);
         }
+    }
+
+    /**
+     * Runs every artifact once more as on AWS, where the local stack never runs it: no endpoint override, so
+     * the SDK resolves each service's public endpoint by its rules, and the role's credentials from a container
+     * endpoint (as a SnapStart restore gets them; here a local server). Nothing here reaches AWS, so each call
+     * fails at the network once it is resolved, signed and sent; what must not happen on that path is a class or
+     * method the shrunk jars left out (a linkage error). Returns what went wrong.
+     */
+    static List<String> checkProductionPath(DevStack stack) throws Exception {
+        AtomicInteger credentialCalls = new AtomicInteger();
+        HttpServer credentials = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        credentials.createContext("/role-credentials", exchange -> {
+            credentialCalls.incrementAndGet();
+            byte[] body = Json.write(Map.of("AccessKeyId", "ASIAEXAMPLEPRODPATH1", "SecretAccessKey", "example-secret",
+                    "Token", "example-token", "Expiration", Instant.now().plusSeconds(3600).toString())).getBytes();
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        credentials.start();
+        HttpServer receiver = receiver();
+        try {
+            ColdStarts cold = new ColdStarts(stack, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cold");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> problems = new ArrayList<>();
+            for (var function : cold.handlers().entrySet()) {
+                Map<String, String> env = new LinkedHashMap<>(cold.environment(function.getKey()));
+                List.of("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN").forEach(env::remove);
+                env.put("AWS_REGION", "us-east-1");
+                env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                        "http://127.0.0.1:" + credentials.getAddress().getPort() + "/role-credentials");
+                int callsBefore = credentialCalls.get();
+                Run run = cold.function(java, function.getKey(), function.getValue(), BUILD.resolve(function.getKey()), env);
+                boolean callsAws = !function.getKey().equals("MethodNotAllowedFunction");
+                String problem = productionPathProblem(run.status(), run.output(), callsAws, credentialCalls.get() > callsBefore);
+                System.out.printf("  %-28s %5d ms  %s%n", function.getKey(), run.firstMs(), problem == null ? "ok" : "FAILED");
+                if (problem != null) {
+                    problems.add(function.getKey() + " (as on AWS): " + problem);
+                }
+            }
+            return problems;
+        } finally {
+            receiver.stop(0);
+            credentials.stop(0);
+        }
+    }
+
+    private static final Pattern LINKAGE = Pattern.compile(
+            "\\b(NoClassDefFoundError|ClassNotFoundException|NoSuchMethodError|NoSuchFieldError|AbstractMethodError|"
+                    + "IncompatibleClassChangeError|LinkageError|ExceptionInInitializerError|ServiceConfigurationError)\\b");
+    private static final Pattern PUBLIC_ENDPOINT =
+            Pattern.compile("\\b[a-z]+\\.us-east-1\\.amazonaws\\.com\\b");
+
+    /**
+     * What is wrong with a run as on AWS, from its status and all it printed: a linkage error, a JVM that died,
+     * or (for a function that calls AWS) no credentials fetched or no public endpoint tried; null if nothing.
+     */
+    static String productionPathProblem(String status, String output, boolean callsAws, boolean fetchedCredentials) {
+        var linkage = LINKAGE.matcher(output);
+        if (linkage.find()) {
+            return "a class or member missing from the artifact (" + linkage.group(1) + ")";
+        }
+        if (status.startsWith("died")) {
+            return status;
+        }
+        if (callsAws && !fetchedCredentials) {
+            return "never fetched the role's credentials from the container endpoint";
+        }
+        if (callsAws && !PUBLIC_ENDPOINT.matcher(output).find()) {
+            return "never tried the service's public endpoint";
+        }
+        return null;
     }
 
     private static String problem(String function, String answer) {
@@ -232,8 +309,16 @@ final class ColdStarts {
     }
 
     private Run function(String java, String function, String handler, Path artifact) throws Exception {
-        Map<String, String> env = new LinkedHashMap<>(FunctionEnvironment.of(stack.resources(), function,
-                Map.of("ALLOW_LOCAL_CALLBACKS", "true")).values());
+        return function(java, function, handler, artifact, environment(function));
+    }
+
+    /** The function's environment as the template sets it, on the local stack's resources. */
+    private Map<String, String> environment(String function) {
+        return FunctionEnvironment.of(stack.resources(), function, Map.of("ALLOW_LOCAL_CALLBACKS", "true")).values();
+    }
+
+    private Run function(String java, String function, String handler, Path artifact, Map<String, String> env)
+            throws Exception {
         String classpath = artifact + ":" + artifact.resolve("lib") + "/*:" + HARNESS.resolve("classes") + ":"
                 + serializationJar();
         return launch(java, classpath, env, handler, event(function));
@@ -337,12 +422,12 @@ final class ColdStarts {
         if (line.length < 5) {
             List<String> thrown = errorLines.stream().filter(l -> l.matches(".*(Error|Exception)\\b.*")).limit(2).toList();
             String died = String.join(" | ", thrown.isEmpty() ? errorLines.subList(Math.max(0, errorLines.size() - 3), errorLines.size()) : thrown);
-            return new Run(0, 0, 0, 0, "died: " + died, "");
+            return new Run(0, 0, 0, 0, "died: " + died, "", out + String.join("\n", errorLines));
         }
         String answer = line.length > 5 ? line[5] : "";
         String status = line[4] + " " + answer.substring(0, Math.min(60, answer.length()));
         return new Run(Long.parseLong(line[0]), Long.parseLong(line[1]), Long.parseLong(line[2]), Long.parseLong(line[3]),
-                status, line[4].equals("ok") ? answer : "");
+                status, line[4].equals("ok") ? answer : "", out + String.join("\n", errorLines));
     }
 
     private static Path serializationJar() throws IOException {
