@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -84,23 +85,10 @@ final class ColdStarts {
      * get (a 2xx, or the 405 of the catch-all route; no failed queue message; an Allow policy).
      */
     static List<String> check(DevStack stack) throws Exception {
-        HttpServer receiver = receiver();
-        try {
-            ColdStarts cold = new ColdStarts(stack, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cold");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> problems = new ArrayList<>();
-            for (var function : cold.handlers().entrySet()) {
-                Run run = cold.function(java, function.getKey(), function.getValue(), BUILD.resolve(function.getKey()));
-                String problem = problem(function.getKey(), run.answer());
-                System.out.printf("  %-28s %5d ms  %s%n", function.getKey(), run.firstMs(), problem == null ? "ok" : "FAILED");
-                if (problem != null) {
-                    problems.add(function.getKey() + ": " + problem + " [" + run.status() + "]");
-                }
-            }
-            return problems;
-        } finally {
-            receiver.stop(0);
-        }
+        return checkEach(stack, ColdStarts::environment, (function, run) -> {
+            String problem = problem(function, run.answer());
+            return problem == null ? null : problem + " [" + run.status() + "]";
+        });
     }
 
     /**
@@ -123,30 +111,50 @@ final class ColdStarts {
             exchange.close();
         });
         credentials.start();
+        try {
+            return checkEach(stack, (cold, function) -> {
+                Map<String, String> env = new LinkedHashMap<>(cold.environment(function));
+                List.of("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN").forEach(env::remove);
+                env.put("AWS_REGION", "us-east-1");
+                env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                        "http://127.0.0.1:" + credentials.getAddress().getPort() + "/role-credentials");
+                credentialCalls.set(0);
+                return env;
+            }, (function, run) -> {
+                String problem = productionPathProblem(run.status(), run.output(),
+                        !function.equals("MethodNotAllowedFunction"), credentialCalls.get() > 0);
+                return problem == null ? null : "as on AWS, " + problem;
+            });
+        } finally {
+            credentials.stop(0);
+        }
+    }
+
+    /** What is wrong with one function's run, or null. */
+    private interface Verdict {
+        String of(String function, Run run);
+    }
+
+    /** Runs every function's artifact once, in a fresh JVM, in the environment given; the problems found. */
+    private static List<String> checkEach(DevStack stack, BiFunction<ColdStarts, String, Map<String, String>> environment,
+                                          Verdict verdict) throws Exception {
         HttpServer receiver = receiver();
         try {
             ColdStarts cold = new ColdStarts(stack, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cold");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> problems = new ArrayList<>();
             for (var function : cold.handlers().entrySet()) {
-                Map<String, String> env = new LinkedHashMap<>(cold.environment(function.getKey()));
-                List.of("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN").forEach(env::remove);
-                env.put("AWS_REGION", "us-east-1");
-                env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                        "http://127.0.0.1:" + credentials.getAddress().getPort() + "/role-credentials");
-                int callsBefore = credentialCalls.get();
-                Run run = cold.function(java, function.getKey(), function.getValue(), BUILD.resolve(function.getKey()), env);
-                boolean callsAws = !function.getKey().equals("MethodNotAllowedFunction");
-                String problem = productionPathProblem(run.status(), run.output(), callsAws, credentialCalls.get() > callsBefore);
+                Run run = cold.function(java, function.getKey(), function.getValue(), BUILD.resolve(function.getKey()),
+                        environment.apply(cold, function.getKey()));
+                String problem = verdict.of(function.getKey(), run);
                 System.out.printf("  %-28s %5d ms  %s%n", function.getKey(), run.firstMs(), problem == null ? "ok" : "FAILED");
                 if (problem != null) {
-                    problems.add(function.getKey() + " (as on AWS): " + problem);
+                    problems.add(function.getKey() + ": " + problem);
                 }
             }
             return problems;
         } finally {
             receiver.stop(0);
-            credentials.stop(0);
         }
     }
 
