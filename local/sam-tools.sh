@@ -8,7 +8,10 @@ if [[ ! -x "$tools/bin/sam" ]]; then
   python3 -m venv --clear "$tools"
   "$tools/bin/pip" install --quiet --disable-pip-version-check "aws-sam-cli==$sam_version" "cfn-lint==$cfn_lint_version"
 fi
-export PATH="$tools/bin:$PATH"
+# Only the two tools go on PATH, not the virtualenv's bin: its python3 has no moto, and the python3 that
+# local/prerequisites.sh gave moto must stay the one the emulator starts with.
+mkdir -p "$tools/on-path" && ln -sf "$tools/bin/sam" "$tools/bin/cfn-lint" "$tools/on-path/"
+export PATH="$tools/on-path:$PATH"
 export SAM_CLI_TELEMETRY=0
 if ! command -v mvn >/dev/null; then
   # sam build runs `mvn`; without one on PATH, the project's wrapper stands in.
