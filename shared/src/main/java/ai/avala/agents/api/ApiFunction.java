@@ -1,7 +1,7 @@
 package ai.avala.agents.api;
 
-import ai.avala.agents.config.Log;
-import ai.avala.agents.config.SnapStartPriming;
+import ai.avala.agents.log.Log;
+import ai.avala.agents.lambda.SnapStartPriming;
 import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.errors.InvalidInputException;
 import ai.avala.agents.errors.NotFoundException;
@@ -12,7 +12,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import ai.avala.agents.config.Log;
+import ai.avala.agents.log.Log;
 
 /**
  * The base of every API handler, and the one place where outcomes become HTTP answers. API Gateway's proxy

@@ -1,7 +1,8 @@
 package ai.avala.agents.api;
 
+import ai.avala.agents.paging.PageRequest;
 import ai.avala.agents.json.JsonValue;
-import ai.avala.agents.config.Log;
+import ai.avala.agents.log.Log;
 import ai.avala.agents.ids.Ids;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -77,6 +78,25 @@ public record ApiRequest(JsonValue event) {
             }
         });
         return query;
+    }
+
+    /** {@code limit} (1..100, default 20) and {@code cursor} of a list request; 400 for a limit out of range. */
+    public PageRequest page() {
+        String limitText = query("limit");
+        int limit = PageRequest.DEFAULT_LIMIT;
+        if (limitText != null && !limitText.isBlank()) {
+            try {
+                limit = Integer.parseInt(limitText.trim());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > PageRequest.MAX_LIMIT) {
+                throw ApiException.invalid("Invalid limit: must be an integer from 1 to " + PageRequest.MAX_LIMIT + ".",
+                        java.util.Map.of("limit", java.util.List.of("Must be an integer from 1 to " + PageRequest.MAX_LIMIT + ".")));
+            }
+        }
+        String cursor = query("cursor");
+        return new PageRequest(limit, cursor == null || cursor.isBlank() ? null : cursor);
     }
 
     public String body() {

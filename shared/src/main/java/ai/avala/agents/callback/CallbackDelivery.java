@@ -1,8 +1,6 @@
 package ai.avala.agents.callback;
 
 import ai.avala.agents.json.Json;
-import ai.avala.agents.config.Environment;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,18 +8,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import ai.avala.agents.config.Log;
+import ai.avala.agents.log.Log;
 
 /**
  * Sends one signed callback: checks and pins the URL, builds the contract's envelope
  * ({@code id, type, timestamp, agent, data}), signs it per Standard Webhooks and posts it.
- * Never throws for the receiver's faults: every way a call can go wrong is a {@link DeliveryOutcome}.
+ * Never throws for the receiver's faults: every way a call can go wrong is a {@link CallbackOutcome}.
  */
 public final class CallbackDelivery implements CallbackSender {
 
     /** At most this much of a receiver's answer is kept (and stored as the execution's response). */
     public static final int MAX_RESPONSE_BYTES = 20 * 1024;
-    public static final int DEFAULT_TIMEOUT_SECONDS = 10;
     private static final Log LOG = Log.of(CallbackDelivery.class);
     private final UrlGuard guard;
     private final CallbackHttpClient http;
@@ -34,19 +31,19 @@ public final class CallbackDelivery implements CallbackSender {
     }
 
     @Override
-    public DeliveryOutcome send(String callbackUrl, List<String> secrets, String executionUid, String eventType,
+    public CallbackOutcome send(String callbackUrl, List<String> secrets, String executionUid, String eventType,
                                 String agentUid, Map<String, Object> data) {
         UrlGuard.Target target;
         try {
             target = guard.resolve(callbackUrl);
         } catch (UnsafeUrlException e) {
-            return failure(e.getMessage());
+            return new CallbackOutcome.Unanswered(e.getMessage());
         }
         Instant now = clock.instant();
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("id", executionUid);
         envelope.put("type", eventType);
-        envelope.put("timestamp", ai.avala.agents.model.Timestamps.format(now));
+        envelope.put("timestamp", ai.avala.agents.json.Timestamps.format(now));
         envelope.put("agent", agentUid);
         envelope.put("data", data);
         String body = Json.write(envelope);
@@ -60,38 +57,25 @@ public final class CallbackDelivery implements CallbackSender {
                 .collect(Collectors.joining(" ")));
         try {
             return toOutcome(http.post(target, headers, body));
-        } catch (IOException e) {
-            return failure(e.getMessage());
+        } catch (CallbackFailedException e) {
+            return new CallbackOutcome.Unanswered(e.getMessage());
         } catch (RuntimeException e) {
             // Nothing a receiver sends may fail a queue message or an API request: this is a failed attempt too.
             LOG.warn("Callback to agent " + agentUid + " failed unexpectedly", e);
-            return failure("Callback failed unexpectedly.");
+            return new CallbackOutcome.Unanswered("Callback failed unexpectedly.");
         }
     }
 
-    /** The delivery of a function that calls back: the URL guard, the HTTP client and the clock of its environment. */
-    public static CallbackDelivery fromEnvironment(Environment env) {
-        return new CallbackDelivery(new UrlGuard(env.flag("ALLOW_LOCAL_CALLBACKS")),
-                new CallbackHttpClient(Duration.ofSeconds(env.integer("CALLBACK_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)),
-                        MAX_RESPONSE_BYTES),
-                Clock.systemUTC());
-    }
-
-    private static DeliveryOutcome toOutcome(HttpReply reply) {
+    private static CallbackOutcome toOutcome(HttpReply reply) {
         Map<String, Object> json = reply.truncated() || reply.body() == null ? null : Json.objectOrNull(reply.body());
         int status = reply.status();
-        Duration retryAfter = parseRetryAfter(reply.header("retry-after"));
         if (status >= 200 && status < 300) {
-            return new DeliveryOutcome(true, true, status, json, null, null);
+            return new CallbackOutcome.Succeeded(status, json);
         }
         String error = status >= 300 && status < 400
                 ? "Callback answered HTTP " + status + " (a redirect); redirects are not followed."
                 : "Callback answered HTTP " + status + ".";
-        return new DeliveryOutcome(true, false, status, json, error, retryAfter);
-    }
-
-    private static DeliveryOutcome failure(String error) {
-        return new DeliveryOutcome(false, false, null, null, error, null);
+        return new CallbackOutcome.Refused(status, json, error, parseRetryAfter(reply.header("retry-after")));
     }
 
     static Duration parseRetryAfter(String value) {

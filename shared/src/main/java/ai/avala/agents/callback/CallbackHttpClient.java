@@ -1,6 +1,6 @@
 package ai.avala.agents.callback;
 
-import ai.avala.agents.config.Background;
+import ai.avala.agents.lambda.Background;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -35,7 +35,7 @@ import okio.BufferedSource;
  * deadline ({@code callTimeout}) covers connect, TLS, write, headers and body; no redirect is followed, no
  * request is retried by the client, no proxy is used; 1xx interim answers are skipped; the answer's
  * headers are capped in count and bytes and at most {@code maxBody} bytes of its body are kept.
- * Every failure, whatever the receiver sent, is an {@link IOException} whose message is safe to store.
+ * Every failure, whatever the receiver sent, is a {@link CallbackFailedException} whose message is safe to store.
  */
 public final class CallbackHttpClient {
 
@@ -94,11 +94,12 @@ public final class CallbackHttpClient {
         return timeout;
     }
 
-    /** Posts {@code body}; the answer, or an IOException saying why there is none. */
-    public HttpReply post(UrlGuard.Target target, Map<String, String> headers, String body) throws IOException {
+    /** Posts {@code body}; the answer, or an exception saying why there is none. */
+    public HttpReply post(UrlGuard.Target target, Map<String, String> headers, String body)
+            throws CallbackFailedException {
         HttpUrl url = HttpUrl.parse(target.uri().toASCIIString());
         if (url == null) {
-            throw new IOException("Callback URL cannot be called.");
+            throw new CallbackFailedException("Callback URL cannot be called.");
         }
         Request.Builder request = new Request.Builder()
                 .url(url)
@@ -112,19 +113,20 @@ public final class CallbackHttpClient {
         try (Response response = pinned.newCall(request.build()).execute()) {
             return read(response);
         } catch (InterruptedIOException e) {
-            throw new IOException("Callback timed out after " + timeout.toMillis() + " ms.");
+            throw new CallbackFailedException("Callback timed out after " + timeout.toMillis() + " ms.");
         } catch (ConnectException e) {
-            throw new IOException("Callback connection was refused.");
+            throw new CallbackFailedException("Callback connection was refused.");
         } catch (SSLException e) {
-            throw new IOException("TLS handshake with the callback failed.");
+            throw new CallbackFailedException("TLS handshake with the callback failed.");
         } catch (ProtocolException e) {
-            throw new IOException("Callback answered with something that is not valid HTTP/1.1.");
+            throw new CallbackFailedException("Callback answered with something that is not valid HTTP/1.1.");
+        } catch (CallbackFailedException e) {
+            throw e;
         } catch (IOException e) {
-            throw new IOException(e.getMessage() != null && e.getMessage().startsWith("Callback")
-                    ? e.getMessage() : "Callback connection failed.");
+            throw new CallbackFailedException("Callback connection failed.");
         } catch (RuntimeException e) {
             // OkHttp reports some malformed answers (a bad chunk size, a bad status line) as unchecked exceptions.
-            throw new IOException("Callback answered with something that is not valid HTTP/1.1.");
+            throw new CallbackFailedException("Callback answered with something that is not valid HTTP/1.1.");
         }
     }
 
@@ -155,7 +157,7 @@ public final class CallbackHttpClient {
         Headers headers = response.headers();
         if (headers.size() > MAX_HEADERS || headers.byteCount() > MAX_HEADER_BYTES) {
             response.close();
-            throw new IOException("Callback answered with more than " + MAX_HEADERS + " headers or "
+            throw new CallbackFailedException("Callback answered with more than " + MAX_HEADERS + " headers or "
                     + MAX_HEADER_BYTES + " bytes of them.");
         }
         return response;

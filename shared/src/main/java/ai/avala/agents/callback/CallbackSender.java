@@ -10,6 +10,6 @@ import java.util.Map;
 @FunctionalInterface
 public interface CallbackSender {
 
-    DeliveryOutcome send(String callbackUrl, List<String> secrets, String executionUid, String eventType,
+    CallbackOutcome send(String callbackUrl, List<String> secrets, String executionUid, String eventType,
                          String agentUid, Map<String, Object> data);
 }

@@ -1,6 +1,6 @@
 package ai.avala.agents.dispatch;
 
-import ai.avala.agents.config.Metrics;
+import ai.avala.agents.metrics.Metrics;
 import java.util.Map;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;

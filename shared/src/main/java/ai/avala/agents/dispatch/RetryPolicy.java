@@ -1,7 +1,6 @@
 package ai.avala.agents.dispatch;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -13,8 +12,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record RetryPolicy(int maxAttempts, List<Duration> schedule) {
 
-    public static final String DEFAULT_SCHEDULE = "5,30,120,600,1800,3600,7200,14400";
-    public static final int DEFAULT_MAX_ATTEMPTS = 8;
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(6);
 
     public RetryPolicy {
@@ -25,16 +22,6 @@ public record RetryPolicy(int maxAttempts, List<Duration> schedule) {
             throw new IllegalArgumentException("The retry schedule is empty");
         }
         schedule = List.copyOf(schedule);
-    }
-
-    /** {@code "5,30,120"}: seconds before the second, third, fourth... attempt. */
-    public static RetryPolicy parse(int maxAttempts, String scheduleSeconds) {
-        try {
-            return new RetryPolicy(maxAttempts, Arrays.stream(scheduleSeconds.split(","))
-                    .map(String::trim).map(Long::parseLong).map(Duration::ofSeconds).toList());
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("Retry schedule must be comma-separated seconds: " + scheduleSeconds);
-        }
     }
 
     /** The delay before the next attempt after {@code attemptsMade} failed ones, or empty when none is left. */

@@ -2,6 +2,7 @@ package ai.avala.agents.json;
 
 import software.amazon.awssdk.thirdparty.jackson.core.JsonFactory;
 import software.amazon.awssdk.thirdparty.jackson.core.JsonGenerator;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonLocation;
 import software.amazon.awssdk.thirdparty.jackson.core.JsonParser;
 import software.amazon.awssdk.thirdparty.jackson.core.JsonProcessingException;
 import software.amazon.awssdk.thirdparty.jackson.core.JsonToken;
@@ -32,7 +33,6 @@ public final class Json {
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-            .enable(software.amazon.awssdk.thirdparty.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private Json() {
@@ -74,6 +74,9 @@ public final class Json {
                 Map<String, JsonValue> members = new LinkedHashMap<>();
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     String name = parser.currentName();
+                    if (members.containsKey(name)) {
+                        throw new MalformedJsonException("Duplicate member name" + at(parser.currentTokenLocation()));
+                    }
                     parser.nextToken();
                     members.put(name, value(parser));
                 }
@@ -100,12 +103,13 @@ public final class Json {
             return new MalformedJsonException("JSON is nested deeper than " + MAX_DEPTH + " levels.");
         }
         if (e instanceof JsonProcessingException processing && processing.getLocation() != null) {
-            String duplicate = e.getMessage() != null && e.getMessage().startsWith("Duplicate field") ? "Duplicate member name"
-                    : "Malformed JSON";
-            return new MalformedJsonException(duplicate + " at line " + processing.getLocation().getLineNr()
-                    + ", column " + processing.getLocation().getColumnNr() + ".");
+            return new MalformedJsonException("Malformed JSON" + at(processing.getLocation()));
         }
         return new MalformedJsonException("Malformed JSON.");
+    }
+
+    private static String at(JsonLocation location) {
+        return " at line " + location.getLineNr() + ", column " + location.getColumnNr() + ".";
     }
 
     /** A JSON object as plain Java values, or null when the text is not a JSON object. */

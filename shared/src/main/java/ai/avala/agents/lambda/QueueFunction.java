@@ -15,7 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import ai.avala.agents.config.Log;
+import ai.avala.agents.log.Log;
 
 /**
  * The base of the SQS-triggered functions: reads Lambda's SQS event as a stream (no event classes, no
@@ -28,7 +28,7 @@ public abstract class QueueFunction implements RequestStreamHandler {
 
     /** Processes the messages of one invocation; each call may throw to have its message received again. */
     @FunctionalInterface
-    protected interface Invocation {
+    public interface Invocation {
         void process(QueueMessage message) throws Exception;
     }
 

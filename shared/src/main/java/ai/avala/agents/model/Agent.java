@@ -1,5 +1,6 @@
 package ai.avala.agents.model;
 
+import ai.avala.agents.json.Timestamps;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,8 +78,17 @@ public record Agent(
                 : List.of(secret);
     }
 
-    /** The wire form; the signing secret is shown only when the agent was just created. */
-    public Map<String, Object> toJson(boolean includeSecret) {
+    /** The wire form, without the signing secret. */
+    public Map<String, Object> toJson() {
+        return toJson(null);
+    }
+
+    /** The wire form with the signing secret: only the answer that created the agent shows it. */
+    public Map<String, Object> toJsonWithSecret() {
+        return toJson(secret);
+    }
+
+    private Map<String, Object> toJson(String shownSecret) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("uid", uid);
         json.put("name", name);
@@ -89,8 +99,8 @@ public record Agent(
         json.put("disabled_reason", disabledReason);
         json.put("project", project);
         json.put("task_types", taskTypes);
-        if (includeSecret) {
-            json.put("secret", secret);
+        if (shownSecret != null) {
+            json.put("secret", shownSecret);
         }
         json.put("execution_stats", stats.toJson());
         json.put("created_at", Timestamps.format(createdAt));

@@ -1,5 +1,6 @@
 package ai.avala.agents.model;
 
+import ai.avala.agents.json.Timestamps;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,6 +18,10 @@ public record Attempt(int attempt, Instant startedAt, long durationMs, Integer s
         if (error != null && error.length() > MAX_ERROR_LENGTH) {
             error = error.substring(0, MAX_ERROR_LENGTH - 1) + "\u2026";
         }
+    }
+
+    public Instant endedAt() {
+        return startedAt.plusMillis(durationMs);
     }
 
     public Map<String, Object> toJson() {

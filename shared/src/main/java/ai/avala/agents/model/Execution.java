@@ -1,5 +1,6 @@
 package ai.avala.agents.model;
 
+import ai.avala.agents.json.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

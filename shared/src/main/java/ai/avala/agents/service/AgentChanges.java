@@ -35,8 +35,17 @@ public record AgentChanges(
         return present.contains(field);
     }
 
-    /** Parses a request body; {@code creating} makes {@code name} required. */
-    public static AgentChanges parse(String body, boolean creating) {
+    /** The fields of a new agent: {@code name} is required. */
+    public static AgentChanges forCreate(String body) {
+        return parse(body, true);
+    }
+
+    /** The fields an update changes: those present. */
+    public static AgentChanges forUpdate(String body) {
+        return parse(body, false);
+    }
+
+    private static AgentChanges parse(String body, boolean nameRequired) {
         JsonValue root = Json.parse(body);
         FieldErrors errors = FieldErrors.of("agent", root, FIELDS);
         Set<String> present = new LinkedHashSet<>();
@@ -46,7 +55,7 @@ public record AgentChanges(
             }
         });
         String name = stripped(text(root, "name", false, 255, false, errors));
-        if (creating && !present.contains("name")) {
+        if (nameRequired && !present.contains("name")) {
             errors.add("name", REQUIRED);
         }
         String description = stripped(text(root, "description", true, 2000, true, errors));

@@ -4,15 +4,10 @@ import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.errors.FieldErrors;
 import ai.avala.agents.errors.InvalidInputException;
 import ai.avala.agents.errors.NotFoundException;
-import ai.avala.agents.api.PageRequest;
+import ai.avala.agents.paging.PageRequest;
 import ai.avala.agents.callback.CallbackSigner;
-import ai.avala.agents.callback.CallbackSender;
-import ai.avala.agents.callback.DeliveryOutcome;
 import ai.avala.agents.callback.UnsafeUrlException;
 import ai.avala.agents.callback.UrlGuard;
-import ai.avala.agents.config.Environment;
-import ai.avala.agents.config.SecretValues;
-import ai.avala.agents.config.Wiring;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Attempt;
@@ -20,7 +15,7 @@ import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStats;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.model.Page;
-import ai.avala.agents.model.Timestamps;
+import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.paging.CursorCodec;
 import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.ExecutionLog;
@@ -31,50 +26,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The agents API's operations, each scoped to the caller's tenant. */
+/**
+ * The agents API's operations on one agent or execution, each scoped to the caller's tenant (the listings are
+ * {@link AgentListings}, the test call {@link AgentTestCalls}).
+ */
 public final class AgentService {
 
-    private static final String CURSOR_SECRET_ARN = "CURSOR_SECRET_ARN";
     private final AgentStore agents;
     private final ExecutionLog executions;
-    private final CursorCodec cursors;
     private final UrlGuard urls;
-    private final CallbackSender callbacks;
     private final Clock clock;
     private final int maxAgentsPerTenant;
 
-    /** {@code callbacks} sends the test operation's callback; the functions that never call back pass none. */
-    public AgentService(AgentStore agents, ExecutionLog executions, CursorCodec cursors, UrlGuard urls,
-                        CallbackSender callbacks, Clock clock, int maxAgentsPerTenant) {
+    public AgentService(AgentStore agents, ExecutionLog executions, UrlGuard urls, Clock clock,
+                        int maxAgentsPerTenant) {
         this.agents = agents;
         this.executions = executions;
-        this.cursors = cursors;
         this.urls = urls;
-        this.callbacks = callbacks;
         this.clock = clock;
         this.maxAgentsPerTenant = maxAgentsPerTenant;
-    }
-
-    /** The service of a function that never calls back, with its clients, from its environment variables. */
-    public static AgentService fromEnvironment(Environment env) {
-        return fromEnvironment(env, null);
-    }
-
-    /** The service of the function that sends test callbacks through {@code callbacks}. */
-    public static AgentService fromEnvironment(Environment env, CallbackSender callbacks) {
-        Wiring wiring = new Wiring(env);
-        return new AgentService(wiring.agents(), wiring.executions(), new CursorCodec(cursorSecret(env)),
-                new UrlGuard(wiring.allowLocalCallbacks()), callbacks, wiring.clock(), wiring.maxAgentsPerTenant());
-    }
-
-    /** Only the functions that page (list agents, list executions) are given the cursor secret's ARN. */
-    private static java.util.function.Supplier<String> cursorSecret(Environment env) {
-        if (env.has(CURSOR_SECRET_ARN)) {
-            return SecretValues.fromSecretsManager(env, CURSOR_SECRET_ARN);
-        }
-        return () -> {
-            throw new IllegalStateException("Missing required environment variable " + CURSOR_SECRET_ARN);
-        };
     }
 
     public Agent create(String tenant, AgentChanges fields) {
@@ -105,11 +75,6 @@ public final class AgentService {
         return agents.findWithoutStats(tenant, uid).orElseThrow(NotFoundException::new);
     }
 
-    public Page<Agent> list(String tenant, PageRequest page) {
-        String scope = "agents|" + tenant;
-        return toPage(scope, agents.list(tenant, page.limit(), startKey(scope, page)));
-    }
-
     public Agent update(String tenant, String uid, AgentChanges changes) {
         Agent current = get(tenant, uid);
         if (changes.has("callback_url")) {
@@ -130,47 +95,6 @@ public final class AgentService {
 
     public void delete(String tenant, String uid) {
         agents.delete(configured(tenant, uid));
-    }
-
-    public Page<Execution> listExecutions(String tenant, String uid, String statusFilter, PageRequest page) {
-        ExecutionStatus status = null;
-        if (statusFilter != null) {
-            status = ExecutionStatus.fromWire(statusFilter).orElseThrow(() -> new InvalidInputException(
-                    "Invalid status: use pending, running, success or failed.",
-                    Map.of("status", List.of("Must be one of pending, running, success, failed."))));
-        }
-        Agent agent = get(tenant, uid);
-        String scope = "executions|" + tenant + "|" + agent.uid() + "|" + (status == null ? "" : status.wire());
-        return toPage(scope, executions.list(agent.uid(), status, page.limit(), startKey(scope, page)));
-    }
-
-    /** Sends a real, signed {@code agent.test} callback and records it as an execution. */
-    public TestResult test(String tenant, String uid) {
-        Agent agent = configured(tenant, uid);
-        if (agent.pullMode()) {
-            throw new ConflictException("This agent has no callback_url (pull mode); there is nothing to test.");
-        }
-        String executionUid = Ids.executionUid();
-        Instant started = Timestamps.now(clock);
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("test", true);
-        payload.put("message", "This is a test event from Avala.");
-        payload.put("agent_name", agent.name());
-        if (callbacks == null) {
-            throw new IllegalStateException("This function was built without a callback client");
-        }
-        DeliveryOutcome outcome = callbacks.send(agent.callbackUrl(), agent.signingSecrets(started), executionUid,
-                "agent.test", agent.uid(), payload);
-        Instant finished = laterThan(started);
-        Attempt attempt = new Attempt(1, started, finished.toEpochMilli() - started.toEpochMilli(), outcome.statusCode(),
-                outcome.error());
-        Execution execution = Execution.tested(executionUid, agent.uid(), tenant, payload, outcome.success(), outcome.action(),
-                outcome.responseJson(), attempt, finished);
-        executions.create(execution);
-        String message = outcome.success()
-                ? "Test callback delivered: HTTP " + outcome.statusCode() + "."
-                : "Test callback failed: " + outcome.error();
-        return new TestResult(outcome.delivered(), outcome.statusCode(), message, execution);
     }
 
     /**
@@ -224,20 +148,7 @@ public final class AgentService {
         }
     }
 
-    private Map<String, String> startKey(String scope, PageRequest page) {
-        return page.cursor() == null ? null : cursors.decode(scope, page.cursor());
-    }
-
-    private <T> Page<T> toPage(String scope, KeyedPage<T> keyed) {
-        return new Page<>(keyed.items(), keyed.lastKey() == null ? null : cursors.encode(scope, keyed.lastKey()));
-    }
-
-    /**
-     * Now, or a millisecond after {@code previous} if the clock has not moved past it: an update's
-     * {@code updated_at} always follows the one before it, even on a clock with coarse ticks.
-     */
     private Instant laterThan(Instant previous) {
-        Instant now = Timestamps.now(clock);
-        return now.isAfter(previous) ? now : previous.plusMillis(1);
+        return Timestamps.nowAfter(clock, previous);
     }
 }

@@ -1,7 +1,5 @@
 package ai.avala.agents.service;
 
-import ai.avala.agents.config.Environment;
-import ai.avala.agents.config.Wiring;
 import ai.avala.agents.dispatch.DeliveryQueue;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.errors.ConflictException;
@@ -9,7 +7,7 @@ import ai.avala.agents.errors.NotFoundException;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
-import ai.avala.agents.model.Timestamps;
+import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.ExecutionLog;
 import ai.avala.agents.store.KeyedPage;
@@ -43,11 +41,6 @@ public final class RedeliveryService {
         this.executions = executions;
         this.deliveries = deliveries;
         this.clock = clock;
-    }
-
-    public static RedeliveryService fromEnvironment(Environment env) {
-        Wiring wiring = new Wiring(env);
-        return new RedeliveryService(wiring.agents(), wiring.executions(), wiring.deliveries(), wiring.clock());
     }
 
     /** Queues one more attempt of a finished execution now; the execution as it now stands (running). */

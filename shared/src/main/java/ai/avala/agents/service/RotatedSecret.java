@@ -1,6 +1,6 @@
 package ai.avala.agents.service;
 
-import ai.avala.agents.model.Timestamps;
+import ai.avala.agents.json.Timestamps;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package ai.avala.agents.store;
 
-import ai.avala.agents.model.Timestamps;
+import ai.avala.agents.json.Timestamps;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -3,12 +3,20 @@ package ai.avala.agents.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.avala.agents.config.Configuration;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
 
-    private final RetryPolicy policy = RetryPolicy.parse(4, "5,30,120");
+    private final RetryPolicy policy = policy(4, "5,30,120");
+
+    private static RetryPolicy policy(int maxAttempts, String scheduleSeconds) {
+        var config = Configuration.from(Map.of("CALLBACK_RETRY_SCHEDULE_SECONDS", scheduleSeconds));
+        return new RetryPolicy(maxAttempts, config.callbackRetrySchedule());
+    }
 
     @Test
     void nextDelay_shouldFollowTheScheduleWithinTwentyPercentJitter() {
@@ -21,7 +29,7 @@ class RetryPolicyTest {
 
     @Test
     void nextDelay_shouldStopAfterTheLastAttemptAndRepeatTheLastStepBeforeThat() {
-        RetryPolicy longer = RetryPolicy.parse(10, "5,30");
+        RetryPolicy longer = policy(10, "5,30");
 
         assertThat(policy.nextDelay(4, null)).isEmpty();
         assertThat(longer.nextDelay(7, null).orElseThrow()).isBetween(Duration.ofSeconds(24), Duration.ofSeconds(36));
@@ -35,8 +43,9 @@ class RetryPolicyTest {
     }
 
     @Test
-    void parse_shouldRefuseASchedulethatIsNotSeconds() {
-        assertThatThrownBy(() -> RetryPolicy.parse(3, "5,soon")).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> RetryPolicy.parse(0, "5")).isInstanceOf(IllegalArgumentException.class);
+    void policy_shouldRefuseNoAttemptsOrAnEmptySchedule() {
+        assertThatThrownBy(() -> new RetryPolicy(0, List.of(Duration.ofSeconds(5))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RetryPolicy(3, List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 }

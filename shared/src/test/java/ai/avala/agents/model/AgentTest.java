@@ -45,6 +45,6 @@ class AgentTest {
         assertThat(renamed.disabledReason()).isEqualTo("Its callback answered 410 Gone.");
         assertThat(reactivated.disabledReason()).isNull();
         assertThat(reactivated.failingSince()).isNull();
-        assertThat(reactivated.toJson(false)).containsEntry("disabled_reason", null).containsEntry("is_active", true);
+        assertThat(reactivated.toJson()).containsEntry("disabled_reason", null).containsEntry("is_active", true);
     }
 }

@@ -13,7 +13,7 @@ class AgentChangesTest {
 
     @Test
     void parse_shouldKeepOnlyTheFieldsThatWereSent() {
-        AgentChanges changes = AgentChanges.parse("{\"is_active\": false, \"project\": null}", false);
+        AgentChanges changes = AgentChanges.forUpdate("{\"is_active\": false, \"project\": null}");
 
         assertThat(changes.present()).containsExactlyInAnyOrder("is_active", "project");
         assertThat(changes.active()).isFalse();
@@ -22,7 +22,7 @@ class AgentChangesTest {
 
     @Test
     void parse_shouldRequireANameOnCreate() {
-        InvalidInputException error = catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.parse("{\"events\": []}", true));
+        InvalidInputException error = catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate("{\"events\": []}"));
 
         assertThat(error.getMessage()).isEqualTo("Invalid agent: name: This field is required.");
         assertThat(error.fieldErrors()).containsKey("name");
@@ -30,9 +30,9 @@ class AgentChangesTest {
 
     @Test
     void parse_shouldReportEveryInvalidFieldAtOnce() {
-        InvalidInputException error = catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.parse(
+        InvalidInputException error = catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate(
                 "{\"name\": 5, \"events\": \"task.completed\", \"is_active\": \"yes\", \"task_types\": [1],"
-                        + " \"colour\": \"red\"}", true));
+                        + " \"colour\": \"red\"}"));
 
         assertThat(error.fieldErrors()).containsOnlyKeys("name", "events", "is_active", "task_types", "colour");
         assertThat(error.fieldErrors().get("colour")).containsExactly("Unknown field.");
@@ -40,11 +40,11 @@ class AgentChangesTest {
 
     @Test
     void parse_shouldAcceptEventPatternsAndRefuseOthers() {
-        assertThat(AgentChanges.parse("{\"name\":\"a\",\"events\":[\"task.completed\",\"task.*\",\"*\"]}", true).events())
+        assertThat(AgentChanges.forCreate("{\"name\":\"a\",\"events\":[\"task.completed\",\"task.*\",\"*\"]}").events())
                 .containsExactly("task.completed", "task.*", "*");
         for (String bad : new String[] {"Task.Completed", "task.", ".x", "task completed", "task.**", ""}) {
             InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
-                    () -> AgentChanges.parse("{\"name\":\"a\",\"events\":[" + Json.write(bad) + "]}", true));
+                    () -> AgentChanges.forCreate("{\"name\":\"a\",\"events\":[" + Json.write(bad) + "]}"));
             assertThat(error.fieldErrors()).as(bad).containsKey("events");
         }
     }
@@ -58,31 +58,31 @@ class AgentChangesTest {
         }
         manyEvents.append("]}");
 
-        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.parse(longName, true)).fieldErrors())
+        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate(longName)).fieldErrors())
                 .containsKey("name");
-        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.parse(manyEvents.toString(), true))
+        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate(manyEvents.toString()))
                 .fieldErrors()).containsKey("events");
     }
 
     @Test
     void parse_shouldRefuseBodiesThatAreNotJsonObjects() {
-        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.parse("[]", true)).getMessage())
+        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate("[]")).getMessage())
                 .isEqualTo("Request body must be a JSON object.");
-        assertThat(catchThrowableOfType(Json.MalformedJsonException.class, () -> AgentChanges.parse("{\"name\":", true)))
+        assertThat(catchThrowableOfType(Json.MalformedJsonException.class, () -> AgentChanges.forCreate("{\"name\":")))
                 .isNotNull();
-        assertThat(catchThrowableOfType(Json.MalformedJsonException.class, () -> AgentChanges.parse("", true)))
+        assertThat(catchThrowableOfType(Json.MalformedJsonException.class, () -> AgentChanges.forCreate("")))
                 .hasMessage("Request body is empty.");
     }
 
     @Test
     void parse_shouldRefuseControlAndBidiCharactersInNamesButAllowLineBreaksInTheDescription() {
-        var described = AgentChanges.parse("{\"name\": \"ok\", \"description\": \"line one\\nline\\ttwo\"}", true);
+        var described = AgentChanges.forCreate("{\"name\": \"ok\", \"description\": \"line one\\nline\\ttwo\"}");
 
         assertThat(described.description()).isEqualTo("line one\nline\ttwo");
         for (String body : List.of("{\"name\": \"a\\u0000\"}", "{\"name\": \"a\\u009b\"}", "{\"name\": \"a\\u2066b\"}",
                 "{\"name\": \"a\\nb\"}", "{\"name\": \"x\", \"description\": \"a\\u0000b\"}",
                 "{\"name\": \"x\", \"description\": \"\\u202Eevil\"}")) {
-            assertThatThrownBy(() -> AgentChanges.parse(body, true)).as(body).isInstanceOf(InvalidInputException.class)
+            assertThatThrownBy(() -> AgentChanges.forCreate(body)).as(body).isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("control characters or bidirectional");
         }
     }
@@ -92,10 +92,10 @@ class AgentChangesTest {
     @Test
     void parse_shouldCountCodePointsAsSent_asJsonSchemaMaxLengthDoes() {
         String emoji = "\uD83D\uDE00".repeat(255);
-        assertThat(AgentChanges.parse("{\"name\": \"" + emoji + "\"}", true).name()).isEqualTo(emoji);
+        assertThat(AgentChanges.forCreate("{\"name\": \"" + emoji + "\"}").name()).isEqualTo(emoji);
 
         InvalidInputException padded = catchThrowableOfType(InvalidInputException.class,
-                () -> AgentChanges.parse("{\"name\": \"" + "a".repeat(255) + " \"}", true));
+                () -> AgentChanges.forCreate("{\"name\": \"" + "a".repeat(255) + " \"}"));
         assertThat(padded.fieldErrors().get("name")).containsExactly("Ensure this field has no more than 255 characters.");
     }
 
@@ -103,26 +103,26 @@ class AgentChangesTest {
     void parse_shouldRefuseTextsOfOnlyUnicodeSpaces_andStripThemAroundOthers() {
         for (String blank : List.of("\u00a0", "\u2007\u202f", "\u3000", "\ufeff", " \u2028 ")) {
             InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
-                    () -> AgentChanges.parse(Json.write(java.util.Map.of("name", blank)), true));
+                    () -> AgentChanges.forCreate(Json.write(java.util.Map.of("name", blank))));
             assertThat(error.fieldErrors().get("name")).as("%s", blank).containsExactly("This field may not be blank.");
         }
-        assertThat(AgentChanges.parse("{\"name\": \"\\u00a0 Reviewer \\u3000\"}", true).name()).isEqualTo("Reviewer");
+        assertThat(AgentChanges.forCreate("{\"name\": \"\\u00a0 Reviewer \\u3000\"}").name()).isEqualTo("Reviewer");
     }
 
     @Test
     void parse_shouldKeepEventTypesAsSent_soASpacedOneIsRefused() {
         InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
-                () -> AgentChanges.parse("{\"name\": \"x\", \"events\": [\" task.completed\"]}", true));
+                () -> AgentChanges.forCreate("{\"name\": \"x\", \"events\": [\" task.completed\"]}"));
 
         assertThat(error.fieldErrors()).containsOnlyKeys("events");
-        assertThat(AgentChanges.parse("{\"name\": \"x\", \"task_types\": [\" bbox \"]}", true).taskTypes())
+        assertThat(AgentChanges.forCreate("{\"name\": \"x\", \"task_types\": [\" bbox \"]}").taskTypes())
                 .containsExactly("bbox");
     }
 
     @Test
     void parse_shouldRefuseUnpairedSurrogates() {
         InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
-                () -> AgentChanges.parse("{\"name\": \"a\\ud800b\"}", true));
+                () -> AgentChanges.forCreate("{\"name\": \"a\\ud800b\"}"));
 
         assertThat(error.fieldErrors().get("name")).containsExactly(
                 "Must not contain control characters or bidirectional text overrides.");

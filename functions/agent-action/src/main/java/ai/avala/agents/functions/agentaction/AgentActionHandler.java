@@ -3,7 +3,7 @@ package ai.avala.agents.functions.agentaction;
 import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.service.AgentAction;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.api.ApiResponse;
@@ -14,15 +14,11 @@ public final class AgentActionHandler extends ApiFunction {
     private final AgentService agents;
 
     public AgentActionHandler() {
-        this(Environment.system());
+        this(Wiring.fromProcessEnvironment());
     }
 
-    public AgentActionHandler(Environment env) {
-        this(AgentService.fromEnvironment(env));
-    }
-
-    public AgentActionHandler(AgentService agents) {
-        this.agents = agents;
+    public AgentActionHandler(Wiring wiring) {
+        this.agents = wiring.agentService();
     }
 
     @Override

@@ -2,8 +2,8 @@ package ai.avala.agents.functions.agentaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.AwsClients;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
@@ -24,14 +24,14 @@ import org.junit.jupiter.api.Test;
 
 class AgentActionHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("AgentActionFunction", Map.of());
-    private final AgentActionHandler handler = new AgentActionHandler(ENV);
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
-    private final ExecutionLog log = new ExecutionLog(AwsClients.dynamoDb(ENV), ENV.require("EXECUTIONS_TABLE"),
+    private static final Wiring WIRING = LocalAws.wiringFor("AgentActionFunction", Map.of());
+    private final AgentActionHandler handler = new AgentActionHandler(WIRING);
+    private final AgentService agents = WIRING.agentService();
+    private final ExecutionLog log = new ExecutionLog(WIRING.dynamo(), WIRING.config().executionsTable().orElseThrow(),
             Duration.ofDays(1));
 
     private Execution pending(String tenant) {
-        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"puller\", \"events\": [\"task.completed\"]}", true));
+        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"puller\", \"events\": [\"task.completed\"]}"));
         Instant now = Instant.now();
         String uid = Ids.executionUid();
         var execution = new Execution(uid, agent.uid(), tenant, "evt_" + uid, "task.completed", "task_1", null,

@@ -1,9 +1,9 @@
 package ai.avala.agents.functions.authorizer;
 
-import ai.avala.agents.config.Environment;
-import ai.avala.agents.config.Log;
-import ai.avala.agents.config.SnapStartPriming;
-import ai.avala.agents.config.Wiring;
+import ai.avala.agents.wiring.Wiring;
+import ai.avala.agents.log.Log;
+import ai.avala.agents.lambda.SnapStartPriming;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.store.ApiKeyStore;
@@ -28,16 +28,13 @@ public final class AuthorizerHandler implements RequestStreamHandler {
     private final ApiKeyStore keys;
 
     public AuthorizerHandler() {
-        this(Environment.system());
+        this(Wiring.fromProcessEnvironment());
     }
 
-    public AuthorizerHandler(Environment env) {
-        this(new Wiring(env).apiKeys());
-    }
-
-    public AuthorizerHandler(ApiKeyStore keys) {
-        this.keys = keys;
+    public AuthorizerHandler(Wiring wiring) {
+        this.keys = wiring.apiKeys();
         // Warms the SDK's read path with a key that cannot exist (keys are avk_ + 43 characters).
+        ApiKeyStore keys = this.keys;
         SnapStartPriming.register("AuthorizerHandler", () -> keys.tenantOf("avk_snapstart_priming"));
     }
 

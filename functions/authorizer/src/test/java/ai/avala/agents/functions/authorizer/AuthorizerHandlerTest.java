@@ -3,8 +3,8 @@ package ai.avala.agents.functions.authorizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.avala.agents.config.AwsClients;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LambdaEvents;
 import ai.avala.agents.local.emulator.LocalAws;
@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 
 class AuthorizerHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("AuthorizerFunction", Map.of());
-    private final AuthorizerHandler handler = new AuthorizerHandler(ENV);
-    private final ApiKeyStore keys = new ApiKeyStore(AwsClients.dynamoDb(ENV), ENV.require("API_KEYS_TABLE"));
+    private static final Wiring WIRING = LocalAws.wiringFor("AuthorizerFunction", Map.of());
+    private final AuthorizerHandler handler = new AuthorizerHandler(WIRING);
+    private final ApiKeyStore keys = WIRING.apiKeys();
 
     /** The authorizer's answer to {@code event}, sent as the JSON Lambda sends. */
     private Map<String, Object> authorize(APIGatewayCustomAuthorizerEvent event) {

@@ -3,7 +3,7 @@ package ai.avala.agents.functions.createagent;
 import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.api.ApiResponse;
 import ai.avala.agents.service.AgentChanges;
@@ -14,21 +14,17 @@ public final class CreateAgentHandler extends ApiFunction {
     private final AgentService agents;
 
     public CreateAgentHandler() {
-        this(Environment.system());
+        this(Wiring.fromProcessEnvironment());
     }
 
-    public CreateAgentHandler(Environment env) {
-        this(AgentService.fromEnvironment(env));
-    }
-
-    public CreateAgentHandler(AgentService agents) {
-        this.agents = agents;
+    public CreateAgentHandler(Wiring wiring) {
+        this.agents = wiring.agentService();
     }
 
     @Override
     protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
-        AgentChanges fields = AgentChanges.parse(request.body(), true);
-        return ApiResponses.json(201, agents.create(tenant, fields).toJson(true));
+        AgentChanges fields = AgentChanges.forCreate(request.body());
+        return ApiResponses.json(201, agents.create(tenant, fields).toJsonWithSecret());
     }
 }

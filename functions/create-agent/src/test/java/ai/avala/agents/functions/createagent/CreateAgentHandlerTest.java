@@ -2,7 +2,7 @@ package ai.avala.agents.functions.createagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentService;
@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class CreateAgentHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("CreateAgentFunction", Map.of());
-    private final CreateAgentHandler handler = new CreateAgentHandler(ENV);
+    private static final Wiring WIRING = LocalAws.wiringFor("CreateAgentFunction", Map.of());
+    private final CreateAgentHandler handler = new CreateAgentHandler(WIRING);
 
     private static APIGatewayProxyRequestEvent sample(String tenant) {
         return LocalAws.apiEvent("create-agent.json", tenant, null);
@@ -32,7 +32,7 @@ class CreateAgentHandlerTest {
         assertThat(body.get("secret").asText()).startsWith("whsec_");
         assertThat(body.get("events").toString()).isEqualTo("[\"task.completed\",\"result.submitted\"]");
         assertThat(body.get("execution_stats").toString()).isEqualTo("{\"total\":0,\"success\":0,\"failed\":0,\"pending\":0}");
-        var stored = AgentService.fromEnvironment(ENV).get(tenant, body.get("uid").asText());
+        var stored = WIRING.agentService().get(tenant, body.get("uid").asText());
         assertThat(stored.name()).isEqualTo("Quality reviewer");
         assertThat(stored.secret()).isEqualTo(body.get("secret").asText());
     }

@@ -3,8 +3,8 @@ package ai.avala.agents.functions.deleteagent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.avala.agents.config.AwsClients;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.errors.NotFoundException;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentChanges;
@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 class DeleteAgentHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("DeleteAgentFunction", Map.of());
-    private final DeleteAgentHandler handler = new DeleteAgentHandler(ENV);
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private static final Wiring WIRING = LocalAws.wiringFor("DeleteAgentFunction", Map.of());
+    private final DeleteAgentHandler handler = new DeleteAgentHandler(WIRING);
+    private final AgentService agents = WIRING.agentService();
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
         return LocalAws.apiEvent("delete-agent.json", tenant, uid);
@@ -28,8 +28,8 @@ class DeleteAgentHandlerTest {
     @Test
     void handleRequest_shouldRemoveTheAgentAndItsSubscriptions() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Gone\", \"events\": [\"task.completed\"]}", true));
-        var subscriptions = new SubscriptionIndex(AwsClients.dynamoDb(ENV), ENV.require("SUBSCRIPTIONS_TABLE"));
+        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Gone\", \"events\": [\"task.completed\"]}"));
+        var subscriptions = WIRING.subscriptions();
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
         var again = LocalAws.invoke(handler, sample(tenant, agent.uid()));
@@ -44,7 +44,7 @@ class DeleteAgentHandlerTest {
     @Test
     void handleRequest_shouldNotDeleteAnotherTenantsAgent() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Kept\"}", true));
+        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Kept\"}"));
 
         var response = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid()));
 

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.callback.CallbackHttpClient;
 import ai.avala.agents.callback.CallbackSender;
-import ai.avala.agents.callback.DeliveryOutcome;
+import ai.avala.agents.callback.CallbackOutcome;
 import ai.avala.agents.callback.UrlGuard;
-import ai.avala.agents.config.Environment;
-import ai.avala.agents.config.Wiring;
+import ai.avala.agents.config.Configuration;
+import ai.avala.agents.wiring.Wiring;
+import ai.avala.agents.config.Configuration;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.LocalAws;
@@ -43,10 +45,11 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /** The delivery stage: one callback per task, exactly once per attempt, whatever copies and crashes do. */
 class DeliveryHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("DeliveryFunction", Map.of(
+    private static final Map<String, String> ENV = LocalAws.environmentFor("DeliveryFunction", Map.of());
+    private static final Wiring WIRING = LocalAws.wiringFor("DeliveryFunction", Map.of(
             "ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_RETRY_SCHEDULE_SECONDS", "1", "CALLBACK_TIMEOUT_SECONDS", "5"));
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
-    private final ExecutionLog executions = new Wiring(ENV).executions();
+    private final AgentService agents = WIRING.agentService();
+    private final ExecutionLog executions = WIRING.executions();
     private final CallbackDelivery realDelivery = new CallbackDelivery(new UrlGuard(true),
             new CallbackHttpClient(Duration.ofSeconds(5), 20 * 1024), Clock.systemUTC());
     private CallbackReceiver receiver;
@@ -67,8 +70,8 @@ class DeliveryHandlerTest {
     /** An agent calling back to {@code path} and a recorded execution of it, as the matching stage leaves them. */
     private Delivery due(String path) {
         String tenant = "tenant_" + UUID.randomUUID();
-        String agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"a\", \"events\": [\"task.completed\"], "
-                + "\"callback_url\": \"" + receiver.url(path) + "\"}", true)).uid();
+        String agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"a\", \"events\": [\"task.completed\"], "
+                + "\"callback_url\": \"" + receiver.url(path) + "\"}")).uid();
         Instant now = Instant.now();
         String uid = "exec_" + ai.avala.agents.ids.Ids.ulid(now.toEpochMilli());
         Execution execution = new Execution(uid, agent, tenant, "evt_" + UUID.randomUUID(), "task.completed", "task_1",
@@ -102,7 +105,7 @@ class DeliveryHandlerTest {
     /** The tasks on the deliveries queue for {@code delivery}'s execution (taken off it), once some arrived (10 s at most). */
     private static List<DeliveryTask> queuedFor(Delivery delivery) throws Exception {
         List<DeliveryTask> found = new ArrayList<>();
-        String url = ENV.require("DELIVERIES_QUEUE_URL");
+        String url = ENV.get("DELIVERIES_QUEUE_URL");
         long deadline = System.nanoTime() + 10_000_000_000L;
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
             for (int empty = 0; found.isEmpty() ? System.nanoTime() < deadline : empty < 2; ) {
@@ -131,7 +134,7 @@ class DeliveryHandlerTest {
         Delivery delivery = due("/ok");
         receiver.answer("/ok", CallbackReceiver.Answer.json(200, "{\"action\": \"approve\"}"));
 
-        var response = LocalAws.invoke(new DeliveryHandler(ENV), batchOf(delivery.task()));
+        var response = LocalAws.invoke(new DeliveryHandler(WIRING), batchOf(delivery.task()));
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(webhookIds("/ok")).containsExactly(delivery.execution().uid());
@@ -152,7 +155,7 @@ class DeliveryHandlerTest {
             }
             return realDelivery.send(url, secret, id, type, agent, data);
         };
-        var handler = new DeliveryHandler(ENV, crashBefore);
+        var handler = new DeliveryHandler(WIRING.withCallbacks(crashBefore));
         SQSEvent batch = batchOf(delivery.task());
 
         var first = LocalAws.invoke(handler, batch);
@@ -169,13 +172,13 @@ class DeliveryHandlerTest {
         Delivery delivery = due("/c");
         AtomicBoolean crashOnce = new AtomicBoolean(true);
         CallbackSender crashAfter = (url, secret, id, type, agent, data) -> {
-            DeliveryOutcome outcome = realDelivery.send(url, secret, id, type, agent, data);
+            CallbackOutcome outcome = realDelivery.send(url, secret, id, type, agent, data);
             if (crashOnce.getAndSet(false)) {
                 throw new IllegalStateException("simulated crash after the callback");
             }
             return outcome;
         };
-        var handler = new DeliveryHandler(ENV, crashAfter);
+        var handler = new DeliveryHandler(WIRING.withCallbacks(crashAfter));
         SQSEvent batch = batchOf(delivery.task());
 
         LocalAws.invoke(handler, batch);
@@ -204,8 +207,8 @@ class DeliveryHandlerTest {
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
             ownQueue = sqs.createQueue(r -> r.queueName("test-only-deliveries-" + UUID.randomUUID())).queueUrl();
         }
-        var handler = new DeliveryHandler(LocalAws.environmentFor("DeliveryFunction", Map.of(
-                "ALLOW_LOCAL_CALLBACKS", "true", "DELIVERIES_QUEUE_URL", ownQueue)), slowFirst);
+        var handler = new DeliveryHandler(LocalAws.wiringFor("DeliveryFunction", Map.of(
+                "ALLOW_LOCAL_CALLBACKS", "true", "DELIVERIES_QUEUE_URL", ownQueue)).withCallbacks(slowFirst));
         SQSEvent batch = batchOf(delivery.task());
 
         var first = CompletableFuture.supplyAsync(() -> LocalAws.invoke(handler, batch));
@@ -229,7 +232,7 @@ class DeliveryHandlerTest {
         Delivery delivery = due("/down");
         receiver.answer("/down", CallbackReceiver.Answer.json(503, "{}"));
 
-        LocalAws.invoke(new DeliveryHandler(ENV), batchOf(delivery.task()));
+        LocalAws.invoke(new DeliveryHandler(WIRING), batchOf(delivery.task()));
 
         assertThat(stored(delivery)).satisfies(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.RUNNING);
@@ -249,22 +252,23 @@ class DeliveryHandlerTest {
     void anAgentFailingForTheConfiguredHours_shouldBeSwitchedOffWithAReasonAndCountedInTheMetric() {
         Delivery first = due("/dead");
         receiver.answer("/dead", CallbackReceiver.Answer.json(500, "{}"));
-        Environment env = LocalAws.environmentFor("DeliveryFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true",
+        Map<String, String> env = LocalAws.environmentFor("DeliveryFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true",
                 "CALLBACK_MAX_ATTEMPTS", "1", "AUTO_DISABLE_AFTER_HOURS", "120", "METRICS_NAMESPACE", "AvalaAgentsTest"));
         Instant start = Instant.now();
-        LocalAws.invoke(new DeliveryHandler(env, Clock.fixed(start, java.time.ZoneOffset.UTC)), batchOf(first.task()));
+        LocalAws.invoke(new DeliveryHandler(new Wiring(Configuration.from(env), Clock.fixed(start, java.time.ZoneOffset.UTC))), batchOf(first.task()));
         assertThat(agents.get(first.tenant(), first.agent()).active()).isTrue();
         Execution second = Execution.started("exec_" + ai.avala.agents.ids.Ids.ulid(start.toEpochMilli() + 1), first.agent(),
                 first.tenant(), new ai.avala.agents.model.LabelingEvent("evt_2", "task.completed", first.tenant(), null, null,
                         null, null, null, Map.of()), false, start);
         executions.create(second);
         java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
-        ai.avala.agents.config.Log.writeTo(new java.io.PrintStream(logs, true, java.nio.charset.StandardCharsets.UTF_8));
+        ai.avala.agents.log.Log.writeTo(new java.io.PrintStream(logs, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            LocalAws.invoke(new DeliveryHandler(env, Clock.fixed(start.plus(Duration.ofHours(121)), java.time.ZoneOffset.UTC)),
+            LocalAws.invoke(new DeliveryHandler(new Wiring(Configuration.from(env),
+                            Clock.fixed(start.plus(Duration.ofHours(121)), java.time.ZoneOffset.UTC))),
                     batchOf(new DeliveryTask(first.tenant(), first.agent(), second.uid(), 0, start.toEpochMilli())));
         } finally {
-            ai.avala.agents.config.Log.writeTo(System.out);
+            ai.avala.agents.log.Log.writeTo(System.out);
         }
 
         var agent = agents.get(first.tenant(), first.agent());
@@ -292,7 +296,7 @@ class DeliveryHandlerTest {
     @Test
     void aTaskWhoseAttemptWasMade_shouldBeDroppedWithoutACall() {
         Delivery delivery = due("/done");
-        var handler = new DeliveryHandler(ENV);
+        var handler = new DeliveryHandler(WIRING);
         LocalAws.invoke(handler, batchOf(delivery.task()));
 
         var again = LocalAws.invoke(handler, batchOf(delivery.task()));
@@ -306,7 +310,7 @@ class DeliveryHandlerTest {
         Delivery delivery = due("/g");
         var strict = new CallbackDelivery(new UrlGuard(false), new CallbackHttpClient(Duration.ofSeconds(5), 1024),
                 Clock.systemUTC());
-        var handler = new DeliveryHandler(LocalAws.environmentFor("DeliveryFunction", Map.of("CALLBACK_MAX_ATTEMPTS", "1")), strict);
+        var handler = new DeliveryHandler(LocalAws.wiringFor("DeliveryFunction", Map.of("CALLBACK_MAX_ATTEMPTS", "1")).withCallbacks(strict));
 
         LocalAws.invoke(handler, batchOf(delivery.task()));
 
@@ -322,7 +326,7 @@ class DeliveryHandlerTest {
         Delivery delivery = due("/gone");
         agents.delete(delivery.tenant(), delivery.agent());
 
-        var response = LocalAws.invoke(new DeliveryHandler(ENV), batchOf(delivery.task()));
+        var response = LocalAws.invoke(new DeliveryHandler(WIRING), batchOf(delivery.task()));
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(webhookIds("/gone")).isEmpty();
@@ -337,7 +341,7 @@ class DeliveryHandlerTest {
         Delivery delivery = due("/later");
         DeliveryTask later = delivery.task().next(0, System.currentTimeMillis() + 3_600_000);
 
-        var response = LocalAws.invoke(new DeliveryHandler(ENV), batchOf(later));
+        var response = LocalAws.invoke(new DeliveryHandler(WIRING), batchOf(later));
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(webhookIds("/later")).isEmpty();
@@ -359,7 +363,7 @@ class DeliveryHandlerTest {
         }
         Delivery quiet = due("/quiet");
         tasks.add(quiet.task());
-        var handler = new DeliveryHandler(LocalAws.environmentFor("DeliveryFunction", Map.of(
+        var handler = new DeliveryHandler(LocalAws.wiringFor("DeliveryFunction", Map.of(
                 "ALLOW_LOCAL_CALLBACKS", "true", "TENANT_MAX_IN_FLIGHT", "2")));
 
         var running = CompletableFuture.supplyAsync(() -> LocalAws.invoke(handler, batchOf(tasks.toArray(DeliveryTask[]::new))));
@@ -381,19 +385,19 @@ class DeliveryHandlerTest {
 
     @Test
     void anUnreadableTask_shouldBeDeadLetteredWithItsReason() {
-        var response = LocalAws.invoke(new DeliveryHandler(ENV), EventLoader.loadSQSEvent(LocalAws.eventFile("delivery-sqs.json")));
+        var response = LocalAws.invoke(new DeliveryHandler(WIRING), EventLoader.loadSQSEvent(LocalAws.eventFile("delivery-sqs.json")));
         SQSEvent poison = batchOf();
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
         message.setMessageId("poison-" + UUID.randomUUID());
         message.setBody("{\"not\": \"a task\"}");
         poison.setRecords(List.of(message));
 
-        var poisoned = LocalAws.invoke(new DeliveryHandler(ENV), poison);
+        var poisoned = LocalAws.invoke(new DeliveryHandler(WIRING), poison);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(poisoned.getBatchItemFailures()).isEmpty();
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
-            var dead = sqs.receiveMessage(r -> r.queueUrl(ENV.require("DELIVERIES_DEAD_LETTER_QUEUE_URL"))
+            var dead = sqs.receiveMessage(r -> r.queueUrl(ENV.get("DELIVERIES_DEAD_LETTER_QUEUE_URL"))
                     .maxNumberOfMessages(10).messageAttributeNames("All")).messages();
             assertThat(dead).anySatisfy(m -> {
                 assertThat(m.body()).isEqualTo("{\"not\": \"a task\"}");

@@ -2,12 +2,12 @@ package ai.avala.agents.functions.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.api.PageRequest;
+import ai.avala.agents.paging.PageRequest;
 import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.callback.CallbackHttpClient;
 import ai.avala.agents.callback.UrlGuard;
-import ai.avala.agents.config.Environment;
-import ai.avala.agents.config.Wiring;
+import ai.avala.agents.wiring.Wiring;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.local.emulator.CallbackReceiver;
@@ -17,6 +17,7 @@ import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentListings;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.store.ExecutionLog;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
@@ -42,14 +43,16 @@ import org.junit.jupiter.api.Test;
 class HostileReceiversTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
-    private static final Environment ENV = LocalAws.environmentFor("DeliveryFunction", Map.of(
+    private static final AgentListings LISTINGS =
+            LocalAws.wiringFor("ListExecutionsFunction", Map.of()).listings();
+    private static final Wiring WIRING = LocalAws.wiringFor("DeliveryFunction", Map.of(
             "ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_TIMEOUT_SECONDS", "2", "CALLBACK_MAX_ATTEMPTS", "1",
             "TENANT_MAX_IN_FLIGHT", "20"));
     private static HostileReceivers receivers;
     private static CallbackReceiver healthy;
     private static DeliveryHandler handler;
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
-    private final ExecutionLog executions = new Wiring(ENV).executions();
+    private final AgentService agents = WIRING.agentService();
+    private final ExecutionLog executions = WIRING.executions();
 
     @BeforeAll
     static void start() throws Exception {
@@ -57,7 +60,7 @@ class HostileReceiversTest {
         healthy = new CallbackReceiver();
         var http = new CallbackHttpClient(TIMEOUT, CallbackDelivery.MAX_RESPONSE_BYTES,
                 receivers.clientTls().getSocketFactory(), receivers.trustManager());
-        handler = new DeliveryHandler(ENV, new CallbackDelivery(new UrlGuard(true), http, Clock.systemUTC()));
+        handler = new DeliveryHandler(WIRING.withCallbacks(new CallbackDelivery(new UrlGuard(true), http, Clock.systemUTC())));
     }
 
     @AfterAll
@@ -117,11 +120,11 @@ class HostileReceiversTest {
     }
 
     private String agent(String tenant, String name, String url) {
-        return agents.create(tenant, AgentChanges.parse("{\"name\": \"" + name + "\", \"events\": [\"task.completed\"], "
-                + "\"callback_url\": \"" + url + "\"}", true)).uid();
+        return agents.create(tenant, AgentChanges.forCreate("{\"name\": \"" + name + "\", \"events\": [\"task.completed\"], "
+                + "\"callback_url\": \"" + url + "\"}")).uid();
     }
 
     private List<Execution> executions(String tenant, String agentUid) {
-        return agents.listExecutions(tenant, agentUid, null, new PageRequest(10, null)).items();
+        return LISTINGS.executions(tenant, agentUid, null, new PageRequest(10, null)).items();
     }
 }

@@ -1,10 +1,8 @@
 package ai.avala.agents.functions.dispatcher;
 
-import ai.avala.agents.config.Environment;
-import ai.avala.agents.config.Wiring;
-import ai.avala.agents.dispatch.AgentMatcher;
-import ai.avala.agents.dispatch.DeadLetterQueue;
+import ai.avala.agents.dispatch.EventDispatcher;
 import ai.avala.agents.lambda.QueueFunction;
+import ai.avala.agents.wiring.Wiring;
 
 /**
  * The events queue's consumer, the matching stage: each labeling event becomes executions and delivery
@@ -12,25 +10,14 @@ import ai.avala.agents.lambda.QueueFunction;
  */
 public final class DispatcherHandler extends QueueFunction {
 
-    static final int WRITES_PER_EVENT = 16;
     private final EventDispatcher dispatcher;
 
     public DispatcherHandler() {
-        this(Environment.system());
+        this(Wiring.fromProcessEnvironment());
     }
 
-    public DispatcherHandler(Environment env) {
-        this(new Wiring(env));
-    }
-
-    private DispatcherHandler(Wiring wiring) {
-        this.dispatcher = new EventDispatcher(
-                new AgentMatcher(wiring.subscriptions(), wiring.agents()),
-                wiring.executions(),
-                wiring.deliveries(),
-                new DeadLetterQueue(wiring.sqs(), wiring.env().require("DEAD_LETTER_QUEUE_URL"), "events"),
-                wiring.clock(),
-                WRITES_PER_EVENT);
+    public DispatcherHandler(Wiring wiring) {
+        this.dispatcher = wiring.eventDispatcher();
     }
 
     @Override

@@ -2,9 +2,9 @@ package ai.avala.agents.functions.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.api.PageRequest;
-import ai.avala.agents.config.AwsClients;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.paging.PageRequest;
+import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.AgentSeeder;
@@ -13,6 +13,7 @@ import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentListings;
 import ai.avala.agents.service.AgentService;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
@@ -31,10 +32,13 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /** The matching stage: executions recorded once per (event, agent), delivery tasks queued, no receiver called. */
 class DispatcherHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("DispatcherFunction", Map.of());
+    private static final Map<String, String> ENV = LocalAws.environmentFor("DispatcherFunction", Map.of());
+    private static final AgentListings LISTINGS =
+            LocalAws.wiringFor("ListExecutionsFunction", Map.of()).listings();
+    private static final Wiring WIRING = LocalAws.wiringFor("DispatcherFunction", Map.of());
     private static final SqsClient SQS = LocalResources.sqs(LocalAws.shared().aws());
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
-    private final DispatcherHandler handler = new DispatcherHandler(ENV);
+    private final AgentService agents = WIRING.agentService();
+    private final DispatcherHandler handler = new DispatcherHandler(WIRING);
     /** Tasks received from the deliveries queue that belong to no test yet (each test takes its tenant's). */
     private static final List<DeliveryTask> UNCLAIMED = new ArrayList<>();
 
@@ -64,16 +68,16 @@ class DispatcherHandlerTest {
 
     private String agent(String tenant, String name, String callbackUrl) {
         String url = callbackUrl == null ? "" : ", \"callback_url\": \"" + callbackUrl + "\"";
-        return agents.create(tenant, AgentChanges.parse("{\"name\": \"" + name + "\", \"events\": [\"*\"]" + url + "}", true)).uid();
+        return agents.create(tenant, AgentChanges.forCreate("{\"name\": \"" + name + "\", \"events\": [\"*\"]" + url + "}")).uid();
     }
 
     private List<Execution> executions(String tenant, String agentUid) {
-        return agents.listExecutions(tenant, agentUid, null, new PageRequest(100, null)).items();
+        return LISTINGS.executions(tenant, agentUid, null, new PageRequest(100, null)).items();
     }
 
     /** The delivery tasks of {@code tenant} now on the deliveries queue (taken off it). */
     private static synchronized List<DeliveryTask> tasksOf(String tenant) {
-        String url = ENV.require("DELIVERIES_QUEUE_URL");
+        String url = ENV.get("DELIVERIES_QUEUE_URL");
         for (int empty = 0; empty < 2; ) {
             List<Message> messages = SQS.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
             if (messages.isEmpty()) {
@@ -151,7 +155,7 @@ class DispatcherHandlerTest {
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(tasksOf("tenant_sample")).filteredOn(task -> task.agent().equals(uid)).hasSize(3);
-        var dead = SQS.receiveMessage(r -> r.queueUrl(ENV.require("DEAD_LETTER_QUEUE_URL"))
+        var dead = SQS.receiveMessage(r -> r.queueUrl(ENV.get("DEAD_LETTER_QUEUE_URL"))
                 .maxNumberOfMessages(10).messageAttributeNames("All")).messages();
         assertThat(dead).anySatisfy(m -> {
             assertThat(m.body()).isEqualTo("this is not an event");
@@ -169,7 +173,7 @@ class DispatcherHandlerTest {
         List<String> uids = seedAgents(tenant, 2000);
         // A deliveries queue of its own, counted rather than read: moto's SQS slows with every message it holds.
         String queue = SQS.createQueue(r -> r.queueName("test-only-deliveries-" + UUID.randomUUID())).queueUrl();
-        var own = new DispatcherHandler(LocalAws.environmentFor("DispatcherFunction", Map.of("DELIVERIES_QUEUE_URL", queue)));
+        var own = new DispatcherHandler(LocalAws.wiringFor("DispatcherFunction", Map.of("DELIVERIES_QUEUE_URL", queue)));
 
         long start = System.nanoTime();
         var response = LocalAws.invoke(own, batchOf(event(tenant, "evt_" + UUID.randomUUID())));
@@ -188,7 +192,7 @@ class DispatcherHandlerTest {
 
     private static List<String> seedAgents(String tenant, int count) {
         try (DynamoDbClient dynamo = AwsClients.dynamoDb(LocalAws.shared().aws())) {
-            return AgentSeeder.seed(dynamo, ENV.require("AGENTS_TABLE"), ENV.require("SUBSCRIPTIONS_TABLE"), tenant, count,
+            return AgentSeeder.seed(dynamo, ENV.get("AGENTS_TABLE"), ENV.get("SUBSCRIPTIONS_TABLE"), tenant, count,
                     "task.completed", i -> "https://hooks.example.com/" + i);
         }
     }

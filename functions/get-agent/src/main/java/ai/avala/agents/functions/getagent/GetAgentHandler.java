@@ -3,7 +3,7 @@ package ai.avala.agents.functions.getagent;
 import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.api.ApiResponse;
 
@@ -14,21 +14,17 @@ public final class GetAgentHandler extends ApiFunction {
     private final AgentService agents;
 
     public GetAgentHandler() {
-        this(Environment.system());
+        this(Wiring.fromProcessEnvironment());
     }
 
-    public GetAgentHandler(Environment env) {
-        this(AgentService.fromEnvironment(env));
-    }
-
-    public GetAgentHandler(AgentService agents) {
-        this.agents = agents;
+    public GetAgentHandler(Wiring wiring) {
+        this.agents = wiring.agentService();
     }
 
     @Override
     protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         String uid = request.agentUid();
-        return ApiResponses.json(200, agents.get(tenant, uid).toJson(false));
+        return ApiResponses.json(200, agents.get(tenant, uid).toJson());
     }
 }

@@ -2,7 +2,7 @@ package ai.avala.agents.functions.getagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentChanges;
@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 
 class GetAgentHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("GetAgentFunction", Map.of());
-    private final GetAgentHandler handler = new GetAgentHandler(ENV);
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private static final Wiring WIRING = LocalAws.wiringFor("GetAgentFunction", Map.of());
+    private final GetAgentHandler handler = new GetAgentHandler(WIRING);
+    private final AgentService agents = WIRING.agentService();
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
         return LocalAws.apiEvent("get-agent.json", tenant, uid);
@@ -26,7 +26,7 @@ class GetAgentHandlerTest {
     @Test
     void handleRequest_shouldReturnTheAgentWithoutItsSecret_whenItBelongsToTheCaller() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Reader\", \"events\": [\"task.completed\"]}", true));
+        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Reader\", \"events\": [\"task.completed\"]}"));
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
@@ -40,7 +40,7 @@ class GetAgentHandlerTest {
 
     @Test
     void handleRequest_shouldAnswer404_whenTheAgentBelongsToAnotherTenantOrDoesNotExist() {
-        var agent = agents.create("tenant_" + UUID.randomUUID(), AgentChanges.parse("{\"name\": \"Theirs\"}", true));
+        var agent = agents.create("tenant_" + UUID.randomUUID(), AgentChanges.forCreate("{\"name\": \"Theirs\"}"));
 
         var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid()));
         var missing = LocalAws.invoke(handler, EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("get-agent.json")));

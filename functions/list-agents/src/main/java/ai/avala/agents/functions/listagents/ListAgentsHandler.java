@@ -3,32 +3,29 @@ package ai.avala.agents.functions.listagents;
 import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.config.Environment;
-import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
+import ai.avala.agents.service.AgentListings;
 import ai.avala.agents.api.ApiResponse;
-import ai.avala.agents.api.PageRequest;
+import ai.avala.agents.model.Agent;
+import ai.avala.agents.paging.PageRequest;
 
 /** {@code GET /api/v1/agents/}: the caller's agents, newest first, one page at a time. */
 public final class ListAgentsHandler extends ApiFunction {
 
-    private final AgentService agents;
+    private final AgentListings listings;
 
     public ListAgentsHandler() {
-        this(Environment.system());
+        this(Wiring.fromProcessEnvironment());
     }
 
-    public ListAgentsHandler(Environment env) {
-        this(AgentService.fromEnvironment(env));
-    }
-
-    public ListAgentsHandler(AgentService agents) {
-        this.agents = agents;
+    public ListAgentsHandler(Wiring wiring) {
+        this.listings = wiring.listings();
     }
 
     @Override
     protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
-        PageRequest page = PageRequest.from(request);
-        return ApiResponses.page(request, agents.list(tenant, page), agent -> agent.toJson(false));
+        PageRequest page = request.page();
+        return ApiResponses.page(request, listings.agents(tenant, page), Agent::toJson);
     }
 }

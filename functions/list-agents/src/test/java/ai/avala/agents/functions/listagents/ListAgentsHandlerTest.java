@@ -2,7 +2,7 @@ package ai.avala.agents.functions.listagents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentChanges;
@@ -21,9 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ListAgentsHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("ListAgentsFunction", Map.of());
-    private final ListAgentsHandler handler = new ListAgentsHandler(ENV);
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private static final Wiring WIRING = LocalAws.wiringFor("ListAgentsFunction", Map.of());
+    private final ListAgentsHandler handler = new ListAgentsHandler(WIRING);
+    private final AgentService agents = WIRING.agentService();
 
     private static APIGatewayProxyRequestEvent sample(String tenant, Map<String, String> query) {
         var event = LocalAws.apiEvent("list-agents.json", tenant, null);
@@ -36,7 +36,7 @@ class ListAgentsHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         List<String> created = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            created.add(agents.create(tenant, AgentChanges.parse("{\"name\": \"agent " + i + "\"}", true)).uid());
+            created.add(agents.create(tenant, AgentChanges.forCreate("{\"name\": \"agent " + i + "\"}")).uid());
         }
 
         var first = Json.parse(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "2"))).getBody());

@@ -2,8 +2,8 @@ package ai.avala.agents.functions.listexecutions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.AwsClients;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 
 class ListExecutionsHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("ListExecutionsFunction", Map.of());
-    private final ListExecutionsHandler handler = new ListExecutionsHandler(ENV);
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
-    private final ExecutionLog log = new ExecutionLog(AwsClients.dynamoDb(ENV), ENV.require("EXECUTIONS_TABLE"),
+    private static final Wiring WIRING = LocalAws.wiringFor("ListExecutionsFunction", Map.of());
+    private final ListExecutionsHandler handler = new ListExecutionsHandler(WIRING);
+    private final AgentService agents = WIRING.agentService();
+    private final ExecutionLog log = new ExecutionLog(WIRING.dynamo(), WIRING.config().executionsTable().orElseThrow(),
             Duration.ofDays(1));
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid, Map<String, String> query) {
@@ -46,7 +46,7 @@ class ListExecutionsHandlerTest {
     @Test
     void handleRequest_shouldFilterByStatusAndListNewestFirst() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Worker\"}", true));
+        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Worker\"}"));
         var olderPending = record(tenant, agent.uid(), ExecutionStatus.PENDING);
         var success = record(tenant, agent.uid(), ExecutionStatus.SUCCESS);
         var newerPending = record(tenant, agent.uid(), ExecutionStatus.PENDING);
@@ -72,7 +72,7 @@ class ListExecutionsHandlerTest {
     @Test
     void handleRequest_shouldAnswer400ForAnUnknownStatusAnd404ForAForeignAgent() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Worker\"}", true));
+        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Worker\"}"));
 
         var badStatus = LocalAws.invoke(handler, sample(tenant, agent.uid(), Map.of("status", "done")));
         var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid(), Map.of()));

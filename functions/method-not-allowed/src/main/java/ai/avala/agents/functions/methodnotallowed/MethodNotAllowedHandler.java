@@ -4,7 +4,7 @@ import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponse;
 import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,12 +25,11 @@ public final class MethodNotAllowedHandler extends ApiFunction {
             "/api/v1/agents/{uid}/rotate-secret", "POST",
             "/api/v1/agent-actions", "POST");
 
-    public MethodNotAllowedHandler() {
-        this(Environment.system());
-    }
+    /** Lambda's: this function reads no configuration and builds no client. */
+    public MethodNotAllowedHandler() {}
 
-    public MethodNotAllowedHandler(Environment env) {
-    }
+    /** The local stack's and the tests', as for every handler: it needs nothing of what the wiring holds. */
+    public MethodNotAllowedHandler(Wiring wiring) {}
 
     @Override
     protected ApiResponse handle(ApiRequest request) {

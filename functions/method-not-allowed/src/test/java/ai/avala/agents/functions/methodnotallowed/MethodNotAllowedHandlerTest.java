@@ -3,7 +3,7 @@ package ai.avala.agents.functions.methodnotallowed;
 import static ai.avala.agents.local.emulator.SamTemplate.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LambdaEvents;
 import ai.avala.agents.local.emulator.SamTemplate;
@@ -36,7 +36,7 @@ class MethodNotAllowedHandlerTest {
         String event = Json.write(Map.of("resource", "/api/v1/agents/{uid}", "path", "/api/v1/agents/agent_x/",
                 "httpMethod", "PUT", "headers", Map.of(), "requestContext", Map.of("authorizer", Map.of("tenant", "acme"))));
 
-        var response = Json.parse(new String(LambdaEvents.invoke(new MethodNotAllowedHandler(new Environment(Map.of())),
+        var response = Json.parse(new String(LambdaEvents.invoke(new MethodNotAllowedHandler(),
                 event.getBytes(StandardCharsets.UTF_8), (com.amazonaws.services.lambda.runtime.Context) null), StandardCharsets.UTF_8));
 
         assertThat(response.get("statusCode").asInt()).isEqualTo(405);

@@ -4,7 +4,7 @@ import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponse;
 import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.service.RedeliveryService;
 
 /**
@@ -16,15 +16,11 @@ public final class RedeliverExecutionHandler extends ApiFunction {
     private final RedeliveryService redeliveries;
 
     public RedeliverExecutionHandler() {
-        this(Environment.system());
+        this(Wiring.fromProcessEnvironment());
     }
 
-    public RedeliverExecutionHandler(Environment env) {
-        this(RedeliveryService.fromEnvironment(env));
-    }
-
-    public RedeliverExecutionHandler(RedeliveryService redeliveries) {
-        this.redeliveries = redeliveries;
+    public RedeliverExecutionHandler(Wiring wiring) {
+        this.redeliveries = wiring.redeliveries();
     }
 
     @Override

@@ -4,7 +4,7 @@ import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponse;
 import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.service.RedeliveryService;
 import ai.avala.agents.service.ReplayWindow;
 import java.util.Map;
@@ -19,15 +19,11 @@ public final class RedeliverFailedHandler extends ApiFunction {
     private final RedeliveryService redeliveries;
 
     public RedeliverFailedHandler() {
-        this(Environment.system());
+        this(Wiring.fromProcessEnvironment());
     }
 
-    public RedeliverFailedHandler(Environment env) {
-        this(RedeliveryService.fromEnvironment(env));
-    }
-
-    public RedeliverFailedHandler(RedeliveryService redeliveries) {
-        this.redeliveries = redeliveries;
+    public RedeliverFailedHandler(Wiring wiring) {
+        this.redeliveries = wiring.redeliveries();
     }
 
     @Override

@@ -4,7 +4,7 @@ import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponse;
 import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.service.SecretRotation;
 
@@ -17,15 +17,11 @@ public final class RotateSecretHandler extends ApiFunction {
     private final AgentService agents;
 
     public RotateSecretHandler() {
-        this(Environment.system());
+        this(Wiring.fromProcessEnvironment());
     }
 
-    public RotateSecretHandler(Environment env) {
-        this(AgentService.fromEnvironment(env));
-    }
-
-    public RotateSecretHandler(AgentService agents) {
-        this.agents = agents;
+    public RotateSecretHandler(Wiring wiring) {
+        this.agents = wiring.agentService();
     }
 
     @Override

@@ -2,7 +2,7 @@ package ai.avala.agents.functions.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.model.ExecutionStats;
@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
 /** Stream batches of the executions table, as Lambda hands them over, turned into each agent's counts. */
 class StatsHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("StatsFunction", Map.of());
+    private static final Wiring WIRING = LocalAws.wiringFor("StatsFunction", Map.of());
     private static final AtomicLong SEQUENCE = new AtomicLong(4421584500000000017L);
-    private final StatsHandler handler = new StatsHandler(ENV);
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private final StatsHandler handler = new StatsHandler(WIRING);
+    private final AgentService agents = WIRING.agentService();
 
     private static Map<String, Object> record(String event, String tenant, String agent, String uid, String oldStatus, String newStatus) {
         Map<String, Object> change = new LinkedHashMap<>();
@@ -60,7 +60,7 @@ class StatsHandlerTest {
     @Test
     void aBatch_shouldCountNewExecutionsAndMoveChangedOnes_oneWritePerAgent() throws Exception {
         String tenant = "tenant_" + UUID.randomUUID();
-        String agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"counted\"}", true)).uid();
+        String agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"counted\"}")).uid();
         List<Map<String, Object>> records = new ArrayList<>();
         records.add(record("INSERT", tenant, agent, "exec_1", null, "running"));
         records.add(record("INSERT", tenant, agent, "exec_2", null, "running"));
@@ -80,7 +80,7 @@ class StatsHandlerTest {
     @Test
     void aBatchDeliveredAgain_withOrWithoutMoreRecords_shouldCountEachRecordOnce() throws Exception {
         String tenant = "tenant_" + UUID.randomUUID();
-        String agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"again\"}", true)).uid();
+        String agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"again\"}")).uid();
         List<Map<String, Object>> first = List.of(
                 record("INSERT", tenant, agent, "exec_1", null, "running"),
                 record("MODIFY", tenant, agent, "exec_1", "running", "success"));
@@ -97,8 +97,8 @@ class StatsHandlerTest {
     @Test
     void countsOfADeletedAgent_shouldBeDroppedWithoutFailingTheBatch() throws Exception {
         String tenant = "tenant_" + UUID.randomUUID();
-        String gone = agents.create(tenant, AgentChanges.parse("{\"name\": \"gone\"}", true)).uid();
-        String kept = agents.create(tenant, AgentChanges.parse("{\"name\": \"kept\"}", true)).uid();
+        String gone = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"gone\"}")).uid();
+        String kept = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"kept\"}")).uid();
         agents.delete(tenant, gone);
 
         String response = invoke(List.of(record("INSERT", tenant, gone, "exec_1", null, "running"),

@@ -4,32 +4,28 @@ import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.callback.CallbackDelivery;
-import ai.avala.agents.config.Environment;
-import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
+import ai.avala.agents.service.AgentTestCalls;
 import ai.avala.agents.api.ApiResponse;
 
 
 /** {@code POST /api/v1/agents/{uid}/test/}: sends a real signed {@code agent.test} callback and records it. */
 public final class TestAgentHandler extends ApiFunction {
 
-    private final AgentService agents;
+    private final AgentTestCalls testCalls;
 
     public TestAgentHandler() {
-        this(Environment.system());
+        this(Wiring.fromProcessEnvironment());
     }
 
-    public TestAgentHandler(Environment env) {
-        this(AgentService.fromEnvironment(env, CallbackDelivery.fromEnvironment(env)));
-    }
-
-    public TestAgentHandler(AgentService agents) {
-        this.agents = agents;
+    public TestAgentHandler(Wiring wiring) {
+        this.testCalls = wiring.testCalls();
     }
 
     @Override
     protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         String uid = request.agentUid();
-        return ApiResponses.json(200, agents.test(tenant, uid).toJson());
+        return ApiResponses.json(200, testCalls.test(tenant, uid).toJson());
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.callback.CallbackHttpClient;
 import ai.avala.agents.callback.UrlGuard;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.HostileReceivers;
 import ai.avala.agents.local.emulator.HostileReceivers.Behaviour;
@@ -33,18 +33,18 @@ import org.junit.jupiter.api.Test;
 class HostileReceiversTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
-    private static final Environment ENV = LocalAws.environmentFor("TestAgentFunction",
+    private static final Wiring WIRING = LocalAws.wiringFor("TestAgentFunction",
             Map.of("ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_TIMEOUT_SECONDS", "2"));
     private static HostileReceivers receivers;
     private static TestAgentHandler handler;
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private final AgentService agents = WIRING.agentService();
 
     @BeforeAll
     static void start() throws Exception {
         receivers = new HostileReceivers();
         var http = new CallbackHttpClient(TIMEOUT, CallbackDelivery.MAX_RESPONSE_BYTES,
                 receivers.clientTls().getSocketFactory(), receivers.trustManager());
-        handler = new TestAgentHandler(AgentService.fromEnvironment(ENV,
+        handler = new TestAgentHandler(WIRING.withCallbacks(
                 new CallbackDelivery(new UrlGuard(true), http, Clock.systemUTC())));
     }
 
@@ -62,8 +62,8 @@ class HostileReceiversTest {
         List<Future<Result>> runs = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Behaviour behaviour : Behaviour.values()) {
-                String uid = agents.create(tenant, AgentChanges.parse("{\"name\": \"" + behaviour + "\", \"callback_url\": \""
-                        + receivers.url(behaviour) + "\"}", true)).uid();
+                String uid = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"" + behaviour + "\", \"callback_url\": \""
+                        + receivers.url(behaviour) + "\"}")).uid();
                 runs.add(threads.submit(() -> {
                     long start = System.nanoTime();
                     var response = LocalAws.invoke(handler, LocalAws.apiEvent("test-agent.json", tenant, uid));

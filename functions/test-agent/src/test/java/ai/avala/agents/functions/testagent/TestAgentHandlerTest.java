@@ -2,13 +2,14 @@ package ai.avala.agents.functions.testagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.model.AgentDecision;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentListings;
 import ai.avala.agents.service.AgentService;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import java.io.IOException;
@@ -20,9 +21,11 @@ import org.junit.jupiter.api.Test;
 
 class TestAgentHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("TestAgentFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
-    private final TestAgentHandler handler = new TestAgentHandler(ENV);
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private static final AgentListings LISTINGS =
+            LocalAws.wiringFor("ListExecutionsFunction", Map.of()).listings();
+    private static final Wiring WIRING = LocalAws.wiringFor("TestAgentFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
+    private final TestAgentHandler handler = new TestAgentHandler(WIRING);
+    private final AgentService agents = WIRING.agentService();
     private CallbackReceiver receiver;
 
     @BeforeEach
@@ -43,8 +46,8 @@ class TestAgentHandlerTest {
     @Test
     void handleRequest_shouldSendASignedCallbackAndRecordItAsAnExecution() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.parse(
-                "{\"name\": \"Tested\", \"callback_url\": \"" + receiver.url("/hook") + "\"}", true));
+        var agent = agents.create(tenant, AgentChanges.forCreate(
+                "{\"name\": \"Tested\", \"callback_url\": \"" + receiver.url("/hook") + "\"}"));
         receiver.secret("/hook", agent.secret());
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
@@ -62,7 +65,7 @@ class TestAgentHandlerTest {
         assertThat(delivered.get("type").asText()).isEqualTo("agent.test");
         assertThat(delivered.get("id").asText()).isEqualTo(body.get("execution").asText());
         assertThat(delivered.get("agent").asText()).isEqualTo(agent.uid());
-        var executions = agents.listExecutions(tenant, agent.uid(), null, new ai.avala.agents.api.PageRequest(10, null));
+        var executions = LISTINGS.executions(tenant, agent.uid(), null, new ai.avala.agents.paging.PageRequest(10, null));
         assertThat(executions.items()).singleElement().satisfies(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS);
             assertThat(e.action()).isEqualTo(AgentDecision.FLAG);
@@ -73,7 +76,7 @@ class TestAgentHandlerTest {
     @Test
     void handleRequest_shouldAnswer409_whenTheAgentHasNoCallbackUrl() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Puller\"}", true));
+        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Puller\"}"));
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 

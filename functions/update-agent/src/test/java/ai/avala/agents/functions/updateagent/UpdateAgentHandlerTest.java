@@ -3,8 +3,8 @@ package ai.avala.agents.functions.updateagent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.avala.agents.config.AwsClients;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
@@ -27,11 +27,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 class UpdateAgentHandlerTest {
 
-    private static final Environment ENV = LocalAws.environmentFor("UpdateAgentFunction", Map.of());
-    private final UpdateAgentHandler handler = new UpdateAgentHandler(ENV);
-    private final AgentService agents = AgentService.fromEnvironment(ENV);
+    private static final Map<String, String> ENV = LocalAws.environmentFor("UpdateAgentFunction", Map.of());
+    private static final Wiring WIRING = LocalAws.wiringFor("UpdateAgentFunction", Map.of());
+    private final UpdateAgentHandler handler = new UpdateAgentHandler(WIRING);
+    private final AgentService agents = WIRING.agentService();
     private final SubscriptionIndex subscriptions =
-            new SubscriptionIndex(AwsClients.dynamoDb(ENV), ENV.require("SUBSCRIPTIONS_TABLE"));
+            WIRING.subscriptions();
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
         return LocalAws.apiEvent("update-agent.json", tenant, uid);
@@ -40,8 +41,8 @@ class UpdateAgentHandlerTest {
     @Test
     void handleRequest_shouldChangeOnlyTheFieldsSentAndMoveTheSubscriptions() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.parse(
-                "{\"name\": \"Keeper\", \"description\": \"stays\", \"events\": [\"task.completed\"]}", true));
+        var agent = agents.create(tenant, AgentChanges.forCreate(
+                "{\"name\": \"Keeper\", \"description\": \"stays\", \"events\": [\"task.completed\"]}"));
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
@@ -52,7 +53,7 @@ class UpdateAgentHandlerTest {
         assertThat(body.get("name").asText()).isEqualTo("Keeper");
         assertThat(body.get("description").asText()).isEqualTo("stays");
         assertThat(Instant.parse(body.get("updated_at").asText())).isAfter(agent.updatedAt());
-        assertThat(body.get("created_at").asText()).isEqualTo(Json.parse(Json.write(agent.toJson(false))).get("created_at").asText());
+        assertThat(body.get("created_at").asText()).isEqualTo(Json.parse(Json.write(agent.toJson())).get("created_at").asText());
         assertThat(subscriptions.agentsFor(tenant, "task.*")).containsExactly(agent.uid());
         assertThat(subscriptions.agentsFor(tenant, "task.completed")).isEmpty();
         assertThat(agents.get(tenant, agent.uid()).active()).isFalse();
@@ -61,19 +62,21 @@ class UpdateAgentHandlerTest {
     @Test
     void anEditThatKeepsTheEvents_shouldBeOneConditionalUpdateItem_andAStaleOneAConflict() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.parse(
-                "{\"name\": \"Keeper\", \"events\": [\"task.completed\"]}", true));
+        var agent = agents.create(tenant, AgentChanges.forCreate(
+                "{\"name\": \"Keeper\", \"events\": [\"task.completed\"]}"));
         List<String> operations = new CopyOnWriteArrayList<>();
-        try (DynamoDbClient recorded = DynamoDbClient.builder().endpointOverride(AwsClients.endpoint(ENV).orElseThrow())
-                .region(AwsClients.region(ENV)).credentialsProvider(AwsClients.credentials(ENV))
+        try (DynamoDbClient recorded = DynamoDbClient.builder().endpointOverride(WIRING.config().aws().endpoint().orElseThrow())
+                .region(software.amazon.awssdk.regions.Region.of(WIRING.config().aws().region()))
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("testing", "testing")))
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
                     @Override
                     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
                         operations.add(context.request().getClass().getSimpleName());
                     }
                 })).build()) {
-            AgentStore store = new AgentStore(recorded, ENV.require("AGENTS_TABLE"),
-                    new SubscriptionIndex(recorded, ENV.require("SUBSCRIPTIONS_TABLE")));
+            AgentStore store = new AgentStore(recorded, ENV.get("AGENTS_TABLE"),
+                    new SubscriptionIndex(recorded, ENV.get("SUBSCRIPTIONS_TABLE")));
             Agent current = store.find(tenant, agent.uid()).orElseThrow();
             Agent renamed = current.edited("Renamed", current.description(), current.events(), current.callbackUrl(),
                     current.active(), current.project(), current.taskTypes(), Instant.now());
@@ -94,7 +97,7 @@ class UpdateAgentHandlerTest {
     @Test
     void handleRequest_shouldAnswer400And404_forInvalidFieldsAndForeignAgents() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.parse("{\"name\": \"Keeper\"}", true));
+        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Keeper\"}"));
 
         var invalid = LocalAws.invoke(handler, sample(tenant, agent.uid()).withBody("{\"name\": null}"));
         var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid()));

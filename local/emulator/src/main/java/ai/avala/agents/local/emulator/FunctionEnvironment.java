@@ -2,7 +2,6 @@ package ai.avala.agents.local.emulator;
 
 import static ai.avala.agents.local.emulator.SamTemplate.map;
 
-import ai.avala.agents.config.Environment;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,8 +11,8 @@ public final class FunctionEnvironment {
     private FunctionEnvironment() {
     }
 
-    public static Environment of(LocalResources local, String functionId, Map<String, String> overrides) {
-        Map<String, String> env = new LinkedHashMap<>(local.aws().values());
+    public static Map<String, String> of(LocalResources local, String functionId, Map<String, String> overrides) {
+        Map<String, String> env = new LinkedHashMap<>(local.awsVariables());
         Map<String, Object> function = local.template().resources("AWS::Serverless::Function").get(functionId);
         if (function == null) {
             throw new IllegalArgumentException("template.yaml has no function " + functionId);
@@ -22,7 +21,7 @@ public final class FunctionEnvironment {
         variables(function).forEach((name, value) -> env.put(name, local.resolve(value)));
         env.putAll(overrides);
         env.values().removeIf(java.util.Objects::isNull);
-        return new Environment(env);
+        return Map.copyOf(env);
     }
 
     private static Map<String, Object> variables(Map<String, Object> functionProperties) {

@@ -1,6 +1,8 @@
 package ai.avala.agents.local.emulator;
 
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.config.Configuration;
+import ai.avala.agents.wiring.Wiring;
+import java.time.Clock;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.util.Map;
@@ -23,14 +25,19 @@ public final class LocalAws {
             if (endpoint == null || endpoint.isBlank()) {
                 endpoint = MotoServer.start().endpoint();
             }
-            shared = LocalResources.provision(SamTemplate.load(SamTemplate.locate()), awsEnvironment(endpoint));
+            shared = LocalResources.provision(SamTemplate.load(SamTemplate.locate()), endpoint);
         }
         return shared;
     }
 
-    /** The environment the template gives {@code functionId}, pointed at the shared emulator. */
-    public static Environment environmentFor(String functionId, Map<String, String> overrides) {
+    /** The variables the template gives {@code functionId}, pointed at the shared emulator. */
+    public static Map<String, String> environmentFor(String functionId, Map<String, String> overrides) {
         return FunctionEnvironment.of(shared(), functionId, overrides);
+    }
+
+    /** What the handler of {@code functionId} is built from, with {@code overrides} of its variables. */
+    public static Wiring wiringFor(String functionId, Map<String, String> overrides) {
+        return new Wiring(Configuration.from(environmentFor(functionId, overrides)), Clock.systemUTC());
     }
 
     /** A sample event of the project's {@code events/} folder (beside template.yaml). */
@@ -65,11 +72,7 @@ public final class LocalAws {
     }
 
     /** What a function needs to reach an emulator: endpoint, region and (dummy) credentials. */
-    public static Environment awsEnvironment(String endpoint) {
-        return new Environment(Map.of(
-                "AWS_ENDPOINT_URL", endpoint,
-                "AWS_REGION", "us-east-1",
-                "AWS_ACCESS_KEY_ID", "testing",
-                "AWS_SECRET_ACCESS_KEY", "testing"));
+    public static Configuration.Aws awsFor(String endpoint) {
+        return Configuration.Aws.emulator(endpoint, LocalResources.REGION);
     }
 }

@@ -3,8 +3,8 @@ package ai.avala.agents.local.emulator;
 import static ai.avala.agents.local.emulator.SamTemplate.list;
 import static ai.avala.agents.local.emulator.SamTemplate.map;
 
-import ai.avala.agents.config.AwsClients;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.config.Configuration;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,21 +34,27 @@ public final class LocalResources {
     public record Physical(String ref, Map<String, String> attributes) {
     }
 
+    /** The region the local stack and the tests run in. */
+    public static final String REGION = "us-east-1";
+
     private final SamTemplate template;
-    private final Environment aws;
+    private final String endpoint;
+    private final Configuration.Aws aws;
     private final Map<String, Physical> resources = new LinkedHashMap<>();
 
-    private LocalResources(SamTemplate template, Environment aws) {
+    private LocalResources(SamTemplate template, String endpoint) {
         this.template = template;
-        this.aws = aws;
+        this.endpoint = endpoint;
+        this.aws = Configuration.Aws.emulator(endpoint, REGION);
     }
 
     /**
      * Creates every {@code AWS::DynamoDB::Table}, {@code AWS::SQS::Queue} and {@code AWS::SecretsManager::Secret}
      * of the template (existing ones are kept).
      */
-    public static LocalResources provision(SamTemplate template, Environment aws) {
-        LocalResources local = new LocalResources(template, aws);
+    public static LocalResources provision(SamTemplate template, String endpoint) {
+        LocalResources local = new LocalResources(template, endpoint);
+        Configuration.Aws aws = local.aws;
         try (DynamoDbClient dynamo = AwsClients.dynamoDb(aws)) {
             template.resources("AWS::DynamoDB::Table").forEach((id, props) -> {
                 local.createTable(dynamo, id, props);
@@ -80,7 +86,7 @@ public final class LocalResources {
         return local;
     }
 
-    public static SqsClient sqs(Environment aws) {
+    public static SqsClient sqs(Configuration.Aws aws) {
         return AwsClients.build(SqsClient.builder(), aws);
     }
 
@@ -88,8 +94,17 @@ public final class LocalResources {
         return resources.get(logicalId);
     }
 
-    public Environment aws() {
+    public Configuration.Aws aws() {
         return aws;
+    }
+
+    /** The variables that point a function at the emulator: endpoint, region and (dummy) credentials. */
+    public Map<String, String> awsVariables() {
+        return Map.of(
+                "AWS_ENDPOINT_URL", endpoint,
+                "AWS_REGION", REGION,
+                "AWS_ACCESS_KEY_ID", "testing",
+                "AWS_SECRET_ACCESS_KEY", "testing");
     }
 
     public SamTemplate template() {
@@ -142,7 +157,7 @@ public final class LocalResources {
 
     private String pseudo(String name) {
         return switch (name) {
-            case "AWS::Region" -> AwsClients.region(aws).id();
+            case "AWS::Region" -> REGION;
             case "AWS::AccountId" -> "000000000000";
             case "AWS::StackName" -> "local";
             case "AWS::Partition" -> "aws";

@@ -1,7 +1,7 @@
 package ai.avala.agents.local.stack;
 
-import ai.avala.agents.config.AwsClients;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.config.Configuration;
 import ai.avala.agents.store.ApiKeyStore;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -65,7 +65,7 @@ public final class ApiKeysCommand {
         }
         env.values().removeIf(java.util.Objects::isNull);
         String tableName = table;
-        Environment aws = new Environment(env);
+        Configuration.Aws aws = Configuration.from(env).aws();
         try (var dynamo = AwsClients.dynamoDb(aws)) {
             ApiKeyStore keys = new ApiKeyStore(dynamo, tableName);
             if (args[0].equals("create")) {

@@ -128,7 +128,7 @@ public final class Benchmark {
         String type = "bench.fanout" + agents;
         try (var sqs = LocalResources.sqs(stack.resources().aws())) {
             String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-            try (var dynamo = ai.avala.agents.config.AwsClients.dynamoDb(stack.resources().aws())) {
+            try (var dynamo = ai.avala.agents.aws.AwsClients.dynamoDb(stack.resources().aws())) {
                 AgentSeeder.seed(dynamo, "AgentsTable", "SubscriptionsTable", "bench", agents, type, i -> url);
             }
             Map<String, Long> before = AwsCallRecorder.writeUnits();
@@ -189,9 +189,9 @@ public final class Benchmark {
             String noisy = "avk_bench_noisy_" + UUID.randomUUID();
             String quiet = "avk_bench_quiet_" + UUID.randomUUID();
             var keys = stack.resources();
-            new ai.avala.agents.store.ApiKeyStore(ai.avala.agents.config.AwsClients.dynamoDb(keys.aws()), "ApiKeysTable")
+            new ai.avala.agents.store.ApiKeyStore(ai.avala.agents.aws.AwsClients.dynamoDb(keys.aws()), "ApiKeysTable")
                     .register(noisy, "bench_noisy");
-            new ai.avala.agents.store.ApiKeyStore(ai.avala.agents.config.AwsClients.dynamoDb(keys.aws()), "ApiKeysTable")
+            new ai.avala.agents.store.ApiKeyStore(ai.avala.agents.aws.AwsClients.dynamoDb(keys.aws()), "ApiKeysTable")
                     .register(quiet, "bench_quiet");
             List<String> noisyAgents = new ArrayList<>();
             for (int i = 0; i < 40; i++) {

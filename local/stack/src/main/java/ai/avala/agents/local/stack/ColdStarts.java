@@ -1,11 +1,13 @@
 package ai.avala.agents.local.stack;
 
-import ai.avala.agents.config.Wiring;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.config.Configuration;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
+import java.time.Clock;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
@@ -58,12 +60,12 @@ final class ColdStarts {
     ColdStarts(DevStack stack, String receiverUrl) {
         this.stack = stack;
         var env = FunctionEnvironment.of(stack.resources(), "TestAgentFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
-        this.wiring = new Wiring(env);
-        this.agents = AgentService.fromEnvironment(env);
+        this.wiring = new Wiring(Configuration.from(env), Clock.systemUTC());
+        this.agents = wiring.agentService();
         wiring.apiKeys().register(key, TENANT);
-        this.agentUid = agents.create(TENANT, AgentChanges.parse("{\"name\": \"cold\", \"events\": [\"task.completed\"], "
-                + "\"callback_url\": \"" + receiverUrl + "\"}", true)).uid();
-        this.pullAgentUid = agents.create(TENANT, AgentChanges.parse("{\"name\": \"pull\"}", true)).uid();
+        this.agentUid = agents.create(TENANT, AgentChanges.forCreate("{\"name\": \"cold\", \"events\": [\"task.completed\"], "
+                + "\"callback_url\": \"" + receiverUrl + "\"}")).uid();
+        this.pullAgentUid = agents.create(TENANT, AgentChanges.forCreate("{\"name\": \"pull\"}")).uid();
     }
 
     static void measure(DevStack stack, int rounds, Map<String, Object> results) throws Exception {
@@ -309,7 +311,7 @@ final class ColdStarts {
     }
 
     private Run naive(String java) throws Exception {
-        Map<String, String> env = new LinkedHashMap<>(stack.resources().aws().values());
+        Map<String, String> env = new LinkedHashMap<>(stack.resources().awsVariables());
         env.put("AGENTS_TABLE", "AgentsTable");
         String classpath = HARNESS.resolve("classes") + ":" + HARNESS.resolve("lib") + "/*";
         return launch(java, classpath, env, "ai.avala.agents.local.coldstart.NaiveGetItemHandler",
@@ -322,7 +324,7 @@ final class ColdStarts {
 
     /** The function's environment as the template sets it, on the local stack's resources. */
     private Map<String, String> environment(String function) {
-        return FunctionEnvironment.of(stack.resources(), function, Map.of("ALLOW_LOCAL_CALLBACKS", "true")).values();
+        return FunctionEnvironment.of(stack.resources(), function, Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
     }
 
     private Run function(String java, String function, String handler, Path artifact, Map<String, String> env)
@@ -345,7 +347,7 @@ final class ColdStarts {
             case "UpdateAgentFunction" -> api("PATCH", agent, Map.of("uid", agentUid), Map.of(),
                     "{\"description\": \"" + UUID.randomUUID() + "\"}");
             case "DeleteAgentFunction" -> {
-                String doomed = agents.create(TENANT, AgentChanges.parse("{\"name\": \"doomed\"}", true)).uid();
+                String doomed = agents.create(TENANT, AgentChanges.forCreate("{\"name\": \"doomed\"}")).uid();
                 yield api("DELETE", "/api/v1/agents/" + doomed + "/", Map.of("uid", doomed), Map.of(), null);
             }
             case "ListExecutionsFunction" -> api("GET", agent + "executions/", Map.of("uid", agentUid), Map.of("limit", "10"), null);

@@ -3,8 +3,7 @@ package ai.avala.agents.local.stack;
 import static ai.avala.agents.local.emulator.SamTemplate.list;
 import static ai.avala.agents.local.emulator.SamTemplate.map;
 
-import ai.avala.agents.config.AwsClients;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.aws.AwsClients;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.local.emulator.LocalAws;
@@ -72,7 +71,7 @@ public final class DevStack implements AutoCloseable {
         String endpoint = moto != null ? moto.endpoint() : options.awsEndpoint();
         try {
             SamTemplate template = SamTemplate.load(options.template() != null ? options.template() : SamTemplate.locate());
-            LocalResources resources = LocalResources.provision(template, LocalAws.awsEnvironment(endpoint));
+            LocalResources resources = LocalResources.provision(template, endpoint);
             Map<String, String> overrides = new LinkedHashMap<>(options.functionEnvironment());
             if (options.allowLocalCallbacks()) {
                 overrides.put("ALLOW_LOCAL_CALLBACKS", "true");
@@ -153,10 +152,10 @@ public final class DevStack implements AutoCloseable {
             keys.put("local", ApiKeyStore.newKey());
         }
         String authorizerId = resources.template().resources("AWS::Serverless::Function").entrySet().stream()
-                .filter(e -> FunctionEnvironment.of(resources, e.getKey(), Map.of()).values().containsKey("API_KEYS_TABLE"))
+                .filter(e -> FunctionEnvironment.of(resources, e.getKey(), Map.of()).containsKey("API_KEYS_TABLE"))
                 .map(Map.Entry::getKey).findFirst().orElseThrow();
-        Environment env = FunctionEnvironment.of(resources, authorizerId, Map.of());
-        var store = new ApiKeyStore(AwsClients.dynamoDb(env), env.require("API_KEYS_TABLE"));
+        var store = new ApiKeyStore(AwsClients.dynamoDb(resources.aws()),
+                FunctionEnvironment.of(resources, authorizerId, Map.of()).get("API_KEYS_TABLE"));
         keys.forEach((tenant, key) -> store.register(key, tenant));
         return keys;
     }
@@ -171,7 +170,7 @@ public final class DevStack implements AutoCloseable {
     }
 
     public String awsEndpoint() {
-        return resources.aws().values().get("AWS_ENDPOINT_URL");
+        return resources.aws().endpoint().orElseThrow().toString();
     }
 
     public LocalResources resources() {
@@ -213,7 +212,7 @@ public final class DevStack implements AutoCloseable {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("api_url", apiUrl());
         info.put("aws_endpoint", awsEndpoint());
-        info.put("region", AwsClients.region(resources.aws()).id());
+        info.put("region", resources.aws().region());
         info.put("queue_url", queueUrl);
         info.put("dlq_url", dlqUrl);
         info.put("api_keys", apiKeys);

@@ -3,8 +3,9 @@ package ai.avala.agents.local.stack;
 import ai.avala.agents.local.emulator.AwsCallRecorder;
 import static ai.avala.agents.local.emulator.SamTemplate.map;
 
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.config.Configuration;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
+import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.local.emulator.LambdaEvents;
 import com.amazonaws.services.lambda.runtime.Context;
@@ -15,8 +16,8 @@ import java.util.Map;
 
 /**
  * The template's functions as local handler instances: the class named by {@code Handler}, built once
- * (as in a warm Lambda container) through its {@code (Environment)} constructor with the variables the
- * template gives it (and the stack's clock, where the handler takes one).
+ * (as in a warm Lambda container) through its {@code (Wiring)} constructor, from the variables the template
+ * gives it and the stack's clock.
  */
 final class LambdaFunctions {
 
@@ -35,18 +36,13 @@ final class LambdaFunctions {
 
     private final Map<String, Function> functions = new LinkedHashMap<>();
 
-    LambdaFunctions(LocalResources local, Map<String, String> overrides) {
-        this(local, overrides, null);
-    }
-
-    /** With {@code clock} for the handlers that take one ({@code (Environment, Clock)}). */
     LambdaFunctions(LocalResources local, Map<String, String> overrides, Clock clock) {
         int defaultTimeout = timeoutSeconds(local.template().functionGlobals().get("Timeout"), 3);
         local.template().resources("AWS::Serverless::Function").forEach((id, props) -> {
             String handler = (String) props.get("Handler");
             String className = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
-            Environment env = FunctionEnvironment.of(local, id, overrides);
-            functions.put(id, new Function(id, instantiate(id, className, env, clock),
+            Configuration config = Configuration.from(FunctionEnvironment.of(local, id, overrides));
+            functions.put(id, new Function(id, instantiate(id, className, new Wiring(config, clock)),
                     timeoutSeconds(props.get("Timeout"), defaultTimeout) * 1000));
         });
     }
@@ -63,32 +59,21 @@ final class LambdaFunctions {
         return functions;
     }
 
-    private static RequestStreamHandler instantiate(String id, String className, Environment env, Clock clock) {
+    private static RequestStreamHandler instantiate(String id, String className, Wiring wiring) {
         try {
             Class<?> type = Class.forName(className);
-            Object handler = AwsCallRecorder.constructing(type, () -> clock != null && hasClockConstructor(type)
-                    ? type.getConstructor(Environment.class, Clock.class).newInstance(env, clock)
-                    : type.getConstructor(Environment.class).newInstance(env));
+            Object handler = AwsCallRecorder.constructing(type, () -> type.getConstructor(Wiring.class).newInstance(wiring));
             if (!(handler instanceof RequestStreamHandler streamHandler)) {
                 throw new IllegalStateException(className + " is not a RequestStreamHandler");
             }
             return streamHandler;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot create handler " + className + " of " + id
-                    + ": it needs a public (Environment) constructor", e);
+                    + ": it needs a public (Wiring) constructor", e);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create handler " + className + " of " + id, e);
-        }
-    }
-
-    private static boolean hasClockConstructor(Class<?> type) {
-        try {
-            type.getConstructor(Environment.class, Clock.class);
-            return true;
-        } catch (NoSuchMethodException e) {
-            return false;
         }
     }
 

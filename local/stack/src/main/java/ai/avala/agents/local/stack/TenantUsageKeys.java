@@ -1,7 +1,7 @@
 package ai.avala.agents.local.stack;
 
-import ai.avala.agents.config.AwsClients;
-import ai.avala.agents.config.Environment;
+import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.config.Configuration;
 import ai.avala.agents.store.ApiKeyStore;
 import software.amazon.awssdk.services.apigateway.ApiGatewayClient;
 import software.amazon.awssdk.services.apigateway.model.ConflictException;
@@ -16,7 +16,7 @@ final class TenantUsageKeys {
     private TenantUsageKeys() {
     }
 
-    static void add(Environment aws, String usagePlanId, String tenant) {
+    static void add(Configuration.Aws aws, String usagePlanId, String tenant) {
         String name = "tenant-" + tenant;
         try (ApiGatewayClient apigateway = AwsClients.build(ApiGatewayClient.builder(), aws)) {
             String keyId = apigateway.getApiKeys(r -> r.nameQuery(name).includeValues(false)).items().stream()

@@ -2,7 +2,7 @@ package ai.avala.agents.local.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.aws.AwsClients;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
@@ -41,7 +41,7 @@ abstract class AgentsApiContract {
     void start() throws Exception {
         stack = startStack();
         var env = FunctionEnvironment.of(stack.resources(), "AuthorizerFunction", Map.of());
-        keys = new ApiKeyStore(AwsClients.dynamoDb(env), env.require("API_KEYS_TABLE"));
+        keys = new ApiKeyStore(AwsClients.dynamoDb(stack.resources().aws()), env.get("API_KEYS_TABLE"));
         receiver = new CallbackReceiver();
     }
 

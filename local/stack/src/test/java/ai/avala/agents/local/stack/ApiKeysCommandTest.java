@@ -6,7 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.aws.AwsClients;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.store.ApiKeyStore;
 import software.amazon.awssdk.services.apigateway.ApiGatewayClient;
@@ -50,7 +50,7 @@ class ApiKeysCommandTest {
     @Test
     void createWithUsagePlan_shouldPutTheTenantsUsageKeyInThePlanOnce() throws Exception {
         try (DevStack stack = DevStack.start(Options.of(0, null, Map.of(), false));
-             var apigateway = AwsClients.build(ApiGatewayClient.builder(), LocalAws.awsEnvironment(stack.awsEndpoint()))) {
+             var apigateway = AwsClients.build(ApiGatewayClient.builder(), LocalAws.awsFor(stack.awsEndpoint()))) {
             String plan = apigateway.createUsagePlan(r -> r.name("tenants")).id();
             String endpoint = stack.awsEndpoint();
 

@@ -2,8 +2,8 @@ package ai.avala.agents.local.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.config.AwsClients;
-import ai.avala.agents.config.SnapStartPriming;
+import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.lambda.SnapStartPriming;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

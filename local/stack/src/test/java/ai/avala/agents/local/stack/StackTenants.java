@@ -1,6 +1,6 @@
 package ai.avala.agents.local.stack;
 
-import ai.avala.agents.config.AwsClients;
+import ai.avala.agents.aws.AwsClients;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.store.ApiKeyStore;
 import java.util.Map;
@@ -14,7 +14,7 @@ final class StackTenants {
     StackTenants(DevStack stack) {
         this.stack = stack;
         var env = FunctionEnvironment.of(stack.resources(), "AuthorizerFunction", Map.of());
-        this.keys = new ApiKeyStore(AwsClients.dynamoDb(env), env.require("API_KEYS_TABLE"));
+        this.keys = new ApiKeyStore(AwsClients.dynamoDb(stack.resources().aws()), env.get("API_KEYS_TABLE"));
     }
 
     /** An API client of {@code tenant}, with a key registered for it now. */

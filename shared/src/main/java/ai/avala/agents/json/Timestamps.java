@@ -1,4 +1,4 @@
-package ai.avala.agents.model;
+package ai.avala.agents.json;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -20,5 +20,14 @@ public final class Timestamps {
 
     public static Instant now(java.time.Clock clock) {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /**
+     * Now, or a millisecond after {@code previous} if the clock has not moved past it: a change's time always
+     * follows the one before it, even on a clock with coarse ticks.
+     */
+    public static Instant nowAfter(java.time.Clock clock, Instant previous) {
+        Instant now = now(clock);
+        return now.isAfter(previous) ? now : previous.plusMillis(1);
     }
 }

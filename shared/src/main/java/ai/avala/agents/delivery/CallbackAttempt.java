@@ -1,9 +1,9 @@
-package ai.avala.agents.functions.delivery;
+package ai.avala.agents.delivery;
 
 import ai.avala.agents.callback.CallbackSender;
-import ai.avala.agents.callback.DeliveryOutcome;
-import ai.avala.agents.config.Log;
-import ai.avala.agents.config.Metrics;
+import ai.avala.agents.callback.CallbackOutcome;
+import ai.avala.agents.log.Log;
+import ai.avala.agents.metrics.Metrics;
 import ai.avala.agents.dispatch.DeliveryQueue;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.dispatch.RetryPolicy;
@@ -11,7 +11,7 @@ import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Attempt;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
-import ai.avala.agents.model.Timestamps;
+import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.ExecutionLog;
 import java.time.Clock;
@@ -26,7 +26,7 @@ import java.util.Optional;
  * A successful delivery therefore writes three small items in all, counting the matching stage's record,
  * and nothing on the agent's item unless its state changes (see {@link FailureStreaks}; 410 Gone switches it off).
  */
-final class CallbackAttempt {
+public final class CallbackAttempt {
 
     private static final Log LOG = Log.of(CallbackAttempt.class);
     private final AgentStore agents;
@@ -38,7 +38,7 @@ final class CallbackAttempt {
     private final Duration lease;
     private final FailureStreaks streaks;
 
-    CallbackAttempt(AgentStore agents, ExecutionLog executions, CallbackSender callbacks, RetryPolicy retries,
+    public CallbackAttempt(AgentStore agents, ExecutionLog executions, CallbackSender callbacks, RetryPolicy retries,
                     DeliveryQueue deliveries, Clock clock, Duration callbackTimeout, Duration autoDisableAfter) {
         this.agents = agents;
         this.streaks = new FailureStreaks(agents, autoDisableAfter);
@@ -52,7 +52,7 @@ final class CallbackAttempt {
     }
 
     /** Runs one task; throws only when it must be received again (a transient failure). */
-    void run(DeliveryTask task) {
+    public void run(DeliveryTask task) {
         long nowMillis = clock.millis();
         if (task.dueMillis() > nowMillis + 1000) {
             deliveries.send(task, nowMillis);
@@ -87,50 +87,58 @@ final class CallbackAttempt {
     private void attempt(DeliveryTask task, Execution execution) {
         Optional<Agent> found = agents.findWithoutStats(task.tenant(), task.agent());
         if (found.isEmpty()) {
-            measure(null, "skipped");
+            measure(null, DeliveryOutcome.SKIPPED);
             finish(execution, ExecutionStatus.FAILED, null, null, "The agent was deleted.");
             return;
         }
         Agent agent = found.get();
         if (!agent.active() || agent.pullMode()) {
-            measure(null, "skipped");
+            measure(null, DeliveryOutcome.SKIPPED);
             finish(execution, ExecutionStatus.FAILED, null, null, "Not delivered: the agent was "
                     + (agent.active() ? "switched to pull mode" : "deactivated") + ".");
             return;
         }
         Instant started = Timestamps.now(clock);
-        DeliveryOutcome outcome = callbacks.send(agent.callbackUrl(), agent.signingSecrets(started), execution.uid(),
+        CallbackOutcome outcome = callbacks.send(agent.callbackUrl(), agent.signingSecrets(started), execution.uid(),
                 execution.eventType(), agent.uid(), execution.eventPayload());
         Instant ended = Timestamps.now(clock);
         Attempt attempt = new Attempt(execution.attempts() + 1, started, ended.toEpochMilli() - started.toEpochMilli(),
-                outcome.statusCode(), outcome.success() ? null : outcome.error());
-        if (outcome.success()) {
-            measure(attempt, "success");
-            streaks.succeeded(agent);
-            finish(execution, ExecutionStatus.SUCCESS, attempt, outcome, null);
+                outcome.statusCode(), outcome.error());
+        switch (outcome) {
+            case CallbackOutcome.Succeeded succeeded -> {
+                measure(attempt, DeliveryOutcome.SUCCESS);
+                streaks.succeeded(agent);
+                finish(execution, ExecutionStatus.SUCCESS, attempt, outcome, null);
+            }
+            case CallbackOutcome.Refused gone when gone.status() == 410 -> {
+                measure(attempt, DeliveryOutcome.FAILED);
+                streaks.gone(agent, ended);
+                finish(execution, ExecutionStatus.FAILED, attempt, outcome,
+                        "Callback answered 410 Gone; the agent was deactivated (is_active: false).");
+            }
+            case CallbackOutcome.Refused refused -> failed(task, execution, agent, attempt, refused, refused.retryAfter());
+            case CallbackOutcome.Unanswered unanswered -> failed(task, execution, agent, attempt, unanswered, null);
+        }
+    }
+
+    /** A failed attempt: the agent switched off after failing too long, the last attempt made, or a retry queued. */
+    private void failed(DeliveryTask task, Execution execution, Agent agent, Attempt attempt, CallbackOutcome outcome,
+                        Duration retryAfter) {
+        Instant ended = attempt.endedAt();
+        Optional<String> switchedOff = streaks.failed(agent, ended);
+        if (switchedOff.isPresent()) {
+            measure(attempt, DeliveryOutcome.FAILED);
+            finish(execution, ExecutionStatus.FAILED, attempt, outcome, outcome.error() + " " + switchedOff.get());
             return;
         }
-        if (outcome.statusCode() != null && outcome.statusCode() == 410) {
-            measure(attempt, "failed");
-            streaks.gone(agent, ended);
-            finish(execution, ExecutionStatus.FAILED, attempt, outcome,
-                    "Callback answered 410 Gone; the agent was deactivated (is_active: false).");
-            return;
-        }
-        String switchedOff = streaks.failed(agent, ended);
-        if (switchedOff != null) {
-            measure(attempt, "failed");
-            finish(execution, ExecutionStatus.FAILED, attempt, outcome, outcome.error() + " " + switchedOff);
-            return;
-        }
-        Optional<Duration> delay = retries.nextDelay(attempt.attempt(), outcome.retryAfter());
+        Optional<Duration> delay = retries.nextDelay(attempt.attempt(), retryAfter);
         if (delay.isEmpty()) {
-            measure(attempt, "failed");
+            measure(attempt, DeliveryOutcome.FAILED);
             finish(execution, ExecutionStatus.FAILED, attempt, outcome,
                     outcome.error() + " Gave up after " + attempt.attempt() + " attempt(s).");
             return;
         }
-        measure(attempt, "retrying");
+        measure(attempt, DeliveryOutcome.RETRYING);
         Instant next = ended.plus(delay.get());
         // The next task is queued before the attempt is recorded: a crash in between repeats an attempt, never loses one.
         deliveries.send(task.next(attempt.attempt(), next.toEpochMilli()), ended.toEpochMilli());
@@ -139,18 +147,17 @@ final class CallbackAttempt {
     }
 
     /**
-     * One delivery in the metrics, by outcome (success, retrying, failed, or skipped when no attempt could be
-     * made): the attempt's latency and number where one was made.
+     * One delivery in the metrics, by outcome: the attempt's latency and number where one was made.
      */
-    private static void measure(Attempt attempt, String outcome) {
-        Metrics line = Metrics.line().dimension("Outcome", outcome).add("Deliveries", 1);
+    private static void measure(Attempt attempt, DeliveryOutcome outcome) {
+        Metrics line = Metrics.line().dimension("Outcome", outcome.metricValue()).add("Deliveries", 1);
         if (attempt != null) {
             line.milliseconds("CallbackLatency", attempt.durationMs()).add("Attempt", attempt.attempt());
         }
         line.emit();
     }
 
-    private void finish(Execution execution, ExecutionStatus status, Attempt attempt, DeliveryOutcome outcome, String error) {
+    private void finish(Execution execution, ExecutionStatus status, Attempt attempt, CallbackOutcome outcome, String error) {
         Execution finished = execution.finished(status, attempt, outcome == null ? null : outcome.action(),
                 outcome == null ? null : outcome.responseJson(), error, Timestamps.now(clock));
         if (!executions.finish(execution, finished)) {

@@ -1,4 +1,4 @@
-package ai.avala.agents.functions.stats;
+package ai.avala.agents.stats;
 
 import ai.avala.agents.store.ExecutionStatsStore.Delta;
 import ai.avala.agents.json.JsonValue;

@@ -1,5 +1,7 @@
-package ai.avala.agents.config;
+package ai.avala.agents.log;
 
+import ai.avala.agents.metrics.Metrics;
+import ai.avala.agents.config.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.avala.agents.json.Json;
@@ -18,7 +20,7 @@ class LogTest {
 
     @AfterEach
     void restore() {
-        Log.configure(new Environment(Map.of()));
+        Log.configure(Configuration.from(Map.of()).logLevel(), null);
         Log.writeTo(System.out);
     }
 
@@ -29,7 +31,7 @@ class LogTest {
     @Test
     void logLevel_shouldDropLinesBelowIt_butNeverAMetricLine() {
         Log.writeTo(new PrintStream(written, true, StandardCharsets.UTF_8));
-        Log.configure(new Environment(Map.of("LOG_LEVEL", "WARN")));
+        Log.configure(Configuration.from(Map.of("LOG_LEVEL", "WARN")).logLevel(), null);
         Log log = Log.of(LogTest.class);
 
         log.info("Event matched");
@@ -51,7 +53,7 @@ class LogTest {
         Log log = Log.of(LogTest.class);
 
         log.debug("hidden at INFO");
-        Log.configure(new Environment(Map.of("LOG_LEVEL", "debug")));
+        Log.configure(Configuration.from(Map.of("LOG_LEVEL", "debug")).logLevel(), null);
         log.debug("shown at DEBUG");
 
         assertThat(lines()).extracting(line -> line.get("message").asText()).containsExactly("shown at DEBUG");

@@ -1,4 +1,4 @@
-package ai.avala.agents.functions.delivery;
+package ai.avala.agents.delivery;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;

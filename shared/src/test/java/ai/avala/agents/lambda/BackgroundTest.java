@@ -1,4 +1,4 @@
-package ai.avala.agents.config;
+package ai.avala.agents.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

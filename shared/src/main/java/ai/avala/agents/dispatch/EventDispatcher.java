@@ -1,19 +1,13 @@
-package ai.avala.agents.functions.dispatcher;
+package ai.avala.agents.dispatch;
 
-import ai.avala.agents.config.Log;
-import ai.avala.agents.config.Metrics;
-import ai.avala.agents.dispatch.AgentMatcher;
-import ai.avala.agents.dispatch.DeadLetterQueue;
-import ai.avala.agents.dispatch.DeliveryQueue;
-import ai.avala.agents.dispatch.DeliveryTask;
-import ai.avala.agents.dispatch.EventIntake;
-import ai.avala.agents.dispatch.PoisonMessageException;
+import ai.avala.agents.log.Log;
+import ai.avala.agents.metrics.Metrics;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.lambda.QueueMessage;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.LabelingEvent;
-import ai.avala.agents.model.Timestamps;
+import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.store.ExecutionLog;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,33 +28,32 @@ import java.util.concurrent.Semaphore;
  * Agents are handled a page at a time: their executions written concurrently, then their tasks queued, so
  * deliveries start while a large fan-out is still being recorded.
  */
-final class EventDispatcher {
+public final class EventDispatcher {
 
     private static final Log LOG = Log.of(EventDispatcher.class);
     private static final int PAGE = 100;
+    /**
+     * Each event's writes in flight, per event rather than per batch, so that an event matching one agent is
+     * recorded and queued at once beside one matching thousands.
+     */
+    private static final int WRITES_PER_EVENT = 16;
     private final AgentMatcher matcher;
     private final ExecutionLog executions;
     private final DeliveryQueue deliveries;
     private final DeadLetterQueue deadLetters;
     private final Clock clock;
-    private final int writesPerEvent;
 
-    /**
-     * {@code writesPerEvent} bounds each event's writes in flight, per event rather than per batch, so that an
-     * event matching one agent is recorded and queued at once beside one matching thousands.
-     */
-    EventDispatcher(AgentMatcher matcher, ExecutionLog executions, DeliveryQueue deliveries, DeadLetterQueue deadLetters,
-                    Clock clock, int writesPerEvent) {
+    public EventDispatcher(AgentMatcher matcher, ExecutionLog executions, DeliveryQueue deliveries,
+                           DeadLetterQueue deadLetters, Clock clock) {
         this.matcher = matcher;
         this.executions = executions;
         this.deliveries = deliveries;
         this.deadLetters = deadLetters;
         this.clock = clock;
-        this.writesPerEvent = writesPerEvent;
     }
 
     /** Processes one message; throws only when it must be received again (a transient failure). */
-    void process(QueueMessage message) throws Exception {
+    public void process(QueueMessage message) throws Exception {
         LabelingEvent event;
         try {
             event = EventIntake.parse(message.body());
@@ -75,7 +68,7 @@ final class EventDispatcher {
         LOG.info("Event matched", "event_id", event.id(), "event_type", event.type(), "matched_agents", matched.size());
         if (!matched.isEmpty()) {
             Instant eventTime = eventTime(event, message);
-            Semaphore writes = new Semaphore(writesPerEvent);
+            Semaphore writes = new Semaphore(WRITES_PER_EVENT);
             for (int start = 0; start < matched.size(); start += PAGE) {
                 List<Agent> page = matched.subList(start, Math.min(matched.size(), start + PAGE));
                 deliveries.send(record(event, eventTime, page, writes), clock.millis());

@@ -1,7 +1,8 @@
-package ai.avala.agents.config;
+package ai.avala.agents.aws;
 
+import ai.avala.agents.lambda.Background;
 import ai.avala.agents.json.Json;
-import ai.avala.agents.model.Timestamps;
+import ai.avala.agents.json.Timestamps;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.http.ExecutableHttpRequest;

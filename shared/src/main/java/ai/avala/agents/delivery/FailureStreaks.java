@@ -1,12 +1,13 @@
-package ai.avala.agents.functions.delivery;
+package ai.avala.agents.delivery;
 
-import ai.avala.agents.config.Log;
-import ai.avala.agents.config.Metrics;
+import ai.avala.agents.log.Log;
+import ai.avala.agents.metrics.Metrics;
 import ai.avala.agents.model.Agent;
-import ai.avala.agents.model.Timestamps;
+import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.store.AgentStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Switches off an agent whose callbacks have all failed for {@code AUTO_DISABLE_AFTER_HOURS} with no success
@@ -33,23 +34,23 @@ final class FailureStreaks {
     }
 
     /** Records a failed attempt at {@code now}; the reason the agent was switched off, if this switched it off. */
-    String failed(Agent agent, Instant now) {
+    Optional<String> failed(Agent agent, Instant now) {
         if (agent.failingSince() == null) {
             agents.markFailing(agent.tenant(), agent.uid(), now);
-            return null;
+            return Optional.empty();
         }
         if (Duration.between(agent.failingSince(), now).compareTo(disableAfter) < 0) {
-            return null;
+            return Optional.empty();
         }
         String reason = "Every callback failed for " + disableAfter.toHours() + " hours (since "
                 + Timestamps.format(agent.failingSince()) + ") with no success; switched off automatically.";
         if (!disable(agent, reason, now)) {
-            return null;
+            return Optional.empty();
         }
         LOG.warn("Agent switched off after failing for " + disableAfter.toHours() + " hours", null,
                 "tenant", agent.tenant(), "agent", agent.uid());
         Metrics.count(AUTO_DISABLED_METRIC, 1);
-        return reason;
+        return Optional.of(reason);
     }
 
     /** Switches the agent off because its receiver answered 410 Gone; true if this call did. */

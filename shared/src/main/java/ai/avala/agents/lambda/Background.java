@@ -1,4 +1,4 @@
-package ai.avala.agents.config;
+package ai.avala.agents.lambda;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

@@ -1,4 +1,4 @@
-package ai.avala.agents.config;
+package ai.avala.agents.log;
 
 import ai.avala.agents.json.Json;
 import java.io.PrintStream;
@@ -24,7 +24,7 @@ public final class Log {
     public enum Level { DEBUG, INFO, WARN, ERROR }
 
     private static volatile Level threshold = Level.INFO;
-    private static volatile String function = System.getenv("AWS_LAMBDA_FUNCTION_NAME");
+    private static volatile String function;
     private static volatile PrintStream out = System.out;
     private static final InheritableThreadLocal<Map<String, String>> CONTEXT = new InheritableThreadLocal<>() {
         @Override
@@ -43,15 +43,12 @@ public final class Log {
         return new Log(type.getSimpleName());
     }
 
-    /** Reads {@code LOG_LEVEL} and the function's name from its environment. */
-    public static void configure(Environment env) {
-        threshold = switch (env.optional("LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT)) {
-            case "DEBUG", "TRACE" -> Level.DEBUG;
-            case "WARN", "WARNING" -> Level.WARN;
-            case "ERROR" -> Level.ERROR;
-            default -> Level.INFO;
-        };
-        function = env.optional("AWS_LAMBDA_FUNCTION_NAME", function);
+    /** The threshold ({@code LOG_LEVEL}) and the function's name, from its configuration. */
+    public static void configure(Level level, String functionName) {
+        threshold = level;
+        if (functionName != null) {
+            function = functionName;
+        }
     }
 
     /** Where the lines go (standard output unless a test or the local stack says otherwise). */
@@ -78,14 +75,14 @@ public final class Log {
     }
 
     /** The current invocation's function, else this JVM's. */
-    static String currentFunction() {
+    public static String currentFunction() {
         Map<String, String> context = CONTEXT.get();
         String invoked = context == null ? null : context.get("function");
         return invoked != null ? invoked : function;
     }
 
     /** The current invocation's request id, if any. */
-    static String currentRequestId() {
+    public static String currentRequestId() {
         Map<String, String> context = CONTEXT.get();
         return context == null ? null : context.get("request_id");
     }
@@ -149,7 +146,7 @@ public final class Log {
     }
 
     /** Writes a line as it is (an Embedded Metric Format record, see {@link Metrics}). */
-    static void writeLine(Map<String, Object> line) {
+    public static void writeLine(Map<String, Object> line) {
         out.println(Json.write(line));
     }
 

@@ -1,5 +1,7 @@
-package ai.avala.agents.config;
+package ai.avala.agents.aws;
 
+import ai.avala.agents.config.Configuration;
+import ai.avala.agents.lambda.Background;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -16,11 +18,10 @@ public final class SecretValues {
     private SecretValues() {
     }
 
-    /** The string value of the secret whose ARN is in the environment variable {@code arnVariable}. */
-    public static Supplier<String> fromSecretsManager(Environment env, String arnVariable) {
-        String arn = env.require(arnVariable);
+    /** The string value of the secret {@code arn}. */
+    public static Supplier<String> fromSecretsManager(Configuration.Aws aws, String arn) {
         Supplier<String> read = () -> {
-            try (SecretsManagerClient secrets = AwsClients.build(SecretsManagerClient.builder(), env)) {
+            try (SecretsManagerClient secrets = AwsClients.build(SecretsManagerClient.builder(), aws)) {
                 return secrets.getSecretValue(r -> r.secretId(arn)).secretString();
             }
         };

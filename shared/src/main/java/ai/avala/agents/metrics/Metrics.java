@@ -1,5 +1,6 @@
-package ai.avala.agents.config;
+package ai.avala.agents.metrics;
 
+import ai.avala.agents.log.Log;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +28,9 @@ public final class Metrics {
     private Metrics() {
     }
 
-    static void configure(Environment env) {
-        namespace = env.optional("METRICS_NAMESPACE", DEFAULT_NAMESPACE);
+    /** The namespace of the metrics ({@code METRICS_NAMESPACE}), from the function's configuration. */
+    public static void configure(String metricsNamespace) {
+        namespace = metricsNamespace;
     }
 
     /** A line of metrics, written by {@link #emit()}. */

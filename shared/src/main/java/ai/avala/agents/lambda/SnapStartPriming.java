@@ -1,5 +1,6 @@
-package ai.avala.agents.config;
+package ai.avala.agents.lambda;
 
+import ai.avala.agents.log.Log;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
