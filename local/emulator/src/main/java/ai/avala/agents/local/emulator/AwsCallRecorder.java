@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
 /**
- * Records, for the IAM check of {@code .ci/check-iam.py}, every AWS call a function's own code makes:
+ * Records, for the IAM check of {@code .ci/check-deployment.py}, every AWS call a function's own code makes:
  * the IAM action AWS authorizes and the resource it names, attributed to the function whose handler
  * package is on the calling stack (its main classes, not its tests: the tests' own seeding is not the
  * function's). A transaction is recorded per item, as AWS authorizes it. Installed in every SDK client
