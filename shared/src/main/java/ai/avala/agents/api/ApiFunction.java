@@ -1,18 +1,17 @@
 package ai.avala.agents.api;
 
-import ai.avala.agents.log.Log;
-import ai.avala.agents.lambda.SnapStartPriming;
 import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.errors.InvalidInputException;
 import ai.avala.agents.errors.NotFoundException;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.lambda.SnapStartPriming;
+import ai.avala.agents.log.Log;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import ai.avala.agents.log.Log;
 
 /**
  * The base of every API handler, and the one place where outcomes become HTTP answers. API Gateway's proxy
@@ -72,8 +71,10 @@ public abstract class ApiFunction implements RequestStreamHandler {
         } catch (Json.MalformedJsonException e) {
             return ApiResponses.error(400, e.getMessage(), null);
         } catch (RuntimeException e) {
-            LOG.error("Unhandled error in " + getClass().getSimpleName()
-                    + " for " + request.httpMethod() + " " + request.resource(), e);
+            LOG.error(
+                    "Unhandled error in " + getClass().getSimpleName() + " for " + request.httpMethod() + " "
+                            + request.resource(),
+                    e);
             return ApiResponses.error(500, "Internal server error.", null);
         }
     }

@@ -1,9 +1,9 @@
 package ai.avala.agents.api;
 
-import ai.avala.agents.paging.PageRequest;
+import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.log.Log;
-import ai.avala.agents.ids.Ids;
+import ai.avala.agents.paging.PageRequest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -21,7 +21,8 @@ public record ApiRequest(JsonValue event) {
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
     public String tenant() {
-        String tenant = event.path("requestContext").path("authorizer").path("tenant").textValue();
+        String tenant =
+                event.path("requestContext").path("authorizer").path("tenant").textValue();
         if (tenant == null || tenant.isBlank()) {
             throw ApiException.unauthorized();
         }
@@ -91,8 +92,11 @@ public record ApiRequest(JsonValue event) {
                 limit = -1;
             }
             if (limit < 1 || limit > PageRequest.MAX_LIMIT) {
-                throw ApiException.invalid("Invalid limit: must be an integer from 1 to " + PageRequest.MAX_LIMIT + ".",
-                        java.util.Map.of("limit", java.util.List.of("Must be an integer from 1 to " + PageRequest.MAX_LIMIT + ".")));
+                throw ApiException.invalid(
+                        "Invalid limit: must be an integer from 1 to " + PageRequest.MAX_LIMIT + ".",
+                        java.util.Map.of(
+                                "limit",
+                                java.util.List.of("Must be an integer from 1 to " + PageRequest.MAX_LIMIT + ".")));
             }
         }
         String cursor = query("cursor");
@@ -134,10 +138,14 @@ public record ApiRequest(JsonValue event) {
     public String selfUrl(Map<String, String> query) {
         String proto = header("X-Forwarded-Proto");
         String host = header("Host");
-        String path = event.path("requestContext").path("path").asText(event.path("path").asText(""));
+        String path = event.path("requestContext")
+                .path("path")
+                .asText(event.path("path").asText(""));
         StringBuilder url = new StringBuilder();
         if (host != null && !host.isBlank()) {
-            url.append(proto == null || proto.isBlank() ? "https" : proto).append("://").append(host);
+            url.append(proto == null || proto.isBlank() ? "https" : proto)
+                    .append("://")
+                    .append(host);
         }
         url.append(path);
         StringJoiner joined = new StringJoiner("&");

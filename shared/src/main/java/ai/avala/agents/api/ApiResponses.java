@@ -13,8 +13,7 @@ public final class ApiResponses {
             "Content-Type", "application/json",
             "Cache-Control", "no-store");
 
-    private ApiResponses() {
-    }
+    private ApiResponses() {}
 
     public static ApiResponse json(int status, Object body) {
         return new ApiResponse(status, JSON_HEADERS, Json.write(body));
@@ -34,8 +33,7 @@ public final class ApiResponses {
     }
 
     /** A 200 answer with one page: {@code results}, {@code next} (a full URL carrying the cursor) and {@code previous}. */
-    public static <T> ApiResponse page(ApiRequest request, Page<T> page,
-                                                        Function<T, Map<String, Object>> view) {
+    public static <T> ApiResponse page(ApiRequest request, Page<T> page, Function<T, Map<String, Object>> view) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("results", page.items().stream().map(view).toList());
         body.put("next", page.nextCursor() == null ? null : request.nextPageUrl(page.nextCursor()));

@@ -4,8 +4,8 @@ import ai.avala.agents.config.Configuration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
@@ -58,11 +58,13 @@ public final class AwsClients {
      */
     private static AwsCredentialsProvider credentials(Configuration.Credentials credentials) {
         return switch (credentials) {
-            case Configuration.Credentials.Keys keys -> StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey()));
+            case Configuration.Credentials.Keys keys ->
+                StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey()));
             case Configuration.Credentials.Container container -> ContainerCredentialsProvider.create();
             case Configuration.Credentials.EnvironmentKeys keys -> EnvironmentVariableCredentialsProvider.create();
-            case Configuration.Credentials.DefaultChain chain -> DefaultCredentialsProvider.builder().build();
+            case Configuration.Credentials.DefaultChain chain ->
+                DefaultCredentialsProvider.builder().build();
         };
     }
 }

@@ -15,8 +15,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  */
 public final class SecretValues {
 
-    private SecretValues() {
-    }
+    private SecretValues() {}
 
     /** The string value of the secret {@code arn}. */
     public static Supplier<String> fromSecretsManager(Configuration.Aws aws, String arn) {

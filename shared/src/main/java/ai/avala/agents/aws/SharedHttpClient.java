@@ -1,8 +1,8 @@
 package ai.avala.agents.aws;
 
-import ai.avala.agents.lambda.Background;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.Timestamps;
+import ai.avala.agents.lambda.Background;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
@@ -30,8 +30,7 @@ final class SharedHttpClient implements SdkHttpClient {
         return built;
     });
 
-    private SharedHttpClient() {
-    }
+    private SharedHttpClient() {}
 
     /** The shared client; the first call starts building it. */
     static SdkHttpClient instance() {

@@ -1,6 +1,7 @@
 package ai.avala.agents.callback;
 
 import ai.avala.agents.json.Json;
+import ai.avala.agents.log.Log;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import ai.avala.agents.log.Log;
 
 /**
  * Sends one signed callback: checks and pins the URL, builds the contract's envelope
@@ -19,6 +19,7 @@ public final class CallbackDelivery implements CallbackSender {
 
     /** At most this much of a receiver's answer is kept (and stored as the execution's response). */
     public static final int MAX_RESPONSE_BYTES = 20 * 1024;
+
     private static final Log LOG = Log.of(CallbackDelivery.class);
     private final UrlGuard guard;
     private final CallbackHttpClient http;
@@ -31,8 +32,13 @@ public final class CallbackDelivery implements CallbackSender {
     }
 
     @Override
-    public CallbackOutcome send(String callbackUrl, List<String> secrets, String executionUid, String eventType,
-                                String agentUid, Map<String, Object> data) {
+    public CallbackOutcome send(
+            String callbackUrl,
+            List<String> secrets,
+            String executionUid,
+            String eventType,
+            String agentUid,
+            Map<String, Object> data) {
         UrlGuard.Target target;
         try {
             target = guard.resolve(callbackUrl);
@@ -52,9 +58,11 @@ public final class CallbackDelivery implements CallbackSender {
         headers.put("webhook-id", executionUid);
         headers.put("webhook-timestamp", Long.toString(seconds));
         // Standard Webhooks: space-separated signatures, any one of which a receiver may verify.
-        headers.put("webhook-signature", secrets.stream()
-                .map(secret -> CallbackSigner.sign(secret, executionUid, seconds, body))
-                .collect(Collectors.joining(" ")));
+        headers.put(
+                "webhook-signature",
+                secrets.stream()
+                        .map(secret -> CallbackSigner.sign(secret, executionUid, seconds, body))
+                        .collect(Collectors.joining(" ")));
         try {
             return toOutcome(http.post(target, headers, body));
         } catch (CallbackFailedException e) {
@@ -86,9 +94,11 @@ public final class CallbackDelivery implements CallbackSender {
             return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
         } catch (NumberFormatException e) {
             try {
-                Instant at = java.time.ZonedDateTime.parse(value.trim(),
-                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                return Duration.ofSeconds(Math.max(0, at.getEpochSecond() - Instant.now().getEpochSecond()));
+                Instant at = java.time.ZonedDateTime.parse(
+                                value.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
+                return Duration.ofSeconds(
+                        Math.max(0, at.getEpochSecond() - Instant.now().getEpochSecond()));
             } catch (java.time.format.DateTimeParseException ignored) {
                 return null;
             }

@@ -53,7 +53,8 @@ public final class CallbackHttpClient {
     }
 
     /** With the TLS trust of {@code sslSocketFactory}/{@code trustManager}, for tests' self-signed receivers. */
-    public CallbackHttpClient(Duration timeout, int maxBody, SSLSocketFactory sslSocketFactory, X509TrustManager trustManager) {
+    public CallbackHttpClient(
+            Duration timeout, int maxBody, SSLSocketFactory sslSocketFactory, X509TrustManager trustManager) {
         this.timeout = timeout;
         this.maxBody = maxBody;
         this.sslSocketFactory = sslSocketFactory;
@@ -109,7 +110,8 @@ public final class CallbackHttpClient {
                 .header("Accept-Encoding", "identity")
                 .post(RequestBody.create(body, JSON));
         headers.forEach(request::header);
-        OkHttpClient pinned = http().newBuilder().dns(host -> List.copyOf(target.addresses())).build();
+        OkHttpClient pinned =
+                http().newBuilder().dns(host -> List.copyOf(target.addresses())).build();
         try (Response response = pinned.newCall(request.build()).execute()) {
             return read(response);
         } catch (InterruptedIOException e) {

@@ -10,6 +10,11 @@ import java.util.Map;
 @FunctionalInterface
 public interface CallbackSender {
 
-    CallbackOutcome send(String callbackUrl, List<String> secrets, String executionUid, String eventType,
-                         String agentUid, Map<String, Object> data);
+    CallbackOutcome send(
+            String callbackUrl,
+            List<String> secrets,
+            String executionUid,
+            String eventType,
+            String agentUid,
+            Map<String, Object> data);
 }

@@ -19,8 +19,7 @@ public final class CallbackSigner {
         static final SecureRandom SOURCE = new SecureRandom();
     }
 
-    private CallbackSigner() {
-    }
+    private CallbackSigner() {}
 
     public static String newSecret() {
         byte[] key = new byte[32];
@@ -35,7 +34,8 @@ public final class CallbackSigner {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring(PREFIX.length())), "HmacSHA256"));
-            byte[] digest = mac.doFinal((messageId + "." + timestampSeconds + "." + body).getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    mac.doFinal((messageId + "." + timestampSeconds + "." + body).getBytes(StandardCharsets.UTF_8));
             return "v1," + Base64.getEncoder().encodeToString(digest);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);

@@ -21,8 +21,8 @@ public final class UrlGuard {
     public static final int MAX_LENGTH = 2048;
     private static final Pattern NUMERIC_HOST =
             Pattern.compile("(?i)(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]+)){0,3}\\.?");
-    private static final Pattern CANONICAL_IPV4 =
-            Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+    private static final Pattern CANONICAL_IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
 
     /**
      * The form a callback URL must have to be registered (outside the local stack), exactly as openapi.yaml
@@ -35,6 +35,7 @@ public final class UrlGuard {
             + "(?::(?:443|102[4-9]|10[3-9][0-9]|1[1-9][0-9]{2}|[2-9][0-9]{3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}"
             + "|655[0-2][0-9]|6553[0-5]))?"
             + "(?:[/?](?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$";
+
     private static final Pattern REGISTRATION = Pattern.compile(REGISTRATION_FORM);
 
     /** A block of addresses and why it may not be called. */
@@ -48,12 +49,18 @@ public final class UrlGuard {
             } catch (UnknownHostException e) {
                 throw new IllegalArgumentException(cidr, e);
             }
-            return new Range(new BigInteger(1, address), Integer.parseInt(cidr.substring(slash + 1)), address.length * 8, reason);
+            return new Range(
+                    new BigInteger(1, address),
+                    Integer.parseInt(cidr.substring(slash + 1)),
+                    address.length * 8,
+                    reason);
         }
 
         boolean contains(byte[] address) {
             return address.length * 8 == bits
-                    && new BigInteger(1, address).shiftRight(bits - prefixLength).equals(first.shiftRight(bits - prefixLength));
+                    && new BigInteger(1, address)
+                            .shiftRight(bits - prefixLength)
+                            .equals(first.shiftRight(bits - prefixLength));
         }
     }
 
@@ -80,6 +87,7 @@ public final class UrlGuard {
      * of them is global unicast.
      */
     private static final Range GLOBAL_UNICAST_IPV6 = Range.of("2000::/3", "");
+
     private static final List<Range> FORBIDDEN_IPV6 = List.of(
             Range.of("2001:db8::/32", "documentation"),
             Range.of("2001::/23", "reserved (IETF protocol assignments, Teredo)"),
@@ -171,7 +179,8 @@ public final class UrlGuard {
             // "example.com." and "example.com" name one host; TLS names and virtual hosts disagree on it.
             throw new UnsafeUrlException("Callback URL host must not end with a dot.");
         }
-        if (NUMERIC_HOST.matcher(uri.getHost()).matches() && !CANONICAL_IPV4.matcher(uri.getHost()).matches()) {
+        if (NUMERIC_HOST.matcher(uri.getHost()).matches()
+                && !CANONICAL_IPV4.matcher(uri.getHost()).matches()) {
             // 2130706433, 0x7f000001, 017700000001, 127.1: resolvers disagree on these, so none is allowed.
             throw new UnsafeUrlException("Callback URL host uses a non-standard IP address notation.");
         }
@@ -212,11 +221,22 @@ public final class UrlGuard {
         byte[] bytes = address.getAddress();
         if (address instanceof Inet6Address) {
             if (!GLOBAL_UNICAST_IPV6.contains(bytes)) {
-                return NAMED_IPV6.stream().filter(range -> range.contains(bytes)).map(Range::reason).findFirst()
+                return NAMED_IPV6.stream()
+                        .filter(range -> range.contains(bytes))
+                        .map(Range::reason)
+                        .findFirst()
                         .orElse("non-global IPv6");
             }
-            return FORBIDDEN_IPV6.stream().filter(range -> range.contains(bytes)).map(Range::reason).findFirst().orElse(null);
+            return FORBIDDEN_IPV6.stream()
+                    .filter(range -> range.contains(bytes))
+                    .map(Range::reason)
+                    .findFirst()
+                    .orElse(null);
         }
-        return FORBIDDEN_IPV4.stream().filter(range -> range.contains(bytes)).map(Range::reason).findFirst().orElse(null);
+        return FORBIDDEN_IPV4.stream()
+                .filter(range -> range.contains(bytes))
+                .map(Range::reason)
+                .findFirst()
+                .orElse(null);
     }
 }

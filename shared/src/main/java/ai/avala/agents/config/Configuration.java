@@ -85,7 +85,8 @@ public record Configuration(
     /** The configuration given by {@code env} (a function's variables, as template.yaml sets them). */
     public static Configuration from(Map<String, String> env) {
         Variables vars = new Variables(env);
-        Optional<URI> endpoint = vars.optional("AWS_ENDPOINT_URL").map(url -> vars.parse("AWS_ENDPOINT_URL", URI::create));
+        Optional<URI> endpoint =
+                vars.optional("AWS_ENDPOINT_URL").map(url -> vars.parse("AWS_ENDPOINT_URL", URI::create));
         return new Configuration(
                 new Aws(
                         vars.optional("AWS_REGION")
@@ -169,7 +170,9 @@ public record Configuration(
         }
 
         int positive(String name, int fallback) {
-            int value = optional(name).map(text -> parse(name, text, Integer::parseInt)).orElse(fallback);
+            int value = optional(name)
+                    .map(text -> parse(name, text, Integer::parseInt))
+                    .orElse(fallback);
             if (value < 1) {
                 throw new IllegalStateException("Environment variable " + name + " must be a positive integer");
             }

@@ -1,17 +1,17 @@
 package ai.avala.agents.delivery;
 
-import ai.avala.agents.callback.CallbackSender;
 import ai.avala.agents.callback.CallbackOutcome;
-import ai.avala.agents.log.Log;
-import ai.avala.agents.metrics.Metrics;
+import ai.avala.agents.callback.CallbackSender;
 import ai.avala.agents.dispatch.DeliveryQueue;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.dispatch.RetryPolicy;
+import ai.avala.agents.json.Timestamps;
+import ai.avala.agents.log.Log;
+import ai.avala.agents.metrics.Metrics;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Attempt;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
-import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.ExecutionLog;
 import java.time.Clock;
@@ -38,8 +38,15 @@ public final class CallbackAttempt {
     private final Duration lease;
     private final FailureStreaks streaks;
 
-    public CallbackAttempt(AgentStore agents, ExecutionLog executions, CallbackSender callbacks, RetryPolicy retries,
-                    DeliveryQueue deliveries, Clock clock, Duration callbackTimeout, Duration autoDisableAfter) {
+    public CallbackAttempt(
+            AgentStore agents,
+            ExecutionLog executions,
+            CallbackSender callbacks,
+            RetryPolicy retries,
+            DeliveryQueue deliveries,
+            Clock clock,
+            Duration callbackTimeout,
+            Duration autoDisableAfter) {
         this.agents = agents;
         this.streaks = new FailureStreaks(agents, autoDisableAfter);
         this.executions = executions;
@@ -60,7 +67,8 @@ public final class CallbackAttempt {
         }
         Instant now = Timestamps.now(clock);
         Instant leaseEnd = now.plus(lease);
-        Optional<Execution> leased = executions.lease(task.agent(), task.execution(), task.attemptsMade(), leaseEnd, now);
+        Optional<Execution> leased =
+                executions.lease(task.agent(), task.execution(), task.attemptsMade(), leaseEnd, now);
         if (leased.isEmpty()) {
             lookAgainIfLeasedElsewhere(task, leaseEnd);
             return;
@@ -77,7 +85,8 @@ public final class CallbackAttempt {
     /** The lease was refused: another worker holds it (look again when it lapses), or the attempt was made. */
     private void lookAgainIfLeasedElsewhere(DeliveryTask task, Instant leaseEnd) {
         Optional<Execution> current = executions.find(task.agent(), task.execution());
-        boolean stillDue = current.isPresent() && current.get().status() == ExecutionStatus.RUNNING
+        boolean stillDue = current.isPresent()
+                && current.get().status() == ExecutionStatus.RUNNING
                 && current.get().attempts() == task.attemptsMade();
         if (stillDue) {
             deliveries.send(task.next(task.attemptsMade(), leaseEnd.toEpochMilli()), clock.millis());
@@ -94,36 +103,60 @@ public final class CallbackAttempt {
         Agent agent = found.get();
         if (!agent.active() || agent.pullMode()) {
             measure(null, DeliveryOutcome.SKIPPED);
-            finish(execution, ExecutionStatus.FAILED, null, null, "Not delivered: the agent was "
-                    + (agent.active() ? "switched to pull mode" : "deactivated") + ".");
+            finish(
+                    execution,
+                    ExecutionStatus.FAILED,
+                    null,
+                    null,
+                    "Not delivered: the agent was " + (agent.active() ? "switched to pull mode" : "deactivated") + ".");
             return;
         }
         Instant started = Timestamps.now(clock);
-        CallbackOutcome outcome = callbacks.send(agent.callbackUrl(), agent.signingSecrets(started), execution.uid(),
-                execution.eventType(), agent.uid(), execution.eventPayload());
+        CallbackOutcome outcome = callbacks.send(
+                agent.callbackUrl(),
+                agent.signingSecrets(started),
+                execution.uid(),
+                execution.eventType(),
+                agent.uid(),
+                execution.eventPayload());
         Instant ended = Timestamps.now(clock);
-        Attempt attempt = new Attempt(execution.attempts() + 1, started, ended.toEpochMilli() - started.toEpochMilli(),
-                outcome.statusCode(), outcome.error());
+        Attempt attempt = new Attempt(
+                execution.attempts() + 1,
+                started,
+                ended.toEpochMilli() - started.toEpochMilli(),
+                outcome.statusCode(),
+                outcome.error());
         switch (outcome) {
             case CallbackOutcome.Succeeded succeeded -> {
                 measure(attempt, DeliveryOutcome.SUCCESS);
                 streaks.succeeded(agent);
                 finish(execution, ExecutionStatus.SUCCESS, attempt, outcome, null);
             }
-            case CallbackOutcome.Refused gone when gone.status() == 410 -> {
+            case CallbackOutcome.Refused gone
+            when gone.status() == 410 -> {
                 measure(attempt, DeliveryOutcome.FAILED);
                 streaks.gone(agent, ended);
-                finish(execution, ExecutionStatus.FAILED, attempt, outcome,
+                finish(
+                        execution,
+                        ExecutionStatus.FAILED,
+                        attempt,
+                        outcome,
                         "Callback answered 410 Gone; the agent was deactivated (is_active: false).");
             }
-            case CallbackOutcome.Refused refused -> failed(task, execution, agent, attempt, refused, refused.retryAfter());
+            case CallbackOutcome.Refused refused ->
+                failed(task, execution, agent, attempt, refused, refused.retryAfter());
             case CallbackOutcome.Unanswered unanswered -> failed(task, execution, agent, attempt, unanswered, null);
         }
     }
 
     /** A failed attempt: the agent switched off after failing too long, the last attempt made, or a retry queued. */
-    private void failed(DeliveryTask task, Execution execution, Agent agent, Attempt attempt, CallbackOutcome outcome,
-                        Duration retryAfter) {
+    private void failed(
+            DeliveryTask task,
+            Execution execution,
+            Agent agent,
+            Attempt attempt,
+            CallbackOutcome outcome,
+            Duration retryAfter) {
         Instant ended = attempt.endedAt();
         Optional<String> switchedOff = streaks.failed(agent, ended);
         if (switchedOff.isPresent()) {
@@ -134,32 +167,46 @@ public final class CallbackAttempt {
         Optional<Duration> delay = retries.nextDelay(attempt.attempt(), retryAfter);
         if (delay.isEmpty()) {
             measure(attempt, DeliveryOutcome.FAILED);
-            finish(execution, ExecutionStatus.FAILED, attempt, outcome,
+            finish(
+                    execution,
+                    ExecutionStatus.FAILED,
+                    attempt,
+                    outcome,
                     outcome.error() + " Gave up after " + attempt.attempt() + " attempt(s).");
             return;
         }
         measure(attempt, DeliveryOutcome.RETRYING);
         Instant next = ended.plus(delay.get());
-        // The next task is queued before the attempt is recorded: a crash in between repeats an attempt, never loses one.
+        // The next task is queued before the attempt is recorded: a crash in between repeats an attempt, never loses
+        // one.
         deliveries.send(task.next(attempt.attempt(), next.toEpochMilli()), ended.toEpochMilli());
-        executions.recordFailedAttempt(execution, execution.attemptFailed(attempt,
-                outcome.error() + " Retrying in " + delay.get().toSeconds() + " s.", next, ended));
+        executions.recordFailedAttempt(
+                execution,
+                execution.attemptFailed(
+                        attempt, outcome.error() + " Retrying in " + delay.get().toSeconds() + " s.", next, ended));
     }
 
     /**
      * One delivery in the metrics, by outcome: the attempt's latency and number where one was made.
      */
     private static void measure(Attempt attempt, DeliveryOutcome outcome) {
-        Metrics line = Metrics.line().dimension("Outcome", outcome.metricValue()).add("Deliveries", 1);
+        Metrics line =
+                Metrics.line().dimension("Outcome", outcome.metricValue()).add("Deliveries", 1);
         if (attempt != null) {
             line.milliseconds("CallbackLatency", attempt.durationMs()).add("Attempt", attempt.attempt());
         }
         line.emit();
     }
 
-    private void finish(Execution execution, ExecutionStatus status, Attempt attempt, CallbackOutcome outcome, String error) {
-        Execution finished = execution.finished(status, attempt, outcome == null ? null : outcome.action(),
-                outcome == null ? null : outcome.responseJson(), error, Timestamps.now(clock));
+    private void finish(
+            Execution execution, ExecutionStatus status, Attempt attempt, CallbackOutcome outcome, String error) {
+        Execution finished = execution.finished(
+                status,
+                attempt,
+                outcome == null ? null : outcome.action(),
+                outcome == null ? null : outcome.responseJson(),
+                error,
+                Timestamps.now(clock));
         if (!executions.finish(execution, finished)) {
             LOG.info("Execution " + execution.uid() + " was finished by another worker.");
         }

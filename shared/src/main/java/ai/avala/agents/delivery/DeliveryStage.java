@@ -40,7 +40,9 @@ public final class DeliveryStage {
         try {
             task = DeliveryTask.parse(message.body());
         } catch (PoisonMessageException e) {
-            LOG.warn("Delivery task " + message.messageId() + " moved to the dead-letter queue: " + e.getMessage(), null);
+            LOG.warn(
+                    "Delivery task " + message.messageId() + " moved to the dead-letter queue: " + e.getMessage(),
+                    null);
             deliveries.deadLetters().send(message.body(), e.getMessage(), message.messageId());
             return;
         }

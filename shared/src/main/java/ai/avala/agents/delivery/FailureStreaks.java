@@ -1,9 +1,9 @@
 package ai.avala.agents.delivery;
 
+import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.log.Log;
 import ai.avala.agents.metrics.Metrics;
 import ai.avala.agents.model.Agent;
-import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.store.AgentStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,8 +47,13 @@ final class FailureStreaks {
         if (!disable(agent, reason, now)) {
             return Optional.empty();
         }
-        LOG.warn("Agent switched off after failing for " + disableAfter.toHours() + " hours", null,
-                "tenant", agent.tenant(), "agent", agent.uid());
+        LOG.warn(
+                "Agent switched off after failing for " + disableAfter.toHours() + " hours",
+                null,
+                "tenant",
+                agent.tenant(),
+                "agent",
+                agent.uid());
         Metrics.count(AUTO_DISABLED_METRIC, 1);
         return Optional.of(reason);
     }

@@ -32,7 +32,9 @@ public final class AgentMatcher {
         if (uids.isEmpty()) {
             return List.of();
         }
-        return agents.findAll(event.tenant(), uids).stream().filter(agent -> admits(agent, event)).toList();
+        return agents.findAll(event.tenant(), uids).stream()
+                .filter(agent -> admits(agent, event))
+                .toList();
     }
 
     /** {@code a.b.c} is subscribed to as {@code a.b.c}, {@code a.b.*}, {@code a.*} and {@code *}. */
@@ -49,6 +51,7 @@ public final class AgentMatcher {
     static boolean admits(Agent agent, LabelingEvent event) {
         return agent.active()
                 && (agent.project() == null || agent.project().equals(event.project()))
-                && (agent.taskTypes().isEmpty() || (event.taskType() != null && agent.taskTypes().contains(event.taskType())));
+                && (agent.taskTypes().isEmpty()
+                        || (event.taskType() != null && agent.taskTypes().contains(event.taskType())));
     }
 }

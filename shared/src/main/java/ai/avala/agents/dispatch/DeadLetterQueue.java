@@ -25,12 +25,17 @@ public final class DeadLetterQueue {
         sqs.sendMessage(r -> r.queueUrl(url)
                 .messageBody(kept)
                 .messageAttributes(Map.of(
-                        REASON_ATTRIBUTE, text(reason),
-                        "source_message_id", text(sourceMessageId == null ? "unknown" : sourceMessageId))));
+                        REASON_ATTRIBUTE,
+                        text(reason),
+                        "source_message_id",
+                        text(sourceMessageId == null ? "unknown" : sourceMessageId))));
         Metrics.line().dimension("Queue", label).add("DeadLettered", 1).emit();
     }
 
     static MessageAttributeValue text(String value) {
-        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+        return MessageAttributeValue.builder()
+                .dataType("String")
+                .stringValue(value)
+                .build();
     }
 }

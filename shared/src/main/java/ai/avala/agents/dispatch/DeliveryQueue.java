@@ -43,17 +43,21 @@ public final class DeliveryQueue {
                         .delaySeconds(delaySeconds(task, nowMillis))
                         .build());
             }
-            var failed = sqs.sendMessageBatch(r -> r.queueUrl(url).entries(entries)).failed();
+            var failed =
+                    sqs.sendMessageBatch(r -> r.queueUrl(url).entries(entries)).failed();
             if (!failed.isEmpty()) {
                 BatchResultErrorEntry first = failed.get(0);
-                throw new IllegalStateException(failed.size() + " delivery task(s) could not be queued: " + first.code());
+                throw new IllegalStateException(
+                        failed.size() + " delivery task(s) could not be queued: " + first.code());
             }
         }
     }
 
     /** Sends one task so that it arrives at its due time, or as close as one delayed message allows. */
     public void send(DeliveryTask task, long nowMillis) {
-        sqs.sendMessage(r -> r.queueUrl(url).messageBody(task.toJson()).messageGroupId(task.tenant())
+        sqs.sendMessage(r -> r.queueUrl(url)
+                .messageBody(task.toJson())
+                .messageGroupId(task.tenant())
                 .delaySeconds(delaySeconds(task, nowMillis)));
     }
 

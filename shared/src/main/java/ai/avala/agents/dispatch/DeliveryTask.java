@@ -34,11 +34,19 @@ public record DeliveryTask(String tenant, String agent, String execution, int at
         } catch (Json.MalformedJsonException e) {
             throw new PoisonMessageException("Delivery task is not valid JSON.");
         }
-        if (!node.path("tenant").isTextual() || !node.path("agent").isTextual() || !node.path("execution").isTextual()
-                || !node.path("attempts_made").canConvertToInt() || !node.path("due_millis").canConvertToLong()) {
-            throw new PoisonMessageException("Delivery task lacks tenant, agent, execution, attempts_made or due_millis.");
+        if (!node.path("tenant").isTextual()
+                || !node.path("agent").isTextual()
+                || !node.path("execution").isTextual()
+                || !node.path("attempts_made").canConvertToInt()
+                || !node.path("due_millis").canConvertToLong()) {
+            throw new PoisonMessageException(
+                    "Delivery task lacks tenant, agent, execution, attempts_made or due_millis.");
         }
-        return new DeliveryTask(node.get("tenant").asText(), node.get("agent").asText(), node.get("execution").asText(),
-                node.get("attempts_made").asInt(), node.get("due_millis").asLong());
+        return new DeliveryTask(
+                node.get("tenant").asText(),
+                node.get("agent").asText(),
+                node.get("execution").asText(),
+                node.get("attempts_made").asInt(),
+                node.get("due_millis").asLong());
     }
 }

@@ -1,13 +1,13 @@
 package ai.avala.agents.dispatch;
 
+import ai.avala.agents.ids.Ids;
+import ai.avala.agents.json.Timestamps;
+import ai.avala.agents.lambda.QueueMessage;
 import ai.avala.agents.log.Log;
 import ai.avala.agents.metrics.Metrics;
-import ai.avala.agents.ids.Ids;
-import ai.avala.agents.lambda.QueueMessage;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.LabelingEvent;
-import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.store.ExecutionLog;
 import java.time.Clock;
 import java.time.Instant;
@@ -37,14 +37,19 @@ public final class EventDispatcher {
      * recorded and queued at once beside one matching thousands.
      */
     private static final int WRITES_PER_EVENT = 16;
+
     private final AgentMatcher matcher;
     private final ExecutionLog executions;
     private final DeliveryQueue deliveries;
     private final DeadLetterQueue deadLetters;
     private final Clock clock;
 
-    public EventDispatcher(AgentMatcher matcher, ExecutionLog executions, DeliveryQueue deliveries,
-                           DeadLetterQueue deadLetters, Clock clock) {
+    public EventDispatcher(
+            AgentMatcher matcher,
+            ExecutionLog executions,
+            DeliveryQueue deliveries,
+            DeadLetterQueue deadLetters,
+            Clock clock) {
         this.matcher = matcher;
         this.executions = executions;
         this.deliveries = deliveries;
@@ -75,8 +80,10 @@ public final class EventDispatcher {
             }
         }
         // Matching time: from the event read to its executions recorded and their tasks queued.
-        Metrics.line().add("FanOut", matched.size())
-                .milliseconds("MatchingTime", (System.nanoTime() - started) / 1_000_000).emit();
+        Metrics.line()
+                .add("FanOut", matched.size())
+                .milliseconds("MatchingTime", (System.nanoTime() - started) / 1_000_000)
+                .emit();
     }
 
     /** Records the executions of one page of agents concurrently; the delivery tasks of those that call back. */
@@ -126,7 +133,8 @@ public final class EventDispatcher {
                 // Recorded by first sight instead.
             }
         }
-        Instant candidate = message.sentTimestamp() != null ? Instant.ofEpochMilli(message.sentTimestamp()) : clock.instant();
+        Instant candidate =
+                message.sentTimestamp() != null ? Instant.ofEpochMilli(message.sentTimestamp()) : clock.instant();
         return executions.firstSeen(event.tenant(), event.id(), candidate);
     }
 }

@@ -1,8 +1,8 @@
 package ai.avala.agents.dispatch;
 
 import ai.avala.agents.json.Json;
-import ai.avala.agents.model.LabelingEvent;
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.model.LabelingEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,12 +24,14 @@ public final class EventIntake {
      */
     public static final int MAX_EVENT_BYTES = 256 * 1024;
 
-    private EventIntake() {
-    }
+    private EventIntake() {}
 
     public static LabelingEvent parse(String body) throws PoisonMessageException {
-        if (body != null && (body.length() > MAX_EVENT_BYTES || body.getBytes(StandardCharsets.UTF_8).length > MAX_EVENT_BYTES)) {
-            throw new PoisonMessageException("Event is larger than " + MAX_EVENT_BYTES + " bytes, the most an execution can store.");
+        if (body != null
+                && (body.length() > MAX_EVENT_BYTES
+                        || body.getBytes(StandardCharsets.UTF_8).length > MAX_EVENT_BYTES)) {
+            throw new PoisonMessageException(
+                    "Event is larger than " + MAX_EVENT_BYTES + " bytes, the most an execution can store.");
         }
         JsonValue root = object(body, "Message body");
         if ("Notification".equals(text(root, "Type")) && root.has("Message")) {
@@ -59,15 +61,24 @@ public final class EventIntake {
             throw new PoisonMessageException("Event id is longer than " + MAX_ID + " characters.");
         }
         if (!TYPE.matcher(type).matches() || type.length() > 100) {
-            throw new PoisonMessageException("Event type \"" + abbreviate(type) + "\" is not a dotted lower-case name.");
+            throw new PoisonMessageException(
+                    "Event type \"" + abbreviate(type) + "\" is not a dotted lower-case name.");
         }
         JsonValue data = root.get("data");
         if (data != null && !data.isNull() && !data.isObject()) {
             throw new PoisonMessageException("Event data must be a JSON object.");
         }
         Map<String, Object> fields = data == null || data.isNull() ? Map.of() : data.toMap();
-        return new LabelingEvent(id, type, tenant, optional(root, "project"), optional(root, "task_type"),
-                optional(root, "task"), optional(root, "result"), optional(root, "occurred_at"), fields);
+        return new LabelingEvent(
+                id,
+                type,
+                tenant,
+                optional(root, "project"),
+                optional(root, "task_type"),
+                optional(root, "task"),
+                optional(root, "result"),
+                optional(root, "occurred_at"),
+                fields);
     }
 
     private static JsonValue object(String text, String what) throws PoisonMessageException {
@@ -78,8 +89,8 @@ public final class EventIntake {
         try {
             node = Json.parse(text);
         } catch (Json.MalformedJsonException e) {
-            throw new PoisonMessageException(what + " is not valid JSON" + (e.getMessage().contains("nested") ? " that this service reads: "
-                    + e.getMessage() : "."));
+            throw new PoisonMessageException(what + " is not valid JSON"
+                    + (e.getMessage().contains("nested") ? " that this service reads: " + e.getMessage() : "."));
         }
         if (node == null || !node.isObject()) {
             throw new PoisonMessageException(what + " is not a JSON object.");

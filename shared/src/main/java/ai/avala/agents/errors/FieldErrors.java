@@ -54,7 +54,10 @@ public final class FieldErrors {
         StringBuilder detail = new StringBuilder("Invalid ").append(subject).append(": ");
         String separator = "";
         for (var entry : errors.entrySet()) {
-            detail.append(separator).append(entry.getKey()).append(": ").append(entry.getValue().get(0));
+            detail.append(separator)
+                    .append(entry.getKey())
+                    .append(": ")
+                    .append(entry.getValue().get(0));
             separator = "; ";
         }
         throw new InvalidInputException(detail.toString(), errors);

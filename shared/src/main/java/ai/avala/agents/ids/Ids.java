@@ -15,14 +15,14 @@ public final class Ids {
     private static final class Random {
         static final SecureRandom SOURCE = new SecureRandom();
     }
+
     private static final Pattern AGENT_UID = Pattern.compile("agent_[0-9A-HJKMNP-TV-Z]{26}");
     private static final Pattern EXECUTION_UID = Pattern.compile("exec_[0-9A-HJKMNP-TV-Z]{26}");
     private static long lastMillis = -1;
     private static long randomHigh;
     private static long randomLow;
 
-    private Ids() {
-    }
+    private Ids() {}
 
     public static String agentUid() {
         return "agent_" + ulid(System.currentTimeMillis());
@@ -49,8 +49,9 @@ public final class Ids {
     public static String executionUid(long eventMillis, String tenant, String eventId, String agentUid) {
         byte[] digest;
         try {
-            digest = java.security.MessageDigest.getInstance("SHA-256").digest(
-                    (tenant + '\n' + eventId + '\n' + agentUid).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((tenant + '\n' + eventId + '\n' + agentUid)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }

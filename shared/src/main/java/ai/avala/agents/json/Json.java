@@ -1,13 +1,5 @@
 package ai.avala.agents.json;
 
-import software.amazon.awssdk.thirdparty.jackson.core.JsonFactory;
-import software.amazon.awssdk.thirdparty.jackson.core.JsonGenerator;
-import software.amazon.awssdk.thirdparty.jackson.core.JsonLocation;
-import software.amazon.awssdk.thirdparty.jackson.core.JsonParser;
-import software.amazon.awssdk.thirdparty.jackson.core.JsonProcessingException;
-import software.amazon.awssdk.thirdparty.jackson.core.JsonToken;
-import software.amazon.awssdk.thirdparty.jackson.core.StreamReadConstraints;
-import software.amazon.awssdk.thirdparty.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,6 +10,14 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonFactory;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonGenerator;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonLocation;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonParser;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonProcessingException;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonToken;
+import software.amazon.awssdk.thirdparty.jackson.core.StreamReadConstraints;
+import software.amazon.awssdk.thirdparty.jackson.core.exc.StreamConstraintsException;
 
 /**
  * The project's JSON, on jackson-core's streaming parser and generator alone (the copy the AWS SDK ships and
@@ -32,11 +32,11 @@ public final class Json {
     public static final int MAX_DEPTH = 100;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+            .streamReadConstraints(
+                    StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
             .build();
 
-    private Json() {
-    }
+    private Json() {}
 
     /** Parses a JSON document; throws {@link MalformedJsonException} with a message safe to show a caller. */
     public static JsonValue parse(String text) {
@@ -168,7 +168,9 @@ public final class Json {
                 }
                 generator.writeEndArray();
             }
-            default -> throw new IllegalArgumentException("Cannot write " + value.getClass().getName() + " as JSON");
+            default ->
+                throw new IllegalArgumentException(
+                        "Cannot write " + value.getClass().getName() + " as JSON");
         }
     }
 

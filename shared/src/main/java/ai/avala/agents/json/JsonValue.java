@@ -16,7 +16,15 @@ import java.util.Set;
  */
 public final class JsonValue implements Iterable<JsonValue> {
 
-    private enum Kind { OBJECT, ARRAY, STRING, NUMBER, BOOLEAN, NULL, MISSING }
+    private enum Kind {
+        OBJECT,
+        ARRAY,
+        STRING,
+        NUMBER,
+        BOOLEAN,
+        NULL,
+        MISSING
+    }
 
     static final JsonValue NULL = new JsonValue(Kind.NULL, null);
     static final JsonValue MISSING = new JsonValue(Kind.MISSING, null);
@@ -140,12 +148,14 @@ public final class JsonValue implements Iterable<JsonValue> {
     }
 
     public boolean canConvertToInt() {
-        return isIntegral() && ((BigDecimal) value).compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0
+        return isIntegral()
+                && ((BigDecimal) value).compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0
                 && ((BigDecimal) value).compareTo(BigDecimal.valueOf(Integer.MIN_VALUE)) >= 0;
     }
 
     public boolean canConvertToLong() {
-        return isIntegral() && ((BigDecimal) value).compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0
+        return isIntegral()
+                && ((BigDecimal) value).compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0
                 && ((BigDecimal) value).compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) >= 0;
     }
 

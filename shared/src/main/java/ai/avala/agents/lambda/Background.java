@@ -11,8 +11,7 @@ import java.util.function.Supplier;
  */
 public final class Background {
 
-    private Background() {
-    }
+    private Background() {}
 
     /** Starts {@code work} on a new daemon thread named {@code name}. */
     public static <T> CompletableFuture<T> start(String name, Supplier<T> work) {

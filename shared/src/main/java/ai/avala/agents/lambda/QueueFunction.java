@@ -2,6 +2,7 @@ package ai.avala.agents.lambda;
 
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.log.Log;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import ai.avala.agents.log.Log;
 
 /**
  * The base of the SQS-triggered functions: reads Lambda's SQS event as a stream (no event classes, no
@@ -39,8 +39,11 @@ public abstract class QueueFunction implements RequestStreamHandler {
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         Log.startInvocation(context);
         List<String> failed = process(Json.parse(input));
-        Json.write(output, Map.of("batchItemFailures",
-                failed.stream().map(id -> Map.of("itemIdentifier", id)).toList()));
+        Json.write(
+                output,
+                Map.of(
+                        "batchItemFailures",
+                        failed.stream().map(id -> Map.of("itemIdentifier", id)).toList()));
     }
 
     /** Processes an SQS event; the ids of the messages that failed. */

@@ -9,6 +9,7 @@ public record QueueMessage(String messageId, String body, Long sentTimestamp) {
     static QueueMessage fromRecord(JsonValue record) {
         JsonValue sent = record.path("attributes").path("SentTimestamp");
         Long sentTimestamp = sent.canConvertToLong() || sent.asText("").matches("[0-9]{1,15}") ? sent.asLong() : null;
-        return new QueueMessage(record.path("messageId").asText(null), record.path("body").asText(null), sentTimestamp);
+        return new QueueMessage(
+                record.path("messageId").asText(null), record.path("body").asText(null), sentTimestamp);
     }
 }

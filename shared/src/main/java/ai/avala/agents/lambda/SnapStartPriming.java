@@ -3,7 +3,6 @@ package ai.avala.agents.lambda;
 import ai.avala.agents.log.Log;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
@@ -35,7 +34,10 @@ public final class SnapStartPriming implements Resource {
 
     /** Runs every registered warm-up now, as a checkpoint would; returns the names of those that failed. */
     public static List<String> primeAll() {
-        return REGISTERED.stream().filter(priming -> !priming.prime()).map(priming -> priming.name).toList();
+        return REGISTERED.stream()
+                .filter(priming -> !priming.prime())
+                .map(priming -> priming.name)
+                .toList();
     }
 
     @Override

@@ -25,8 +25,7 @@ public final class Metrics {
     private String dimension;
     private String dimensionValue;
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     /** The namespace of the metrics ({@code METRICS_NAMESPACE}), from the function's configuration. */
     public static void configure(String metricsNamespace) {
@@ -71,8 +70,11 @@ public final class Metrics {
         Map<String, Object> definition = new LinkedHashMap<>();
         definition.put("Namespace", namespace);
         definition.put("Dimensions", dimensionSets);
-        definition.put("Metrics", units.entrySet().stream()
-                .map(unit -> Map.of("Name", unit.getKey(), "Unit", unit.getValue())).toList());
+        definition.put(
+                "Metrics",
+                units.entrySet().stream()
+                        .map(unit -> Map.of("Name", unit.getKey(), "Unit", unit.getValue()))
+                        .toList());
         Map<String, Object> aws = new LinkedHashMap<>();
         aws.put("Timestamp", System.currentTimeMillis());
         aws.put("CloudWatchMetrics", List.of(definition));

@@ -37,35 +37,114 @@ public record Agent(
     }
 
     /** A new agent: active unless said otherwise, healthy, with a fresh secret and no statistics yet. */
-    public static Agent created(String tenant, String uid, String name, String description, List<String> events,
-                                String callbackUrl, boolean active, String project, List<String> taskTypes, String secret,
-                                Instant now) {
-        return new Agent(tenant, uid, name, description, events, callbackUrl, active, project, taskTypes, secret, null, null,
-                null, ExecutionStats.ZERO, now, now, 1);
+    public static Agent created(
+            String tenant,
+            String uid,
+            String name,
+            String description,
+            List<String> events,
+            String callbackUrl,
+            boolean active,
+            String project,
+            List<String> taskTypes,
+            String secret,
+            Instant now) {
+        return new Agent(
+                tenant,
+                uid,
+                name,
+                description,
+                events,
+                callbackUrl,
+                active,
+                project,
+                taskTypes,
+                secret,
+                null,
+                null,
+                null,
+                ExecutionStats.ZERO,
+                now,
+                now,
+                1);
     }
 
     public Agent withStats(ExecutionStats counts) {
-        return new Agent(tenant, uid, name, description, events, callbackUrl, active, project, taskTypes, secret,
-                previousSecret, disabledReason, failingSince, counts, createdAt, updatedAt, version);
+        return new Agent(
+                tenant,
+                uid,
+                name,
+                description,
+                events,
+                callbackUrl,
+                active,
+                project,
+                taskTypes,
+                secret,
+                previousSecret,
+                disabledReason,
+                failingSince,
+                counts,
+                createdAt,
+                updatedAt,
+                version);
     }
 
     /**
      * The editable fields changed as a PATCH asks. Switching a disabled agent on again clears why it was
      * disabled and its failure streak: it starts healthy.
      */
-    public Agent edited(String name, String description, List<String> events, String callbackUrl, boolean active,
-                        String project, List<String> taskTypes, Instant now) {
+    public Agent edited(
+            String name,
+            String description,
+            List<String> events,
+            String callbackUrl,
+            boolean active,
+            String project,
+            List<String> taskTypes,
+            Instant now) {
         boolean reactivated = active && !this.active;
-        return new Agent(tenant, uid, name, description, events, callbackUrl, active, project, taskTypes, secret,
-                previousSecret, reactivated ? null : disabledReason, reactivated ? null : failingSince, stats, createdAt, now,
+        return new Agent(
+                tenant,
+                uid,
+                name,
+                description,
+                events,
+                callbackUrl,
+                active,
+                project,
+                taskTypes,
+                secret,
+                previousSecret,
+                reactivated ? null : disabledReason,
+                reactivated ? null : failingSince,
+                stats,
+                createdAt,
+                now,
                 version + 1);
     }
 
     /** A new signing secret; the current one stays valid for signatures until {@code previousExpiresAt}. */
     public Agent rotated(String newSecret, Instant previousExpiresAt, Instant now) {
         PreviousSecret previous = previousExpiresAt.isAfter(now) ? new PreviousSecret(secret, previousExpiresAt) : null;
-        return new Agent(tenant, uid, name, description, events, callbackUrl, active, project, taskTypes, newSecret,
-                previous, disabledReason, failingSince, stats, createdAt, now, version + 1);
+        return new Agent(
+                tenant,
+                uid,
+                name,
+                description,
+                events,
+                callbackUrl,
+                active,
+                project,
+                taskTypes,
+                newSecret,
+                previous,
+                disabledReason,
+                failingSince,
+                stats,
+                createdAt,
+                now,
+                version + 1);
     }
 
     public boolean pullMode() {
@@ -74,7 +153,8 @@ public record Agent(
 
     /** The secrets a callback made at {@code now} is signed with: the current one, and the previous during its overlap. */
     public List<String> signingSecrets(Instant now) {
-        return previousSecret != null && previousSecret.validAt(now) ? List.of(secret, previousSecret.secret())
+        return previousSecret != null && previousSecret.validAt(now)
+                ? List.of(secret, previousSecret.secret())
                 : List.of(secret);
     }
 

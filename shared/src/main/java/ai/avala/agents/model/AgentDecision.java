@@ -10,14 +10,19 @@ import java.util.stream.Collectors;
  * in pull mode, in {@code POST /agent-actions/}. An execution records it as its {@code action}.
  */
 public enum AgentDecision {
-    APPROVE, REJECT, FLAG, SKIP;
+    APPROVE,
+    REJECT,
+    FLAG,
+    SKIP;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     public static Optional<AgentDecision> fromWire(Object value) {
-        return Arrays.stream(values()).filter(decision -> decision.wire().equals(value)).findFirst();
+        return Arrays.stream(values())
+                .filter(decision -> decision.wire().equals(value))
+                .findFirst();
     }
 
     /** "approve, flag, reject, skip". */

@@ -43,45 +43,144 @@ public record Execution(
      * The execution of {@code event} for an agent, as the matching stage records it: {@code running} until its
      * callback is made, or {@code pending} for a pull-mode agent, which decides itself.
      */
-    public static Execution started(String uid, String agentUid, String tenant, LabelingEvent event, boolean pullMode,
-                                    Instant now) {
-        return new Execution(uid, agentUid, tenant, event.id(), event.type(), event.task(), event.result(),
-                pullMode ? ExecutionStatus.PENDING : ExecutionStatus.RUNNING, null, event.payload(), null, null, 0, null, null,
-                now, now, List.of(), pullMode ? null : now);
+    public static Execution started(
+            String uid, String agentUid, String tenant, LabelingEvent event, boolean pullMode, Instant now) {
+        return new Execution(
+                uid,
+                agentUid,
+                tenant,
+                event.id(),
+                event.type(),
+                event.task(),
+                event.result(),
+                pullMode ? ExecutionStatus.PENDING : ExecutionStatus.RUNNING,
+                null,
+                event.payload(),
+                null,
+                null,
+                0,
+                null,
+                null,
+                now,
+                now,
+                List.of(),
+                pullMode ? null : now);
     }
 
     /** A test callback, made and answered (or not) between {@code started} and {@code finished}. */
-    public static Execution tested(String uid, String agentUid, String tenant, Map<String, Object> payload, boolean success,
-                                   AgentDecision action, Map<String, Object> response, Attempt attempt, Instant finished) {
-        return new Execution(uid, agentUid, tenant, "test:" + uid, "agent.test", null, null,
-                success ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED, action, payload, response, attempt.error(), 1,
-                attempt.startedAt(), finished, attempt.startedAt(), finished, List.of(attempt), null);
+    public static Execution tested(
+            String uid,
+            String agentUid,
+            String tenant,
+            Map<String, Object> payload,
+            boolean success,
+            AgentDecision action,
+            Map<String, Object> response,
+            Attempt attempt,
+            Instant finished) {
+        return new Execution(
+                uid,
+                agentUid,
+                tenant,
+                "test:" + uid,
+                "agent.test",
+                null,
+                null,
+                success ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED,
+                action,
+                payload,
+                response,
+                attempt.error(),
+                1,
+                attempt.startedAt(),
+                finished,
+                attempt.startedAt(),
+                finished,
+                List.of(attempt),
+                null);
     }
 
     /** {@code attempt} failed and another is due at {@code nextAttemptAt}: still running, the error kept. */
     public Execution attemptFailed(Attempt attempt, String error, Instant nextAttemptAt, Instant now) {
-        return new Execution(uid, agentUid, tenant, eventId, eventType, task, result, ExecutionStatus.RUNNING, action,
-                eventPayload, responsePayload, error, attempt.attempt(), startedAt == null ? attempt.startedAt() : startedAt,
-                null, createdAt, now, historyWith(attempt), nextAttemptAt);
+        return new Execution(
+                uid,
+                agentUid,
+                tenant,
+                eventId,
+                eventType,
+                task,
+                result,
+                ExecutionStatus.RUNNING,
+                action,
+                eventPayload,
+                responsePayload,
+                error,
+                attempt.attempt(),
+                startedAt == null ? attempt.startedAt() : startedAt,
+                null,
+                createdAt,
+                now,
+                historyWith(attempt),
+                nextAttemptAt);
     }
 
     /**
      * The outcome of the last attempt made: {@code success} or {@code failed}, with what the receiver answered;
      * {@code attempt} is null when the execution ends without one (its agent was deleted or switched off).
      */
-    public Execution finished(ExecutionStatus outcome, Attempt attempt, AgentDecision decision, Map<String, Object> response,
-                              String error, Instant now) {
+    public Execution finished(
+            ExecutionStatus outcome,
+            Attempt attempt,
+            AgentDecision decision,
+            Map<String, Object> response,
+            String error,
+            Instant now) {
         int made = attempt == null ? attempts : attempt.attempt();
         Instant firstStarted = startedAt != null ? startedAt : attempt != null ? attempt.startedAt() : now;
-        return new Execution(uid, agentUid, tenant, eventId, eventType, task, result, outcome, decision, eventPayload,
-                response, error, made, firstStarted, now, createdAt, now,
-                attempt == null ? attemptHistory : historyWith(attempt), null);
+        return new Execution(
+                uid,
+                agentUid,
+                tenant,
+                eventId,
+                eventType,
+                task,
+                result,
+                outcome,
+                decision,
+                eventPayload,
+                response,
+                error,
+                made,
+                firstStarted,
+                now,
+                createdAt,
+                now,
+                attempt == null ? attemptHistory : historyWith(attempt),
+                null);
     }
 
     /** Sent again on request: running until the new attempt ends, its earlier outcome kept until then. */
     public Execution redelivered(Instant now) {
-        return new Execution(uid, agentUid, tenant, eventId, eventType, task, result, ExecutionStatus.RUNNING, action,
-                eventPayload, responsePayload, errorMessage, attempts, startedAt, null, createdAt, now, attemptHistory, now);
+        return new Execution(
+                uid,
+                agentUid,
+                tenant,
+                eventId,
+                eventType,
+                task,
+                result,
+                ExecutionStatus.RUNNING,
+                action,
+                eventPayload,
+                responsePayload,
+                errorMessage,
+                attempts,
+                startedAt,
+                null,
+                createdAt,
+                now,
+                attemptHistory,
+                now);
     }
 
     private List<Attempt> historyWith(Attempt attempt) {
@@ -94,8 +193,26 @@ public record Execution(
     public Execution decided(AgentDecision decision, String reason, Instant now) {
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("reason", reason);
-        return new Execution(uid, agentUid, tenant, eventId, eventType, task, result, ExecutionStatus.SUCCESS, decision,
-                eventPayload, response, null, attempts + 1, createdAt, now, createdAt, now, attemptHistory, null);
+        return new Execution(
+                uid,
+                agentUid,
+                tenant,
+                eventId,
+                eventType,
+                task,
+                result,
+                ExecutionStatus.SUCCESS,
+                decision,
+                eventPayload,
+                response,
+                null,
+                attempts + 1,
+                createdAt,
+                now,
+                createdAt,
+                now,
+                attemptHistory,
+                null);
     }
 
     public Map<String, Object> toJson() {

@@ -4,7 +4,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 public enum ExecutionStatus {
-    PENDING, RUNNING, SUCCESS, FAILED;
+    PENDING,
+    RUNNING,
+    SUCCESS,
+    FAILED;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

@@ -68,7 +68,8 @@ public final class CursorCodec {
             }
             JsonValue node = Json.parse(new String(payload, StandardCharsets.UTF_8));
             Map<String, String> key = new LinkedHashMap<>();
-            node.properties().forEach(entry -> key.put(entry.getKey(), entry.getValue().asText()));
+            node.properties()
+                    .forEach(entry -> key.put(entry.getKey(), entry.getValue().asText()));
             return key;
         } catch (IllegalArgumentException | Json.MalformedJsonException e) {
             throw invalid();

@@ -22,12 +22,16 @@ public record AgentAction(String execution, AgentDecision decision, String reaso
         } else if (!Ids.isExecutionUid(execution)) {
             errors.add("execution", "Not an execution uid: expected exec_ followed by 26 letters and digits.");
         }
-        Optional<AgentDecision> decision = AgentDecision.fromWire(root.path("action").textValue());
+        Optional<AgentDecision> decision =
+                AgentDecision.fromWire(root.path("action").textValue());
         if (decision.isEmpty()) {
             errors.add("action", "Must be one of " + AgentDecision.choices() + ".");
         }
         JsonValue reason = root.path("reason");
-        if (!reason.isMissingNode() && !reason.isNull() && (!reason.isTextual() || reason.asText().codePointCount(0, reason.asText().length()) > 2000)) {
+        if (!reason.isMissingNode()
+                && !reason.isNull()
+                && (!reason.isTextual()
+                        || reason.asText().codePointCount(0, reason.asText().length()) > 2000)) {
             errors.add("reason", "Must be a string of at most 2000 characters, or null.");
         }
         errors.throwIfAny();

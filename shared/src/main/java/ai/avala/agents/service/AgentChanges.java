@@ -25,8 +25,8 @@ public record AgentChanges(
     public static final int MAX_EVENTS = 32;
     public static final int MAX_TASK_TYPES = 50;
     private static final Pattern EVENT = Pattern.compile("\\*|[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*(\\.\\*)?");
-    private static final Set<String> FIELDS = Set.of(
-            "name", "description", "events", "callback_url", "is_active", "project", "task_types");
+    private static final Set<String> FIELDS =
+            Set.of("name", "description", "events", "callback_url", "is_active", "project", "task_types");
     private static final String REQUIRED = "This field is required.";
     private static final String UNSAFE_CHARACTERS =
             "Must not contain control characters or bidirectional text overrides.";
@@ -60,8 +60,13 @@ public record AgentChanges(
         }
         String description = stripped(text(root, "description", true, 2000, true, errors));
         List<String> events = strings(root, "events", MAX_EVENTS, 100, false, errors);
-        events.stream().filter(event -> !EVENT.matcher(event).matches()).findFirst().ifPresent(event -> errors.add("events",
-                "Invalid event type \"" + event + "\": use lower-case dotted names such as task.completed, task.* or *."));
+        events.stream()
+                .filter(event -> !EVENT.matcher(event).matches())
+                .findFirst()
+                .ifPresent(event -> errors.add(
+                        "events",
+                        "Invalid event type \"" + event
+                                + "\": use lower-case dotted names such as task.completed, task.* or *."));
         String callbackUrl = text(root, "callback_url", true, 2048, false, errors);
         Boolean active = null;
         JsonValue activeNode = root.get("is_active");
@@ -75,7 +80,8 @@ public record AgentChanges(
         String project = stripped(text(root, "project", true, 255, false, errors));
         List<String> taskTypes = strings(root, "task_types", MAX_TASK_TYPES, 100, true, errors);
         errors.throwIfAny();
-        return new AgentChanges(Set.copyOf(present), name, description, events, callbackUrl, active, project, taskTypes);
+        return new AgentChanges(
+                Set.copyOf(present), name, description, events, callbackUrl, active, project, taskTypes);
     }
 
     private static String stripped(String value) {
@@ -83,8 +89,8 @@ public record AgentChanges(
     }
 
     /** A string field as sent (null when absent or null), checked: length, unsafe characters, not blank. */
-    private static String text(JsonValue root, String field, boolean nullable, int maxLength, boolean multiline,
-                               FieldErrors errors) {
+    private static String text(
+            JsonValue root, String field, boolean nullable, int maxLength, boolean multiline, FieldErrors errors) {
         JsonValue node = root.get(field);
         if (node == null) {
             return null;
@@ -111,8 +117,8 @@ public record AgentChanges(
     }
 
     /** A list of strings; {@code strip}: drop each item's leading and trailing blanks (else items are kept as sent). */
-    private static List<String> strings(JsonValue root, String field, int maxItems, int maxLength, boolean strip,
-                                        FieldErrors errors) {
+    private static List<String> strings(
+            JsonValue root, String field, int maxItems, int maxLength, boolean strip, FieldErrors errors) {
         JsonValue node = root.get(field);
         if (node == null) {
             return List.of();
@@ -127,7 +133,9 @@ public record AgentChanges(
         }
         Set<String> values = new LinkedHashSet<>();
         for (JsonValue item : node) {
-            if (!item.isTextual() || TextRules.isBlank(item.textValue()) || TextRules.length(item.textValue()) > maxLength) {
+            if (!item.isTextual()
+                    || TextRules.isBlank(item.textValue())
+                    || TextRules.length(item.textValue()) > maxLength) {
                 errors.add(field, "Each item must be a non-blank string of at most " + maxLength + " characters.");
                 return List.of();
             }

@@ -38,9 +38,10 @@ public final class AgentListings {
     public Page<Execution> executions(String tenant, String uid, String statusFilter, PageRequest page) {
         ExecutionStatus status = null;
         if (statusFilter != null) {
-            status = ExecutionStatus.fromWire(statusFilter).orElseThrow(() -> new InvalidInputException(
-                    "Invalid status: use pending, running, success or failed.",
-                    Map.of("status", List.of("Must be one of pending, running, success, failed."))));
+            status = ExecutionStatus.fromWire(statusFilter)
+                    .orElseThrow(() -> new InvalidInputException(
+                            "Invalid status: use pending, running, success or failed.",
+                            Map.of("status", List.of("Must be one of pending, running, success, failed."))));
         }
         Agent agent = agents.find(tenant, uid).orElseThrow(NotFoundException::new);
         String scope = "executions|" + tenant + "|" + agent.uid() + "|" + (status == null ? "" : status.wire());

@@ -1,30 +1,21 @@
 package ai.avala.agents.service;
 
+import ai.avala.agents.callback.CallbackSigner;
+import ai.avala.agents.callback.UnsafeUrlException;
+import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.errors.FieldErrors;
 import ai.avala.agents.errors.InvalidInputException;
 import ai.avala.agents.errors.NotFoundException;
-import ai.avala.agents.paging.PageRequest;
-import ai.avala.agents.callback.CallbackSigner;
-import ai.avala.agents.callback.UnsafeUrlException;
-import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.ids.Ids;
-import ai.avala.agents.model.Agent;
-import ai.avala.agents.model.Attempt;
-import ai.avala.agents.model.Execution;
-import ai.avala.agents.model.ExecutionStats;
-import ai.avala.agents.model.ExecutionStatus;
-import ai.avala.agents.model.Page;
 import ai.avala.agents.json.Timestamps;
-import ai.avala.agents.paging.CursorCodec;
+import ai.avala.agents.model.Agent;
+import ai.avala.agents.model.Execution;
+import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.ExecutionLog;
-import ai.avala.agents.store.KeyedPage;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The agents API's operations on one agent or execution, each scoped to the caller's tenant (the listings are
@@ -38,8 +29,8 @@ public final class AgentService {
     private final Clock clock;
     private final int maxAgentsPerTenant;
 
-    public AgentService(AgentStore agents, ExecutionLog executions, UrlGuard urls, Clock clock,
-                        int maxAgentsPerTenant) {
+    public AgentService(
+            AgentStore agents, ExecutionLog executions, UrlGuard urls, Clock clock, int maxAgentsPerTenant) {
         this.agents = agents;
         this.executions = executions;
         this.urls = urls;
@@ -50,9 +41,18 @@ public final class AgentService {
     public Agent create(String tenant, AgentChanges fields) {
         checkCallbackUrl(fields.callbackUrl());
         Instant now = Timestamps.now(clock);
-        Agent agent = Agent.created(tenant, Ids.agentUid(), fields.name(), fields.description(), fields.events(),
-                fields.callbackUrl(), fields.active() == null || fields.active(), fields.project(), fields.taskTypes(),
-                CallbackSigner.newSecret(), now);
+        Agent agent = Agent.created(
+                tenant,
+                Ids.agentUid(),
+                fields.name(),
+                fields.description(),
+                fields.events(),
+                fields.callbackUrl(),
+                fields.active() == null || fields.active(),
+                fields.project(),
+                fields.taskTypes(),
+                CallbackSigner.newSecret(),
+                now);
         try {
             agents.create(agent, maxAgentsPerTenant);
         } catch (AgentStore.QuotaExceededException e) {
@@ -106,7 +106,11 @@ public final class AgentService {
         Instant now = laterThan(current.updatedAt());
         Agent rotated = current.rotated(CallbackSigner.newSecret(), now.plus(rotation.overlap()), now);
         agents.rotateSecret(current, rotated);
-        return new RotatedSecret(rotated.secret(), rotated.previousSecret() == null ? null : rotated.previousSecret().expiresAt());
+        return new RotatedSecret(
+                rotated.secret(),
+                rotated.previousSecret() == null
+                        ? null
+                        : rotated.previousSecret().expiresAt());
     }
 
     /**
@@ -116,16 +120,20 @@ public final class AgentService {
      */
     public Execution decide(String tenant, AgentAction decision) {
         for (int tries = 0; tries < 3; tries++) {
-            Execution current = executions.findPullModeByUid(decision.execution())
+            Execution current = executions
+                    .findPullModeByUid(decision.execution())
                     .filter(execution -> execution.tenant().equals(tenant))
                     .orElseThrow(NotFoundException::new);
             if (current.status() == ExecutionStatus.SUCCESS && decision.decision() == current.action()) {
                 return current;
             }
             if (current.status() != ExecutionStatus.PENDING) {
-                throw new ConflictException(current.action() != null
-                        ? "Execution was already completed with action \"" + current.action().wire() + "\"."
-                        : "Execution is not awaiting a decision (status " + current.status().wire() + ").");
+                throw new ConflictException(
+                        current.action() != null
+                                ? "Execution was already completed with action \""
+                                        + current.action().wire() + "\"."
+                                : "Execution is not awaiting a decision (status "
+                                        + current.status().wire() + ").");
             }
             Execution decided = current.decided(decision.decision(), decision.reason(), laterThan(current.updatedAt()));
             if (executions.finish(current, decided)) {

@@ -43,14 +43,22 @@ public final class AgentTestCalls {
         payload.put("test", true);
         payload.put("message", "This is a test event from Avala.");
         payload.put("agent_name", agent.name());
-        CallbackOutcome outcome = callbacks.send(agent.callbackUrl(), agent.signingSecrets(started), executionUid,
-                "agent.test", agent.uid(), payload);
+        CallbackOutcome outcome = callbacks.send(
+                agent.callbackUrl(), agent.signingSecrets(started), executionUid, "agent.test", agent.uid(), payload);
         Instant finished = Timestamps.nowAfter(clock, started);
-        Attempt attempt = new Attempt(1, started, finished.toEpochMilli() - started.toEpochMilli(), outcome.statusCode(),
-                outcome.error());
+        Attempt attempt = new Attempt(
+                1, started, finished.toEpochMilli() - started.toEpochMilli(), outcome.statusCode(), outcome.error());
         boolean succeeded = outcome instanceof CallbackOutcome.Succeeded;
-        Execution execution = Execution.tested(executionUid, agent.uid(), tenant, payload, succeeded, outcome.action(),
-                outcome.responseJson(), attempt, finished);
+        Execution execution = Execution.tested(
+                executionUid,
+                agent.uid(),
+                tenant,
+                payload,
+                succeeded,
+                outcome.action(),
+                outcome.responseJson(),
+                attempt,
+                finished);
         executions.create(execution);
         String message = succeeded
                 ? "Test callback delivered: HTTP " + outcome.statusCode() + "."

@@ -4,10 +4,10 @@ import ai.avala.agents.dispatch.DeliveryQueue;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.errors.NotFoundException;
+import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
-import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.ExecutionLog;
 import ai.avala.agents.store.KeyedPage;
@@ -31,6 +31,7 @@ public final class RedeliveryService {
 
     /** How many claims a replay writes at once. */
     static final int PARALLEL_CLAIMS = 16;
+
     private final AgentStore agents;
     private final ExecutionLog executions;
     private final DeliveryQueue deliveries;
@@ -46,12 +47,13 @@ public final class RedeliveryService {
     /** Queues one more attempt of a finished execution now; the execution as it now stands (running). */
     public Execution redeliver(String tenant, String agentUid, String executionUid) {
         Agent agent = deliverableAgent(tenant, agentUid);
-        Execution current = executions.find(agent.uid(), executionUid)
+        Execution current = executions
+                .find(agent.uid(), executionUid)
                 .filter(execution -> execution.tenant().equals(tenant))
                 .orElseThrow(NotFoundException::new);
         if (current.status() == ExecutionStatus.PENDING || current.status() == ExecutionStatus.RUNNING) {
-            throw new ConflictException("A delivery of this execution is " + current.status().wire()
-                    + "; redeliver it once it has ended.");
+            throw new ConflictException(
+                    "A delivery of this execution is " + current.status().wire() + "; redeliver it once it has ended.");
         }
         Execution redelivered = current.redelivered(Timestamps.now(clock));
         if (!executions.redeliver(current, redelivered)) {
@@ -72,7 +74,11 @@ public final class RedeliveryService {
             do {
                 KeyedPage<Execution> page = executions.listFailed(agent.uid(), window.since(), window.until(), next);
                 List<Execution> claimed = claim(page.items(), now, threads);
-                queue(claimed, claimed.stream().map(execution -> execution.redelivered(now)).toList());
+                queue(
+                        claimed,
+                        claimed.stream()
+                                .map(execution -> execution.redelivered(now))
+                                .toList());
                 queued += claimed.size();
                 next = page.lastKey();
             } while (next != null);
@@ -121,7 +127,8 @@ public final class RedeliveryService {
     private void queue(List<Execution> before, List<Execution> claimed) {
         long now = clock.millis();
         List<DeliveryTask> tasks = claimed.stream()
-                .map(execution -> new DeliveryTask(execution.tenant(), execution.agentUid(), execution.uid(), execution.attempts(), now))
+                .map(execution -> new DeliveryTask(
+                        execution.tenant(), execution.agentUid(), execution.uid(), execution.attempts(), now))
                 .toList();
         try {
             deliveries.send(tasks, now);
@@ -140,7 +147,8 @@ public final class RedeliveryService {
             throw new ConflictException("This agent has no callback_url (pull mode): there is nothing to redeliver.");
         }
         if (!agent.active()) {
-            throw new ConflictException("This agent is inactive" + (agent.disabledReason() == null ? "" : " (" + agent.disabledReason() + ")")
+            throw new ConflictException("This agent is inactive"
+                    + (agent.disabledReason() == null ? "" : " (" + agent.disabledReason() + ")")
                     + "; activate it (is_active: true) before redelivering.");
         }
         return agent;

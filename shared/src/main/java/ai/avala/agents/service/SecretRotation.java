@@ -23,8 +23,7 @@ public record SecretRotation(Duration overlap) {
         long seconds = DEFAULT_OVERLAP_SECONDS;
         if (!overlap.isMissingNode()) {
             // null is not an integer: leave the field out for the default.
-            if (!overlap.canConvertToLong() || overlap.asLong() < 0
-                    || overlap.asLong() > MAX_OVERLAP_SECONDS) {
+            if (!overlap.canConvertToLong() || overlap.asLong() < 0 || overlap.asLong() > MAX_OVERLAP_SECONDS) {
                 errors.add("overlap_seconds", "Must be an integer from 0 to " + MAX_OVERLAP_SECONDS + " (7 days).");
             } else {
                 seconds = overlap.asLong();

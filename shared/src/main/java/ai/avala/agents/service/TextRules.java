@@ -8,17 +8,26 @@ package ai.avala.agents.service;
  */
 public final class TextRules {
 
-    private TextRules() {
-    }
+    private TextRules() {}
 
     /**
      * Blank: the space characters of ECMAScript's {@code \s} that are not control characters (the controls
      * are unsafe anyway), plus tab, line feed and carriage return.
      */
     public static boolean isBlank(int c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x00a0 || c == 0x1680
-                || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f
-                || c == 0x3000 || c == 0xfeff;
+        return c == ' '
+                || c == '\t'
+                || c == '\n'
+                || c == '\r'
+                || c == 0x00a0
+                || c == 0x1680
+                || (c >= 0x2000 && c <= 0x200a)
+                || c == 0x2028
+                || c == 0x2029
+                || c == 0x202f
+                || c == 0x205f
+                || c == 0x3000
+                || c == 0xfeff;
     }
 
     /**
@@ -29,8 +38,11 @@ public final class TextRules {
     public static boolean isUnsafe(int c, boolean multiline) {
         return (c < 0x20 && !(multiline && (c == '\t' || c == '\n' || c == '\r')))
                 || (c >= 0x7f && c <= 0x9f)
-                || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
-                || c == 0x200e || c == 0x200f || c == 0x061c
+                || (c >= 0x202a && c <= 0x202e)
+                || (c >= 0x2066 && c <= 0x2069)
+                || c == 0x200e
+                || c == 0x200f
+                || c == 0x061c
                 || (c >= 0xd800 && c <= 0xdfff);
     }
 

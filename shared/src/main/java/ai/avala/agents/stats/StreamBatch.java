@@ -1,7 +1,7 @@
 package ai.avala.agents.stats;
 
-import ai.avala.agents.store.ExecutionStatsStore.Delta;
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.store.ExecutionStatsStore.Delta;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,8 +38,7 @@ final class StreamBatch {
         }
     }
 
-    private StreamBatch() {
-    }
+    private StreamBatch() {}
 
     static List<AgentCounts> countsByAgent(JsonValue records) {
         Map<String, AgentCounts> byAgent = new LinkedHashMap<>();
@@ -53,8 +52,10 @@ final class StreamBatch {
             JsonValue oldImage = change.path("OldImage");
             Delta delta = switch (record.path("eventName").asText()) {
                 case "INSERT" -> count(status(newImage), 1).plus(new Delta(1, 0, 0, 0));
-                case "MODIFY" -> bucket(status(oldImage)).equals(bucket(status(newImage))) ? Delta.NONE
-                        : count(status(oldImage), -1).plus(count(status(newImage), 1));
+                case "MODIFY" ->
+                    bucket(status(oldImage)).equals(bucket(status(newImage)))
+                            ? Delta.NONE
+                            : count(status(oldImage), -1).plus(count(status(newImage), 1));
                 default -> Delta.NONE;
             };
             JsonValue image = newImage.isMissingNode() ? oldImage : newImage;
@@ -65,7 +66,8 @@ final class StreamBatch {
                 continue;
             }
             byAgent.computeIfAbsent(agentUid, a -> new AgentCounts(tenant, a, new java.util.TreeMap<>()))
-                    .changes().merge(sequence, delta, Delta::plus);
+                    .changes()
+                    .merge(sequence, delta, Delta::plus);
         }
         List<AgentCounts> changed = new ArrayList<>();
         byAgent.values().stream().filter(counts -> !counts.delta().isNone()).forEach(changed::add);

@@ -1,14 +1,14 @@
 package ai.avala.agents.store;
 
 import static ai.avala.agents.store.Attributes.bool;
+import static ai.avala.agents.store.Attributes.number;
 import static ai.avala.agents.store.Attributes.readBool;
 import static ai.avala.agents.store.Attributes.readInstant;
-import static ai.avala.agents.store.Attributes.stringList;
-import static ai.avala.agents.store.Attributes.number;
 import static ai.avala.agents.store.Attributes.readNumber;
-import static ai.avala.agents.store.Attributes.string;
 import static ai.avala.agents.store.Attributes.readString;
 import static ai.avala.agents.store.Attributes.readStrings;
+import static ai.avala.agents.store.Attributes.string;
+import static ai.avala.agents.store.Attributes.stringList;
 import static ai.avala.agents.store.Attributes.timestamp;
 
 import ai.avala.agents.errors.ConflictException;
@@ -46,6 +46,7 @@ public final class AgentStore {
     private static final String AGENT_UID_PREFIX = "agent_";
     /** The item of a tenant's partition that counts its agents (for the quota); never listed as an agent. */
     private static final String TENANT_COUNT_UID = "tenant#agent-count";
+
     private final DynamoDbClient dynamo;
     private final String table;
     private final SubscriptionIndex subscriptions;
@@ -71,19 +72,23 @@ public final class AgentStore {
      */
     public void create(Agent agent, int maxAgents) {
         List<TransactWriteItem> writes = new ArrayList<>();
-        writes.add(TransactWriteItem.builder().update(Update.builder()
-                .tableName(table)
-                .key(key(agent.tenant(), TENANT_COUNT_UID))
-                .updateExpression("ADD agent_count :one")
-                .conditionExpression("attribute_not_exists(agent_count) OR agent_count < :max")
-                .expressionAttributeValues(Map.of(":one", number(1), ":max", number(maxAgents)))
-                .build()).build());
-        writes.add(TransactWriteItem.builder().put(Put.builder()
-                .tableName(table)
-                .item(toItem(agent))
-                .conditionExpression("attribute_not_exists(#uid)")
-                .expressionAttributeNames(Map.of("#uid", "uid"))
-                .build()).build());
+        writes.add(TransactWriteItem.builder()
+                .update(Update.builder()
+                        .tableName(table)
+                        .key(key(agent.tenant(), TENANT_COUNT_UID))
+                        .updateExpression("ADD agent_count :one")
+                        .conditionExpression("attribute_not_exists(agent_count) OR agent_count < :max")
+                        .expressionAttributeValues(Map.of(":one", number(1), ":max", number(maxAgents)))
+                        .build())
+                .build());
+        writes.add(TransactWriteItem.builder()
+                .put(Put.builder()
+                        .tableName(table)
+                        .item(toItem(agent))
+                        .conditionExpression("attribute_not_exists(#uid)")
+                        .expressionAttributeNames(Map.of("#uid", "uid"))
+                        .build())
+                .build());
         writes.add(stats.create(agent.tenant(), agent.uid()));
         agent.events().forEach(event -> writes.add(subscriptions.put(agent.tenant(), event, agent.uid())));
         try {
@@ -104,11 +109,15 @@ public final class AgentStore {
      * after it ({@code <uid>#stats}).
      */
     public Optional<Agent> find(String tenant, String uid) {
-        List<Map<String, AttributeValue>> items = dynamo.query(r -> r.tableName(table).consistentRead(true)
-                .keyConditionExpression("#tenant = :tenant AND begins_with(#uid, :uid)")
-                .expressionAttributeNames(Map.of("#tenant", "tenant", "#uid", "uid"))
-                .expressionAttributeValues(Map.of(":tenant", string(tenant), ":uid", string(uid)))).items();
-        return agentsWithStats(items).stream().filter(agent -> agent.uid().equals(uid)).findFirst();
+        List<Map<String, AttributeValue>> items = dynamo.query(r -> r.tableName(table)
+                        .consistentRead(true)
+                        .keyConditionExpression("#tenant = :tenant AND begins_with(#uid, :uid)")
+                        .expressionAttributeNames(Map.of("#tenant", "tenant", "#uid", "uid"))
+                        .expressionAttributeValues(Map.of(":tenant", string(tenant), ":uid", string(uid))))
+                .items();
+        return agentsWithStats(items).stream()
+                .filter(agent -> agent.uid().equals(uid))
+                .findFirst();
     }
 
     /** Agents and their statistics items, in the order read, as agents carrying their statistics. */
@@ -123,16 +132,18 @@ public final class AgentStore {
                 agentItems.add(item);
             }
         }
-        return agentItems.stream().map(AgentStore::fromItem)
-                .map(agent -> agent.withStats(counts.getOrDefault(agent.uid(), ExecutionStats.ZERO))).toList();
+        return agentItems.stream()
+                .map(AgentStore::fromItem)
+                .map(agent -> agent.withStats(counts.getOrDefault(agent.uid(), ExecutionStats.ZERO)))
+                .toList();
     }
 
     /** The agent as configured, its statistics left at zero (for delivering to it). */
     public Optional<Agent> findWithoutStats(String tenant, String uid) {
-        var item = dynamo.getItem(r -> r.tableName(table).key(key(tenant, uid)).consistentRead(true)).item();
+        var item = dynamo.getItem(r -> r.tableName(table).key(key(tenant, uid)).consistentRead(true))
+                .item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
     }
-
 
     /**
      * A page of the tenant's agents with their statistics, newest first. Each agent's statistics item sorts
@@ -161,7 +172,10 @@ public final class AgentStore {
                 items.add(item);
                 agentsRead += ExecutionStatsStore.isStatsItem(readString(item, "uid")) ? 0 : 1;
             }
-            next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+            next = response.hasLastEvaluatedKey()
+                            && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey()
+                    : null;
         } while (next != null && agentsRead <= limit);
         List<Agent> agents = agentsWithStats(items);
         List<Agent> page = agents.stream().limit(limit).toList();
@@ -177,8 +191,11 @@ public final class AgentStore {
         List<String> all = List.copyOf(uids);
         for (int start = 0; start < all.size(); start += 100) {
             List<Map<String, AttributeValue>> keys = all.subList(start, Math.min(all.size(), start + 100)).stream()
-                    .map(uid -> key(tenant, uid)).toList();
-            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+                    .map(uid -> key(tenant, uid))
+                    .toList();
+            Map<String, KeysAndAttributes> request = Map.of(
+                    table,
+                    KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
             for (int round = 0; !request.isEmpty(); round++) {
                 if (round > 0) {
                     pause(round);
@@ -198,14 +215,24 @@ public final class AgentStore {
      */
     public boolean disable(String tenant, String uid, String reason, Instant now) {
         try {
-            dynamo.updateItem(r -> r.tableName(table).key(key(tenant, uid))
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(key(tenant, uid))
                     .updateExpression("SET #active = :false, disabled_reason = :reason, #updatedAt = :now, "
                             + "#version = #version + :one REMOVE failing_since")
                     .conditionExpression("attribute_exists(#uid) AND #active = :true")
-                    .expressionAttributeNames(Map.of("#active", "is_active", "#updatedAt", "updated_at",
-                            "#version", "version", "#uid", "uid"))
-                    .expressionAttributeValues(Map.of(":false", bool(false), ":true", bool(true), ":reason", string(reason),
-                            ":now", timestamp(now), ":one", number(1))));
+                    .expressionAttributeNames(Map.of(
+                            "#active", "is_active", "#updatedAt", "updated_at", "#version", "version", "#uid", "uid"))
+                    .expressionAttributeValues(Map.of(
+                            ":false",
+                            bool(false),
+                            ":true",
+                            bool(true),
+                            ":reason",
+                            string(reason),
+                            ":now",
+                            timestamp(now),
+                            ":one",
+                            number(1))));
             return true;
         } catch (ConditionalCheckFailedException offOrDeleted) {
             return false;
@@ -218,7 +245,8 @@ public final class AgentStore {
      */
     public void markFailing(String tenant, String uid, Instant since) {
         try {
-            dynamo.updateItem(r -> r.tableName(table).key(key(tenant, uid))
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(key(tenant, uid))
                     .updateExpression("SET failing_since = :since")
                     // A healthy agent's item holds failing_since as NULL (or not at all).
                     .conditionExpression("attribute_exists(#uid) AND (attribute_not_exists(failing_since) "
@@ -233,7 +261,8 @@ public final class AgentStore {
     /** Ends a failure streak: one write on the first success after failures. */
     public void markHealthy(String tenant, String uid) {
         try {
-            dynamo.updateItem(r -> r.tableName(table).key(key(tenant, uid))
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(key(tenant, uid))
                     .updateExpression("REMOVE failing_since")
                     .conditionExpression("attribute_exists(failing_since) AND NOT attribute_type(failing_since, :null)")
                     .expressionAttributeValues(Map.of(":null", string("NULL"))));
@@ -248,15 +277,31 @@ public final class AgentStore {
      */
     public void rotateSecret(Agent current, Agent rotated) {
         try {
-            dynamo.updateItem(r -> r.tableName(table).key(key(current.tenant(), current.uid()))
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(key(current.tenant(), current.uid()))
                     .updateExpression("SET secret = :secret, previous_secret = :previous, "
                             + "previous_secret_expires_at = :expires, #updatedAt = :now, #version = #version + :one")
                     .conditionExpression("attribute_exists(#uid) AND secret = :current")
                     .expressionAttributeNames(Map.of("#uid", "uid", "#updatedAt", "updated_at", "#version", "version"))
-                    .expressionAttributeValues(Map.of(":secret", string(rotated.secret()),
-                            ":previous", string(rotated.previousSecret() == null ? null : rotated.previousSecret().secret()),
-                            ":expires", timestamp(rotated.previousSecret() == null ? null : rotated.previousSecret().expiresAt()),
-                            ":now", timestamp(rotated.updatedAt()), ":one", number(1), ":current", string(current.secret()))));
+                    .expressionAttributeValues(Map.of(
+                            ":secret",
+                            string(rotated.secret()),
+                            ":previous",
+                            string(
+                                    rotated.previousSecret() == null
+                                            ? null
+                                            : rotated.previousSecret().secret()),
+                            ":expires",
+                            timestamp(
+                                    rotated.previousSecret() == null
+                                            ? null
+                                            : rotated.previousSecret().expiresAt()),
+                            ":now",
+                            timestamp(rotated.updatedAt()),
+                            ":one",
+                            number(1),
+                            ":current",
+                            string(current.secret()))));
         } catch (ConditionalCheckFailedException changed) {
             throw new ConflictException("The agent's secret was rotated by another request; please retry.");
         }
@@ -291,9 +336,25 @@ public final class AgentStore {
                 + "#taskTypes = :taskTypes, #updatedAt = :updatedAt, disabled_reason = :reason, "
                 + "failing_since = :failingSince, #version = #version + :one";
         String condition = "#version = :version";
-        Map<String, String> names = Map.of("#name", "name", "#description", "description", "#events", "events",
-                "#callback", "callback_url", "#active", "is_active", "#project", "project",
-                "#taskTypes", "task_types", "#updatedAt", "updated_at", "#version", "version");
+        Map<String, String> names = Map.of(
+                "#name",
+                "name",
+                "#description",
+                "description",
+                "#events",
+                "events",
+                "#callback",
+                "callback_url",
+                "#active",
+                "is_active",
+                "#project",
+                "project",
+                "#taskTypes",
+                "task_types",
+                "#updatedAt",
+                "updated_at",
+                "#version",
+                "version");
         String conflict = "The agent was changed by another request; please retry.";
         Set<String> removed = new LinkedHashSet<>(current.events());
         removed.removeAll(updated.events());
@@ -302,23 +363,28 @@ public final class AgentStore {
         if (removed.isEmpty() && added.isEmpty()) {
             // Only the agent item changes: one conditional UpdateItem (1 write unit), not a transaction (2).
             try {
-                dynamo.updateItem(r -> r.tableName(table).key(key(current.tenant(), current.uid()))
-                        .updateExpression(expression).conditionExpression(condition)
-                        .expressionAttributeNames(names).expressionAttributeValues(values));
+                dynamo.updateItem(r -> r.tableName(table)
+                        .key(key(current.tenant(), current.uid()))
+                        .updateExpression(expression)
+                        .conditionExpression(condition)
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(values));
             } catch (ConditionalCheckFailedException changed) {
                 throw new ConflictException(conflict);
             }
             return;
         }
         List<TransactWriteItem> writes = new ArrayList<>();
-        writes.add(TransactWriteItem.builder().update(Update.builder()
-                .tableName(table)
-                .key(key(current.tenant(), current.uid()))
-                .updateExpression(expression)
-                .conditionExpression(condition)
-                .expressionAttributeNames(names)
-                .expressionAttributeValues(values)
-                .build()).build());
+        writes.add(TransactWriteItem.builder()
+                .update(Update.builder()
+                        .tableName(table)
+                        .key(key(current.tenant(), current.uid()))
+                        .updateExpression(expression)
+                        .conditionExpression(condition)
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(values)
+                        .build())
+                .build());
         removed.forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
         added.forEach(event -> writes.add(subscriptions.put(current.tenant(), event, current.uid())));
         transact(writes, conflict);
@@ -326,21 +392,25 @@ public final class AgentStore {
 
     public void delete(Agent current) {
         List<TransactWriteItem> writes = new ArrayList<>();
-        writes.add(TransactWriteItem.builder().delete(Delete.builder()
-                .tableName(table)
-                .key(key(current.tenant(), current.uid()))
-                .conditionExpression("#version = :version")
-                .expressionAttributeNames(Map.of("#version", "version"))
-                .expressionAttributeValues(Map.of(":version", number(current.version())))
-                .build()).build());
+        writes.add(TransactWriteItem.builder()
+                .delete(Delete.builder()
+                        .tableName(table)
+                        .key(key(current.tenant(), current.uid()))
+                        .conditionExpression("#version = :version")
+                        .expressionAttributeNames(Map.of("#version", "version"))
+                        .expressionAttributeValues(Map.of(":version", number(current.version())))
+                        .build())
+                .build());
         current.events().forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
         writes.add(stats.delete(current.tenant(), current.uid()));
-        writes.add(TransactWriteItem.builder().update(Update.builder()
-                .tableName(table)
-                .key(key(current.tenant(), TENANT_COUNT_UID))
-                .updateExpression("ADD agent_count :minusOne")
-                .expressionAttributeValues(Map.of(":minusOne", number(-1)))
-                .build()).build());
+        writes.add(TransactWriteItem.builder()
+                .update(Update.builder()
+                        .tableName(table)
+                        .key(key(current.tenant(), TENANT_COUNT_UID))
+                        .updateExpression("ADD agent_count :minusOne")
+                        .expressionAttributeValues(Map.of(":minusOne", number(-1)))
+                        .build())
+                .build());
         transact(writes, "The agent was changed by another request; please retry.");
     }
 
@@ -385,8 +455,18 @@ public final class AgentStore {
         item.put("project", string(agent.project()));
         item.put("task_types", stringList(agent.taskTypes()));
         item.put("secret", string(agent.secret()));
-        item.put("previous_secret", string(agent.previousSecret() == null ? null : agent.previousSecret().secret()));
-        item.put("previous_secret_expires_at", timestamp(agent.previousSecret() == null ? null : agent.previousSecret().expiresAt()));
+        item.put(
+                "previous_secret",
+                string(
+                        agent.previousSecret() == null
+                                ? null
+                                : agent.previousSecret().secret()));
+        item.put(
+                "previous_secret_expires_at",
+                timestamp(
+                        agent.previousSecret() == null
+                                ? null
+                                : agent.previousSecret().expiresAt()));
         item.put("disabled_reason", string(agent.disabledReason()));
         item.put("failing_since", timestamp(agent.failingSince()));
         item.put("created_at", timestamp(agent.createdAt()));
@@ -407,8 +487,10 @@ public final class AgentStore {
                 readString(item, "project"),
                 readStrings(item, "task_types"),
                 readString(item, "secret"),
-                readString(item, "previous_secret") == null ? null
-                        : new PreviousSecret(readString(item, "previous_secret"), readInstant(item, "previous_secret_expires_at")),
+                readString(item, "previous_secret") == null
+                        ? null
+                        : new PreviousSecret(
+                                readString(item, "previous_secret"), readInstant(item, "previous_secret_expires_at")),
                 readString(item, "disabled_reason"),
                 readInstant(item, "failing_since"),
                 ExecutionStats.ZERO,

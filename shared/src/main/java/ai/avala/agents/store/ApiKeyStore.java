@@ -1,7 +1,7 @@
 package ai.avala.agents.store;
 
-import static ai.avala.agents.store.Attributes.string;
 import static ai.avala.agents.store.Attributes.readString;
+import static ai.avala.agents.store.Attributes.string;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,7 +21,9 @@ public final class ApiKeyStore {
     private static final class Random {
         static final SecureRandom SOURCE = new SecureRandom();
     }
-    private static final java.util.regex.Pattern TENANT = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
+
+    private static final java.util.regex.Pattern TENANT =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
     private final DynamoDbClient dynamo;
     private final String table;
 
@@ -64,20 +66,23 @@ public final class ApiKeyStore {
         if (!isValidTenant(tenant)) {
             throw new IllegalArgumentException("A tenant is 1 to 128 letters, digits, '_', '.', ':' or '-'");
         }
-        dynamo.putItem(r -> r.tableName(table).item(Map.of(
-                "key_hash", string(hash(key)),
-                "tenant", string(tenant),
-                "created_at", string(Instant.now().toString()))));
+        dynamo.putItem(r -> r.tableName(table)
+                .item(Map.of(
+                        "key_hash", string(hash(key)),
+                        "tenant", string(tenant),
+                        "created_at", string(Instant.now().toString()))));
     }
 
     public boolean revoke(String key) {
-        var old = dynamo.deleteItem(r -> r.tableName(table).key(Map.of("key_hash", string(hash(key))))
+        var old = dynamo.deleteItem(r -> r.tableName(table)
+                .key(Map.of("key_hash", string(hash(key))))
                 .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_OLD));
         return old.hasAttributes() && !old.attributes().isEmpty();
     }
 
     public Optional<String> tenantOf(String key) {
-        var item = dynamo.getItem(r -> r.tableName(table).key(Map.of("key_hash", string(hash(key))))).item();
+        var item = dynamo.getItem(r -> r.tableName(table).key(Map.of("key_hash", string(hash(key)))))
+                .item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.ofNullable(readString(item, "tenant"));
     }
 }

@@ -14,8 +14,7 @@ final class Attributes {
 
     private static final AttributeValue NULL = AttributeValue.fromNul(true);
 
-    private Attributes() {
-    }
+    private Attributes() {}
 
     static AttributeValue string(String value) {
         return value == null ? NULL : AttributeValue.fromS(value);
@@ -55,7 +54,9 @@ final class Attributes {
 
     static List<String> readStrings(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
-        return value == null || !value.hasL() ? List.of() : value.l().stream().map(AttributeValue::s).toList();
+        return value == null || !value.hasL()
+                ? List.of()
+                : value.l().stream().map(AttributeValue::s).toList();
     }
 
     static Instant readInstant(Map<String, AttributeValue> item, String name) {

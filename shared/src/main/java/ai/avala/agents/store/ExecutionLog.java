@@ -1,10 +1,10 @@
 package ai.avala.agents.store;
 
-import static ai.avala.agents.store.Attributes.readInstant;
 import static ai.avala.agents.store.Attributes.number;
+import static ai.avala.agents.store.Attributes.readInstant;
 import static ai.avala.agents.store.Attributes.readNumber;
-import static ai.avala.agents.store.Attributes.string;
 import static ai.avala.agents.store.Attributes.readString;
+import static ai.avala.agents.store.Attributes.string;
 import static ai.avala.agents.store.Attributes.timestamp;
 
 import ai.avala.agents.json.Json;
@@ -59,7 +59,8 @@ public final class ExecutionLog {
      */
     public boolean create(Execution execution) {
         try {
-            dynamo.putItem(r -> r.tableName(table).item(toItem(execution))
+            dynamo.putItem(r -> r.tableName(table)
+                    .item(toItem(execution))
                     .conditionExpression("attribute_not_exists(#uid)")
                     .expressionAttributeNames(Map.of("#uid", "uid")));
             return true;
@@ -74,30 +75,38 @@ public final class ExecutionLog {
      * write per event, whatever its fan-out.
      */
     public Instant firstSeen(String tenant, String eventId, Instant candidate) {
-        Map<String, AttributeValue> key = Map.of("agent", string(EVENT_CLAIMS + tenant), "uid", string("event#" + eventId));
+        Map<String, AttributeValue> key =
+                Map.of("agent", string(EVENT_CLAIMS + tenant), "uid", string("event#" + eventId));
         try {
             Map<String, AttributeValue> item = new HashMap<>(key);
             item.put("first_seen", timestamp(candidate));
             item.put("expires_at", number(candidate.plus(retention).getEpochSecond()));
-            dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(#uid)")
+            dynamo.putItem(r -> r.tableName(table)
+                    .item(item)
+                    .conditionExpression("attribute_not_exists(#uid)")
                     .expressionAttributeNames(Map.of("#uid", "uid")));
             return candidate;
         } catch (ConditionalCheckFailedException seen) {
-            return readInstant(dynamo.getItem(r -> r.tableName(table).key(key).consistentRead(true)).item(), "first_seen");
+            return readInstant(
+                    dynamo.getItem(r -> r.tableName(table).key(key).consistentRead(true))
+                            .item(),
+                    "first_seen");
         }
     }
 
     public Optional<Execution> find(String agentUid, String executionUid) {
-        var item = dynamo.getItem(r -> r.tableName(table).consistentRead(true)
-                .key(key(agentUid, executionUid))).item();
+        var item = dynamo.getItem(r -> r.tableName(table).consistentRead(true).key(key(agentUid, executionUid)))
+                .item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
     }
 
     /** A pull-mode execution by its uid alone (for {@code POST /agent-actions/}), read consistently once located. */
     public Optional<Execution> findPullModeByUid(String executionUid) {
-        var keys = dynamo.query(r -> r.tableName(table).indexName(PULL_UID_INDEX)
-                .keyConditionExpression("pull_uid = :uid")
-                .expressionAttributeValues(Map.of(":uid", string(executionUid)))).items();
+        var keys = dynamo.query(r -> r.tableName(table)
+                        .indexName(PULL_UID_INDEX)
+                        .keyConditionExpression("pull_uid = :uid")
+                        .expressionAttributeValues(Map.of(":uid", string(executionUid))))
+                .items();
         return keys.isEmpty() ? Optional.empty() : find(readString(keys.get(0), "agent"), executionUid);
     }
 
@@ -106,7 +115,8 @@ public final class ExecutionLog {
      * unless it is no longer running, another attempt was made meanwhile, or another worker holds the
      * lease (two copies of one delivery task at once). One write; returns the execution as leased.
      */
-    public Optional<Execution> lease(String agentUid, String executionUid, int attemptsMade, Instant until, Instant now) {
+    public Optional<Execution> lease(
+            String agentUid, String executionUid, int attemptsMade, Instant until, Instant now) {
         try {
             var updated = dynamo.updateItem(r -> r.tableName(table)
                     .key(key(agentUid, executionUid))
@@ -114,8 +124,15 @@ public final class ExecutionLog {
                     .conditionExpression("#status = :running AND attempts = :attempts "
                             + "AND (attribute_not_exists(lease_until) OR lease_until < :now)")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":until", number(until.toEpochMilli()), ":now", number(now.toEpochMilli()),
-                            ":running", string(ExecutionStatus.RUNNING.wire()), ":attempts", number(attemptsMade)))
+                    .expressionAttributeValues(Map.of(
+                            ":until",
+                            number(until.toEpochMilli()),
+                            ":now",
+                            number(now.toEpochMilli()),
+                            ":running",
+                            string(ExecutionStatus.RUNNING.wire()),
+                            ":attempts",
+                            number(attemptsMade)))
                     .returnValues(ReturnValue.ALL_NEW));
             return Optional.of(fromItem(updated.attributes()));
         } catch (ConditionalCheckFailedException e) {
@@ -148,8 +165,18 @@ public final class ExecutionLog {
                     .expressionAttributeNames(Map.of("#status", "status", "#action", "action"))
                     .expressionAttributeValues(Map.ofEntries(
                             Map.entry(":status", string(finished.status().wire())),
-                            Map.entry(":action", string(finished.action() == null ? null : finished.action().wire())),
-                            Map.entry(":response", string(finished.responsePayload() == null ? null : Json.write(finished.responsePayload()))),
+                            Map.entry(
+                                    ":action",
+                                    string(
+                                            finished.action() == null
+                                                    ? null
+                                                    : finished.action().wire())),
+                            Map.entry(
+                                    ":response",
+                                    string(
+                                            finished.responsePayload() == null
+                                                    ? null
+                                                    : Json.write(finished.responsePayload()))),
                             Map.entry(":error", string(finished.errorMessage())),
                             Map.entry(":attempts", number(finished.attempts())),
                             Map.entry(":started", timestamp(finished.startedAt())),
@@ -169,14 +196,28 @@ public final class ExecutionLog {
         try {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(current.agentUid(), current.uid()))
-                    .updateExpression("SET attempts = :attempts, error_message = :error, updated_at = :now, "
-                            + "started_at = :started, attempt_history = :history, next_attempt_at = :next REMOVE lease_until")
+                    .updateExpression(
+                            "SET attempts = :attempts, error_message = :error, updated_at = :now, "
+                                    + "started_at = :started, attempt_history = :history, next_attempt_at = :next REMOVE lease_until")
                     .conditionExpression("#status = :running AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":attempts", number(failed.attempts()), ":error", string(failed.errorMessage()),
-                            ":now", timestamp(failed.updatedAt()), ":started", timestamp(failed.startedAt()),
-                            ":history", history(failed.attemptHistory()), ":next", timestamp(failed.nextAttemptAt()),
-                            ":running", string(ExecutionStatus.RUNNING.wire()), ":wasAttempts", number(current.attempts()))));
+                    .expressionAttributeValues(Map.of(
+                            ":attempts",
+                            number(failed.attempts()),
+                            ":error",
+                            string(failed.errorMessage()),
+                            ":now",
+                            timestamp(failed.updatedAt()),
+                            ":started",
+                            timestamp(failed.startedAt()),
+                            ":history",
+                            history(failed.attemptHistory()),
+                            ":next",
+                            timestamp(failed.nextAttemptAt()),
+                            ":running",
+                            string(ExecutionStatus.RUNNING.wire()),
+                            ":wasAttempts",
+                            number(current.attempts()))));
         } catch (ConditionalCheckFailedException changedMeanwhile) {
             // Another worker recorded this attempt's outcome first: nothing left to record.
         }
@@ -190,13 +231,27 @@ public final class ExecutionLog {
         try {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(current.agentUid(), current.uid()))
-                    .updateExpression("SET #status = :running, completed_at = :null, updated_at = :now, next_attempt_at = :next")
+                    .updateExpression(
+                            "SET #status = :running, completed_at = :null, updated_at = :now, next_attempt_at = :next")
                     .conditionExpression("#status IN (:success, :failed) AND #status = :was AND attempts = :attempts")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":running", string(ExecutionStatus.RUNNING.wire()), ":null", string(null),
-                            ":now", timestamp(redelivered.updatedAt()), ":next", timestamp(redelivered.nextAttemptAt()),
-                            ":success", string(ExecutionStatus.SUCCESS.wire()), ":failed", string(ExecutionStatus.FAILED.wire()),
-                            ":was", string(current.status().wire()), ":attempts", number(current.attempts()))));
+                    .expressionAttributeValues(Map.of(
+                            ":running",
+                            string(ExecutionStatus.RUNNING.wire()),
+                            ":null",
+                            string(null),
+                            ":now",
+                            timestamp(redelivered.updatedAt()),
+                            ":next",
+                            timestamp(redelivered.nextAttemptAt()),
+                            ":success",
+                            string(ExecutionStatus.SUCCESS.wire()),
+                            ":failed",
+                            string(ExecutionStatus.FAILED.wire()),
+                            ":was",
+                            string(current.status().wire()),
+                            ":attempts",
+                            number(current.attempts()))));
             return true;
         } catch (ConditionalCheckFailedException changedMeanwhile) {
             return false;
@@ -208,20 +263,34 @@ public final class ExecutionLog {
      * oldest first: a read of the agent's partition with a filter (the read cost is paid by a replay, never by a
      * delivery). {@code startKey} continues from an earlier page.
      */
-    public KeyedPage<Execution> listFailed(String agentUid, Instant since, Instant until, Map<String, String> startKey) {
-        QueryRequest.Builder request = QueryRequest.builder().tableName(table)
+    public KeyedPage<Execution> listFailed(
+            String agentUid, Instant since, Instant until, Map<String, String> startKey) {
+        QueryRequest.Builder request = QueryRequest.builder()
+                .tableName(table)
                 .keyConditionExpression("agent = :p AND begins_with(#uid, :prefix)")
                 .filterExpression("#status = :failed AND created_at >= :since AND created_at < :until")
                 .expressionAttributeNames(Map.of("#uid", "uid", "#status", "status"))
-                .expressionAttributeValues(Map.of(":p", string(agentUid), ":prefix", string(EXECUTION_PREFIX),
-                        ":failed", string(ExecutionStatus.FAILED.wire()), ":since", timestamp(since), ":until", timestamp(until)));
+                .expressionAttributeValues(Map.of(
+                        ":p",
+                        string(agentUid),
+                        ":prefix",
+                        string(EXECUTION_PREFIX),
+                        ":failed",
+                        string(ExecutionStatus.FAILED.wire()),
+                        ":since",
+                        timestamp(since),
+                        ":until",
+                        timestamp(until)));
         if (startKey != null) {
             request.exclusiveStartKey(Attributes.keyOf(startKey));
         }
         QueryResponse response = dynamo.query(request.build());
-        Map<String, String> next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                ? Map.of("agent", agentUid, "uid", readString(response.lastEvaluatedKey(), "uid")) : null;
-        return new KeyedPage<>(response.items().stream().map(ExecutionLog::fromItem).toList(), next);
+        Map<String, String> next =
+                response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                        ? Map.of("agent", agentUid, "uid", readString(response.lastEvaluatedKey(), "uid"))
+                        : null;
+        return new KeyedPage<>(
+                response.items().stream().map(ExecutionLog::fromItem).toList(), next);
     }
 
     /**
@@ -233,7 +302,10 @@ public final class ExecutionLog {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         Map<String, AttributeValue> next = startKey == null ? null : Attributes.keyOf(startKey);
         do {
-            var request = QueryRequest.builder().tableName(table).scanIndexForward(false).limit(limit + 1 - items.size());
+            var request = QueryRequest.builder()
+                    .tableName(table)
+                    .scanIndexForward(false)
+                    .limit(limit + 1 - items.size());
             if (status == ExecutionStatus.PENDING) {
                 request.indexName(STATUS_INDEX)
                         .keyConditionExpression("agent_status = :p")
@@ -246,17 +318,26 @@ public final class ExecutionLog {
                 request.keyConditionExpression("agent = :p AND begins_with(#uid, :prefix)")
                         .filterExpression("#status = :status")
                         .expressionAttributeNames(Map.of("#uid", "uid", "#status", "status"))
-                        .expressionAttributeValues(Map.of(":p", string(agentUid), ":prefix", string(EXECUTION_PREFIX),
-                                ":status", string(status.wire())));
+                        .expressionAttributeValues(Map.of(
+                                ":p",
+                                string(agentUid),
+                                ":prefix",
+                                string(EXECUTION_PREFIX),
+                                ":status",
+                                string(status.wire())));
             }
             if (next != null) {
                 request.exclusiveStartKey(next);
             }
             QueryResponse response = dynamo.query(request.build());
             items.addAll(response.items());
-            next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+            next = response.hasLastEvaluatedKey()
+                            && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey()
+                    : null;
         } while (next != null && items.size() <= limit);
-        List<Execution> executions = items.stream().limit(limit).map(ExecutionLog::fromItem).toList();
+        List<Execution> executions =
+                items.stream().limit(limit).map(ExecutionLog::fromItem).toList();
         Map<String, String> lastKey = null;
         if (items.size() > limit) {
             Execution last = executions.get(executions.size() - 1);
@@ -291,9 +372,15 @@ public final class ExecutionLog {
         item.put("event_type", string(execution.eventType()));
         item.put("task", string(execution.task()));
         item.put("result", string(execution.result()));
-        item.put("action", string(execution.action() == null ? null : execution.action().wire()));
-        item.put("event_payload", string(execution.eventPayload() == null ? null : Json.write(execution.eventPayload())));
-        item.put("response_payload", string(execution.responsePayload() == null ? null : Json.write(execution.responsePayload())));
+        item.put(
+                "action",
+                string(execution.action() == null ? null : execution.action().wire()));
+        item.put(
+                "event_payload",
+                string(execution.eventPayload() == null ? null : Json.write(execution.eventPayload())));
+        item.put(
+                "response_payload",
+                string(execution.responsePayload() == null ? null : Json.write(execution.responsePayload())));
         item.put("error_message", string(execution.errorMessage()));
         item.put("attempts", number(execution.attempts()));
         item.put("started_at", timestamp(execution.startedAt()));
@@ -331,7 +418,10 @@ public final class ExecutionLog {
 
     /** The attempt history as one JSON string attribute (a tenth of the size of a list of maps' type tags). */
     private static AttributeValue history(List<Attempt> attempts) {
-        return string(attempts.isEmpty() ? null : Json.write(attempts.stream().map(Attempt::toJson).toList()));
+        return string(
+                attempts.isEmpty()
+                        ? null
+                        : Json.write(attempts.stream().map(Attempt::toJson).toList()));
     }
 
     private static List<Attempt> history(String json) {
@@ -340,8 +430,13 @@ public final class ExecutionLog {
         }
         List<Attempt> attempts = new ArrayList<>();
         for (JsonValue attempt : Json.parse(json)) {
-            attempts.add(new Attempt(attempt.path("attempt").asInt(), Instant.parse(attempt.path("started_at").textValue()),
-                    attempt.path("duration_ms").asLong(), attempt.path("status_code").isNumber() ? attempt.path("status_code").asInt() : null,
+            attempts.add(new Attempt(
+                    attempt.path("attempt").asInt(),
+                    Instant.parse(attempt.path("started_at").textValue()),
+                    attempt.path("duration_ms").asLong(),
+                    attempt.path("status_code").isNumber()
+                            ? attempt.path("status_code").asInt()
+                            : null,
                     attempt.path("error").textValue()));
         }
         return attempts;

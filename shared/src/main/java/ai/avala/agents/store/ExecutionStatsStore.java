@@ -7,7 +7,6 @@ import static ai.avala.agents.store.Attributes.string;
 import ai.avala.agents.model.ExecutionStats;
 import java.math.BigInteger;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -41,7 +40,8 @@ public final class ExecutionStatsStore {
         public static final Delta NONE = new Delta(0, 0, 0, 0);
 
         public Delta plus(Delta other) {
-            return new Delta(total + other.total, success + other.success, failed + other.failed, pending + other.pending);
+            return new Delta(
+                    total + other.total, success + other.success, failed + other.failed, pending + other.pending);
         }
 
         public boolean isNone() {
@@ -55,11 +55,18 @@ public final class ExecutionStatsStore {
         item.put("stats_success", number(0));
         item.put("stats_failed", number(0));
         item.put("stats_pending", number(0));
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build();
+        return TransactWriteItem.builder()
+                .put(Put.builder().tableName(table).item(item).build())
+                .build();
     }
 
     TransactWriteItem delete(String tenant, String agentUid) {
-        return TransactWriteItem.builder().delete(Delete.builder().tableName(table).key(key(tenant, agentUid)).build()).build();
+        return TransactWriteItem.builder()
+                .delete(Delete.builder()
+                        .tableName(table)
+                        .key(key(tenant, agentUid))
+                        .build())
+                .build();
     }
 
     /**
@@ -68,38 +75,71 @@ public final class ExecutionStatsStore {
      * ever), or, with {@code countedUpTo} null and {@code firstSequence} given, nothing at or past the first
      * record. False when that no longer holds, or the agent is gone.
      */
-    public boolean apply(String tenant, String agentUid, Delta delta, BigInteger firstSequence, BigInteger lastSequence) {
-        return update(tenant, agentUid, delta, lastSequence,
-                "attribute_exists(#uid) AND (attribute_not_exists(last_sequence) OR last_sequence < :bound)", firstSequence);
+    public boolean apply(
+            String tenant, String agentUid, Delta delta, BigInteger firstSequence, BigInteger lastSequence) {
+        return update(
+                tenant,
+                agentUid,
+                delta,
+                lastSequence,
+                "attribute_exists(#uid) AND (attribute_not_exists(last_sequence) OR last_sequence < :bound)",
+                firstSequence);
     }
 
     /** As {@link #apply}, when the counts are known to cover the records up to {@code countedUpTo} exactly. */
-    public boolean applyAfter(String tenant, String agentUid, Delta delta, BigInteger countedUpTo, BigInteger lastSequence) {
+    public boolean applyAfter(
+            String tenant, String agentUid, Delta delta, BigInteger countedUpTo, BigInteger lastSequence) {
         return countedUpTo == null
-                ? update(tenant, agentUid, delta, lastSequence, "attribute_exists(#uid) AND attribute_not_exists(last_sequence)", null)
-                : update(tenant, agentUid, delta, lastSequence, "attribute_exists(#uid) AND last_sequence = :bound", countedUpTo);
+                ? update(
+                        tenant,
+                        agentUid,
+                        delta,
+                        lastSequence,
+                        "attribute_exists(#uid) AND attribute_not_exists(last_sequence)",
+                        null)
+                : update(
+                        tenant,
+                        agentUid,
+                        delta,
+                        lastSequence,
+                        "attribute_exists(#uid) AND last_sequence = :bound",
+                        countedUpTo);
     }
 
     /** The last stream record the agent's counts cover (empty optional inside: none yet); empty if the agent is gone. */
     public java.util.Optional<java.util.Optional<BigInteger>> countedUpTo(String tenant, String agentUid) {
-        var item = dynamo.getItem(r -> r.tableName(table).key(key(tenant, agentUid)).consistentRead(true)).item();
+        var item = dynamo.getItem(
+                        r -> r.tableName(table).key(key(tenant, agentUid)).consistentRead(true))
+                .item();
         if (item == null || item.isEmpty()) {
             return java.util.Optional.empty();
         }
         AttributeValue last = item.get("last_sequence");
-        return java.util.Optional.of(last == null || last.n() == null ? java.util.Optional.empty()
-                : java.util.Optional.of(new BigInteger(last.n())));
+        return java.util.Optional.of(
+                last == null || last.n() == null
+                        ? java.util.Optional.empty()
+                        : java.util.Optional.of(new BigInteger(last.n())));
     }
 
-    private boolean update(String tenant, String agentUid, Delta delta, BigInteger lastSequence, String condition,
-                           BigInteger bound) {
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":t", number(delta.total()), ":s", number(delta.success()),
-                ":f", number(delta.failed()), ":p", number(delta.pending()), ":last", AttributeValue.fromN(lastSequence.toString())));
+    private boolean update(
+            String tenant, String agentUid, Delta delta, BigInteger lastSequence, String condition, BigInteger bound) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(
+                ":t",
+                number(delta.total()),
+                ":s",
+                number(delta.success()),
+                ":f",
+                number(delta.failed()),
+                ":p",
+                number(delta.pending()),
+                ":last",
+                AttributeValue.fromN(lastSequence.toString())));
         if (bound != null) {
             values.put(":bound", AttributeValue.fromN(bound.toString()));
         }
         try {
-            dynamo.updateItem(r -> r.tableName(table).key(key(tenant, agentUid))
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(key(tenant, agentUid))
                     .updateExpression("ADD stats_total :t, stats_success :s, stats_failed :f, stats_pending :p "
                             + "SET last_sequence = :last")
                     .conditionExpression(condition)
@@ -120,7 +160,10 @@ public final class ExecutionStatsStore {
     }
 
     static ExecutionStats fromItem(Map<String, AttributeValue> item) {
-        return new ExecutionStats(readNumber(item, "stats_total"), readNumber(item, "stats_success"), readNumber(item, "stats_failed"),
+        return new ExecutionStats(
+                readNumber(item, "stats_total"),
+                readNumber(item, "stats_success"),
+                readNumber(item, "stats_failed"),
                 readNumber(item, "stats_pending"));
     }
 

@@ -25,26 +25,38 @@ public final class SubscriptionIndex {
     }
 
     TransactWriteItem put(String tenant, String eventType, String agentUid) {
-        return TransactWriteItem.builder().put(Put.builder()
-                .tableName(table)
-                .item(Map.of("subscription", string(partition(tenant, eventType)), "agent", string(agentUid), "tenant", string(tenant)))
-                .build()).build();
+        return TransactWriteItem.builder()
+                .put(Put.builder()
+                        .tableName(table)
+                        .item(Map.of(
+                                "subscription",
+                                string(partition(tenant, eventType)),
+                                "agent",
+                                string(agentUid),
+                                "tenant",
+                                string(tenant)))
+                        .build())
+                .build();
     }
 
     TransactWriteItem delete(String tenant, String eventType, String agentUid) {
-        return TransactWriteItem.builder().delete(Delete.builder()
-                .tableName(table)
-                .key(key(tenant, eventType, agentUid))
-                .build()).build();
+        return TransactWriteItem.builder()
+                .delete(Delete.builder()
+                        .tableName(table)
+                        .key(key(tenant, eventType, agentUid))
+                        .build())
+                .build();
     }
 
     /** The uids of the agents of {@code tenant} subscribed to exactly {@code eventType} (a pattern such as {@code task.*} is its own key). */
     public java.util.List<String> agentsFor(String tenant, String eventType) {
-        return dynamo.queryPaginator(r -> r.tableName(table)
+        return dynamo
+                .queryPaginator(r -> r.tableName(table)
                         .keyConditionExpression("#p = :p")
                         .expressionAttributeNames(Map.of("#p", "subscription"))
                         .expressionAttributeValues(Map.of(":p", string(partition(tenant, eventType)))))
-                .items().stream()
+                .items()
+                .stream()
                 .map(item -> item.get("agent").s())
                 .toList();
     }

@@ -65,8 +65,8 @@ public final class Wiring {
         this.callbacks = callbacks;
         AwsClients.startHttpClient();
         this.sqs = config.deliveriesQueueUrl()
-                .map(url -> Background.start(
-                        "sqs-client-init", () -> AwsClients.build(SqsClient.builder(), config.aws())));
+                .map(url ->
+                        Background.start("sqs-client-init", () -> AwsClients.build(SqsClient.builder(), config.aws())));
         Log.configure(config.logLevel(), config.functionName().orElse(null));
         Metrics.configure(config.metricsNamespace());
     }

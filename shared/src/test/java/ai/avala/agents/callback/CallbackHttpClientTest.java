@@ -43,8 +43,12 @@ class CallbackHttpClientTest {
                 // the test is over
             }
         });
-        return new UrlGuard.Target(URI.create("http://" + host + ":" + server.getLocalPort() + path), host,
-                server.getLocalPort(), false, List.of(InetAddress.getLoopbackAddress()));
+        return new UrlGuard.Target(
+                URI.create("http://" + host + ":" + server.getLocalPort() + path),
+                host,
+                server.getLocalPort(),
+                false,
+                List.of(InetAddress.getLoopbackAddress()));
     }
 
     private static String readRequest(InputStream in) throws IOException {
@@ -68,15 +72,21 @@ class CallbackHttpClientTest {
 
     @Test
     void post_shouldSendTheBodyAndHeadersAndReadAContentLengthAnswer() throws Exception {
-        var target = serve("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{\"action\":\"ok\"}\n", true);
+        var target = serve(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{\"action\":\"ok\"}\n",
+                true);
 
         HttpReply reply = client.post(target, Map.of("webhook-id", "exec_1"), "{\"x\":1}");
 
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.body()).isEqualTo("{\"action\":\"ok\"}\n");
         assertThat(reply.header("Content-Type")).isEqualTo("application/json");
-        assertThat(request.get()).startsWith("POST /hook?a=1 HTTP/1.1\r\n").contains("Host: 127.0.0.1:" + target.port())
-                .contains("webhook-id: exec_1").contains("Accept-Encoding: identity").endsWith("{\"x\":1}");
+        assertThat(request.get())
+                .startsWith("POST /hook?a=1 HTTP/1.1\r\n")
+                .contains("Host: 127.0.0.1:" + target.port())
+                .contains("webhook-id: exec_1")
+                .contains("Accept-Encoding: identity")
+                .endsWith("{\"x\":1}");
     }
 
     @Test
@@ -86,7 +96,8 @@ class CallbackHttpClientTest {
         HttpReply reply = client.post(target, Map.of(), "{}");
 
         assertThat(reply.status()).isEqualTo(204);
-        assertThat(request.get()).startsWith("POST /caf%C3%A9/x?q=%C3%A9 HTTP/1.1\r\n")
+        assertThat(request.get())
+                .startsWith("POST /caf%C3%A9/x?q=%C3%A9 HTTP/1.1\r\n")
                 .contains("Host: receiver.invalid:" + target.port());
     }
 
@@ -104,7 +115,9 @@ class CallbackHttpClientTest {
     @Test
     void post_shouldDecodeChunkedAnswersAndKeepOnlyTheFirstBytesOfLargeOnes() throws Exception {
         String big = "x".repeat(100);
-        var target = serve("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n64\r\n" + big + "\r\n0\r\n\r\n", false);
+        var target = serve(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n64\r\n" + big + "\r\n0\r\n\r\n",
+                false);
 
         HttpReply reply = client.post(target, Map.of(), "{}");
 
@@ -118,7 +131,8 @@ class CallbackHttpClientTest {
         var target = serve("", true);
 
         long start = System.nanoTime();
-        assertThatThrownBy(() -> client.post(target, Map.of(), "{}")).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> client.post(target, Map.of(), "{}"))
+                .isInstanceOf(IOException.class)
                 .hasMessage("Callback timed out after 2000 ms.");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(3000));
     }
@@ -126,7 +140,8 @@ class CallbackHttpClientTest {
     @Test
     void post_shouldFail_whenTheReceiverHangsUpOrAnswersGarbage() throws Exception {
         var hangUp = serve("", false);
-        assertThatThrownBy(() -> client.post(hangUp, Map.of(), "{}")).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> client.post(hangUp, Map.of(), "{}"))
+                .isInstanceOf(IOException.class)
                 .hasMessage("Callback connection failed.");
         server.close();
         var garbage = serve("SSH-2.0-OpenSSH\r\n\r\n", false);

@@ -17,8 +17,11 @@ class CallbackSignerTest {
     @Test
     void sign_shouldMatchTheStandardWebhooksSpecificationVector() {
         // The example of the Standard Webhooks specification.
-        String signature = CallbackSigner.sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
-                1614265330, "{\"test\": 2432232314}");
+        String signature = CallbackSigner.sign(
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1614265330,
+                "{\"test\": 2432232314}");
         assertThat(signature).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     }
 

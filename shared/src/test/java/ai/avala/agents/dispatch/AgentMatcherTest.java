@@ -13,8 +13,24 @@ import org.junit.jupiter.api.Test;
 class AgentMatcherTest {
 
     private static Agent agent(boolean active, String project, List<String> taskTypes) {
-        return new Agent("acme", "agent_1", "a", null, List.of("task.completed"), null, active, project, taskTypes,
-                "whsec_x", null, null, null, ExecutionStats.ZERO, Instant.EPOCH, Instant.EPOCH, 1);
+        return new Agent(
+                "acme",
+                "agent_1",
+                "a",
+                null,
+                List.of("task.completed"),
+                null,
+                active,
+                project,
+                taskTypes,
+                "whsec_x",
+                null,
+                null,
+                null,
+                ExecutionStats.ZERO,
+                Instant.EPOCH,
+                Instant.EPOCH,
+                1);
     }
 
     private static LabelingEvent event(String project, String taskType) {
@@ -29,13 +45,21 @@ class AgentMatcherTest {
 
     @Test
     void admits_shouldApplyActiveProjectAndTaskTypeFilters() {
-        assertThat(AgentMatcher.admits(agent(true, null, List.of()), event("p", "x"))).isTrue();
-        assertThat(AgentMatcher.admits(agent(false, null, List.of()), event("p", "x"))).isFalse();
-        assertThat(AgentMatcher.admits(agent(true, "p", List.of()), event("p", "x"))).isTrue();
-        assertThat(AgentMatcher.admits(agent(true, "p", List.of()), event("q", "x"))).isFalse();
-        assertThat(AgentMatcher.admits(agent(true, "p", List.of()), event(null, "x"))).isFalse();
-        assertThat(AgentMatcher.admits(agent(true, null, List.of("x", "y")), event("p", "y"))).isTrue();
-        assertThat(AgentMatcher.admits(agent(true, null, List.of("x")), event("p", "z"))).isFalse();
-        assertThat(AgentMatcher.admits(agent(true, null, List.of("x")), event("p", null))).isFalse();
+        assertThat(AgentMatcher.admits(agent(true, null, List.of()), event("p", "x")))
+                .isTrue();
+        assertThat(AgentMatcher.admits(agent(false, null, List.of()), event("p", "x")))
+                .isFalse();
+        assertThat(AgentMatcher.admits(agent(true, "p", List.of()), event("p", "x")))
+                .isTrue();
+        assertThat(AgentMatcher.admits(agent(true, "p", List.of()), event("q", "x")))
+                .isFalse();
+        assertThat(AgentMatcher.admits(agent(true, "p", List.of()), event(null, "x")))
+                .isFalse();
+        assertThat(AgentMatcher.admits(agent(true, null, List.of("x", "y")), event("p", "y")))
+                .isTrue();
+        assertThat(AgentMatcher.admits(agent(true, null, List.of("x")), event("p", "z")))
+                .isFalse();
+        assertThat(AgentMatcher.admits(agent(true, null, List.of("x")), event("p", null)))
+                .isFalse();
     }
 }

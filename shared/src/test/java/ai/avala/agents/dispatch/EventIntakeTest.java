@@ -21,9 +21,13 @@ class EventIntakeTest {
         assertThat(event.id()).isEqualTo("evt_1");
         assertThat(event.type()).isEqualTo("result.submitted");
         assertThat(event.tenant()).isEqualTo("acme");
-        assertThat(event.payload()).containsEntry("task_uid", "task_1").containsEntry("result_uid", "res_1")
-                .containsEntry("task_type", "classification").containsEntry("project_uid", "proj_1")
-                .containsEntry("task_name", "t").containsKey("result_data");
+        assertThat(event.payload())
+                .containsEntry("task_uid", "task_1")
+                .containsEntry("result_uid", "res_1")
+                .containsEntry("task_type", "classification")
+                .containsEntry("project_uid", "proj_1")
+                .containsEntry("task_name", "t")
+                .containsKey("result_data");
     }
 
     @Test
@@ -35,8 +39,9 @@ class EventIntakeTest {
 
     @Test
     void parse_shouldReadAnEventBridgeEvent() throws Exception {
-        String bridge = "{\"version\": \"0\", \"id\": \"eb-1\", \"detail-type\": \"task.completed\", \"source\": \"avala\","
-                + " \"time\": \"2026-11-28T17:56:48Z\", \"detail\": {\"tenant\": \"acme\", \"task\": \"task_2\"}}";
+        String bridge =
+                "{\"version\": \"0\", \"id\": \"eb-1\", \"detail-type\": \"task.completed\", \"source\": \"avala\","
+                        + " \"time\": \"2026-11-28T17:56:48Z\", \"detail\": {\"tenant\": \"acme\", \"task\": \"task_2\"}}";
 
         LabelingEvent event = EventIntake.parse(bridge);
 
@@ -59,7 +64,9 @@ class EventIntakeTest {
                 "{\"id\": \"e\", \"type\": \"Task Completed\", \"tenant\": \"acme\"}", "dotted",
                 "{\"id\": \"e\", \"type\": \"task.completed\", \"tenant\": \"acme\", \"data\": [1]}", "data",
                 "{\"Type\": \"Notification\", \"Message\": \"garbage\"}", "SNS Message");
-        poison.forEach((body, reason) -> assertThatThrownBy(() -> EventIntake.parse(body)).as(body)
-                .isInstanceOf(PoisonMessageException.class).hasMessageContaining(reason));
+        poison.forEach((body, reason) -> assertThatThrownBy(() -> EventIntake.parse(body))
+                .as(body)
+                .isInstanceOf(PoisonMessageException.class)
+                .hasMessageContaining(reason));
     }
 }

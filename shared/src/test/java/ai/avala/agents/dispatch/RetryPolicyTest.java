@@ -22,8 +22,10 @@ class RetryPolicyTest {
     void nextDelay_shouldFollowTheScheduleWithinTwentyPercentJitter() {
         for (int i = 0; i < 200; i++) {
             assertThat(policy.nextDelay(1, null).orElseThrow()).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(6));
-            assertThat(policy.nextDelay(2, null).orElseThrow()).isBetween(Duration.ofSeconds(24), Duration.ofSeconds(36));
-            assertThat(policy.nextDelay(3, null).orElseThrow()).isBetween(Duration.ofSeconds(96), Duration.ofSeconds(144));
+            assertThat(policy.nextDelay(2, null).orElseThrow())
+                    .isBetween(Duration.ofSeconds(24), Duration.ofSeconds(36));
+            assertThat(policy.nextDelay(3, null).orElseThrow())
+                    .isBetween(Duration.ofSeconds(96), Duration.ofSeconds(144));
         }
     }
 

@@ -1,11 +1,11 @@
 package ai.avala.agents.log;
 
-import ai.avala.agents.metrics.Metrics;
-import ai.avala.agents.config.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.avala.agents.config.Configuration;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.metrics.Metrics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

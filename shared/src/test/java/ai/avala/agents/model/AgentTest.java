@@ -12,8 +12,18 @@ class AgentTest {
     private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
 
     private static Agent agent() {
-        return Agent.created("acme", "agent_1", "a", null, List.of("task.completed"), "https://hooks.example/x", true, null,
-                List.of(), "whsec_old", T0);
+        return Agent.created(
+                "acme",
+                "agent_1",
+                "a",
+                null,
+                List.of("task.completed"),
+                "https://hooks.example/x",
+                true,
+                null,
+                List.of(),
+                "whsec_old",
+                T0);
     }
 
     @Test
@@ -36,11 +46,29 @@ class AgentTest {
 
     @Test
     void edited_shouldClearTheDisabledReasonAndFailureStreakOnlyWhenSwitchedOnAgain() {
-        Agent disabled = new Agent("acme", "agent_1", "a", null, List.of(), "https://hooks.example/x", false, null, List.of(),
-                "whsec_x", null, "Its callback answered 410 Gone.", T0, ExecutionStats.ZERO, T0, T0, 3);
+        Agent disabled = new Agent(
+                "acme",
+                "agent_1",
+                "a",
+                null,
+                List.of(),
+                "https://hooks.example/x",
+                false,
+                null,
+                List.of(),
+                "whsec_x",
+                null,
+                "Its callback answered 410 Gone.",
+                T0,
+                ExecutionStats.ZERO,
+                T0,
+                T0,
+                3);
 
-        Agent renamed = disabled.edited("b", null, List.of(), disabled.callbackUrl(), false, null, List.of(), T0.plusSeconds(1));
-        Agent reactivated = disabled.edited("a", null, List.of(), disabled.callbackUrl(), true, null, List.of(), T0.plusSeconds(1));
+        Agent renamed = disabled.edited(
+                "b", null, List.of(), disabled.callbackUrl(), false, null, List.of(), T0.plusSeconds(1));
+        Agent reactivated =
+                disabled.edited("a", null, List.of(), disabled.callbackUrl(), true, null, List.of(), T0.plusSeconds(1));
 
         assertThat(renamed.disabledReason()).isEqualTo("Its callback answered 410 Gone.");
         assertThat(reactivated.disabledReason()).isNull();

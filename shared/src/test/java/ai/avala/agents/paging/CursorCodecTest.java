@@ -26,13 +26,15 @@ class CursorCodecTest {
         String cursor = codec.encode("agents|acme", key);
 
         assertThatThrownBy(() -> codec.decode("agents|other", cursor))
-                .isInstanceOf(InvalidCursorException.class).hasMessage("Invalid cursor.");
+                .isInstanceOf(InvalidCursorException.class)
+                .hasMessage("Invalid cursor.");
     }
 
     @Test
     void decode_shouldRefuseAnAlteredPayload() {
         String cursor = codec.encode("agents|acme", key);
-        String forgedPayload = Base64.getUrlEncoder().withoutPadding()
+        String forgedPayload = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString("{\"tenant\":\"other\",\"uid\":\"agent_01\"}".getBytes());
         String forged = forgedPayload + cursor.substring(cursor.indexOf('.'));
 
@@ -46,6 +48,7 @@ class CursorCodecTest {
         assertThatThrownBy(() -> codec.decode("agents|acme", foreign)).isInstanceOf(InvalidCursorException.class);
         assertThatThrownBy(() -> codec.decode("agents|acme", "abc")).isInstanceOf(InvalidCursorException.class);
         assertThatThrownBy(() -> codec.decode("agents|acme", "!!!.???")).isInstanceOf(InvalidCursorException.class);
-        assertThatThrownBy(() -> codec.decode("agents|acme", "x".repeat(5000) + ".y")).isInstanceOf(InvalidCursorException.class);
+        assertThatThrownBy(() -> codec.decode("agents|acme", "x".repeat(5000) + ".y"))
+                .isInstanceOf(InvalidCursorException.class);
     }
 }

@@ -22,7 +22,8 @@ class AgentChangesTest {
 
     @Test
     void parse_shouldRequireANameOnCreate() {
-        InvalidInputException error = catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate("{\"events\": []}"));
+        InvalidInputException error =
+                catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate("{\"events\": []}"));
 
         assertThat(error.getMessage()).isEqualTo("Invalid agent: name: This field is required.");
         assertThat(error.fieldErrors()).containsKey("name");
@@ -30,9 +31,11 @@ class AgentChangesTest {
 
     @Test
     void parse_shouldReportEveryInvalidFieldAtOnce() {
-        InvalidInputException error = catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate(
-                "{\"name\": 5, \"events\": \"task.completed\", \"is_active\": \"yes\", \"task_types\": [1],"
-                        + " \"colour\": \"red\"}"));
+        InvalidInputException error = catchThrowableOfType(
+                InvalidInputException.class,
+                () -> AgentChanges.forCreate(
+                        "{\"name\": 5, \"events\": \"task.completed\", \"is_active\": \"yes\", \"task_types\": [1],"
+                                + " \"colour\": \"red\"}"));
 
         assertThat(error.fieldErrors()).containsOnlyKeys("name", "events", "is_active", "task_types", "colour");
         assertThat(error.fieldErrors().get("colour")).containsExactly("Unknown field.");
@@ -40,10 +43,12 @@ class AgentChangesTest {
 
     @Test
     void parse_shouldAcceptEventPatternsAndRefuseOthers() {
-        assertThat(AgentChanges.forCreate("{\"name\":\"a\",\"events\":[\"task.completed\",\"task.*\",\"*\"]}").events())
+        assertThat(AgentChanges.forCreate("{\"name\":\"a\",\"events\":[\"task.completed\",\"task.*\",\"*\"]}")
+                        .events())
                 .containsExactly("task.completed", "task.*", "*");
         for (String bad : new String[] {"Task.Completed", "task.", ".x", "task completed", "task.**", ""}) {
-            InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
+            InvalidInputException error = catchThrowableOfType(
+                    InvalidInputException.class,
                     () -> AgentChanges.forCreate("{\"name\":\"a\",\"events\":[" + Json.write(bad) + "]}"));
             assertThat(error.fieldErrors()).as(bad).containsKey("events");
         }
@@ -54,19 +59,28 @@ class AgentChangesTest {
         String longName = "{\"name\":\"" + "n".repeat(256) + "\"}";
         StringBuilder manyEvents = new StringBuilder("{\"name\":\"a\",\"events\":[");
         for (int i = 0; i <= AgentChanges.MAX_EVENTS; i++) {
-            manyEvents.append(i == 0 ? "" : ",").append("\"e.n").append((char) ('a' + i % 26)).append(i).append('"');
+            manyEvents
+                    .append(i == 0 ? "" : ",")
+                    .append("\"e.n")
+                    .append((char) ('a' + i % 26))
+                    .append(i)
+                    .append('"');
         }
         manyEvents.append("]}");
 
-        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate(longName)).fieldErrors())
+        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate(longName))
+                        .fieldErrors())
                 .containsKey("name");
-        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate(manyEvents.toString()))
-                .fieldErrors()).containsKey("events");
+        assertThat(catchThrowableOfType(
+                                InvalidInputException.class, () -> AgentChanges.forCreate(manyEvents.toString()))
+                        .fieldErrors())
+                .containsKey("events");
     }
 
     @Test
     void parse_shouldRefuseBodiesThatAreNotJsonObjects() {
-        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate("[]")).getMessage())
+        assertThat(catchThrowableOfType(InvalidInputException.class, () -> AgentChanges.forCreate("[]"))
+                        .getMessage())
                 .isEqualTo("Request body must be a JSON object.");
         assertThat(catchThrowableOfType(Json.MalformedJsonException.class, () -> AgentChanges.forCreate("{\"name\":")))
                 .isNotNull();
@@ -79,10 +93,16 @@ class AgentChangesTest {
         var described = AgentChanges.forCreate("{\"name\": \"ok\", \"description\": \"line one\\nline\\ttwo\"}");
 
         assertThat(described.description()).isEqualTo("line one\nline\ttwo");
-        for (String body : List.of("{\"name\": \"a\\u0000\"}", "{\"name\": \"a\\u009b\"}", "{\"name\": \"a\\u2066b\"}",
-                "{\"name\": \"a\\nb\"}", "{\"name\": \"x\", \"description\": \"a\\u0000b\"}",
+        for (String body : List.of(
+                "{\"name\": \"a\\u0000\"}",
+                "{\"name\": \"a\\u009b\"}",
+                "{\"name\": \"a\\u2066b\"}",
+                "{\"name\": \"a\\nb\"}",
+                "{\"name\": \"x\", \"description\": \"a\\u0000b\"}",
                 "{\"name\": \"x\", \"description\": \"\\u202Eevil\"}")) {
-            assertThatThrownBy(() -> AgentChanges.forCreate(body)).as(body).isInstanceOf(InvalidInputException.class)
+            assertThatThrownBy(() -> AgentChanges.forCreate(body))
+                    .as(body)
+                    .isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("control characters or bidirectional");
         }
     }
@@ -92,39 +112,46 @@ class AgentChangesTest {
     @Test
     void parse_shouldCountCodePointsAsSent_asJsonSchemaMaxLengthDoes() {
         String emoji = "\uD83D\uDE00".repeat(255);
-        assertThat(AgentChanges.forCreate("{\"name\": \"" + emoji + "\"}").name()).isEqualTo(emoji);
+        assertThat(AgentChanges.forCreate("{\"name\": \"" + emoji + "\"}").name())
+                .isEqualTo(emoji);
 
-        InvalidInputException padded = catchThrowableOfType(InvalidInputException.class,
-                () -> AgentChanges.forCreate("{\"name\": \"" + "a".repeat(255) + " \"}"));
-        assertThat(padded.fieldErrors().get("name")).containsExactly("Ensure this field has no more than 255 characters.");
+        InvalidInputException padded = catchThrowableOfType(
+                InvalidInputException.class, () -> AgentChanges.forCreate("{\"name\": \"" + "a".repeat(255) + " \"}"));
+        assertThat(padded.fieldErrors().get("name"))
+                .containsExactly("Ensure this field has no more than 255 characters.");
     }
 
     @Test
     void parse_shouldRefuseTextsOfOnlyUnicodeSpaces_andStripThemAroundOthers() {
         for (String blank : List.of("\u00a0", "\u2007\u202f", "\u3000", "\ufeff", " \u2028 ")) {
-            InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
+            InvalidInputException error = catchThrowableOfType(
+                    InvalidInputException.class,
                     () -> AgentChanges.forCreate(Json.write(java.util.Map.of("name", blank))));
             assertThat(error.fieldErrors().get("name")).as("%s", blank).containsExactly("This field may not be blank.");
         }
-        assertThat(AgentChanges.forCreate("{\"name\": \"\\u00a0 Reviewer \\u3000\"}").name()).isEqualTo("Reviewer");
+        assertThat(AgentChanges.forCreate("{\"name\": \"\\u00a0 Reviewer \\u3000\"}")
+                        .name())
+                .isEqualTo("Reviewer");
     }
 
     @Test
     void parse_shouldKeepEventTypesAsSent_soASpacedOneIsRefused() {
-        InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
+        InvalidInputException error = catchThrowableOfType(
+                InvalidInputException.class,
                 () -> AgentChanges.forCreate("{\"name\": \"x\", \"events\": [\" task.completed\"]}"));
 
         assertThat(error.fieldErrors()).containsOnlyKeys("events");
-        assertThat(AgentChanges.forCreate("{\"name\": \"x\", \"task_types\": [\" bbox \"]}").taskTypes())
+        assertThat(AgentChanges.forCreate("{\"name\": \"x\", \"task_types\": [\" bbox \"]}")
+                        .taskTypes())
                 .containsExactly("bbox");
     }
 
     @Test
     void parse_shouldRefuseUnpairedSurrogates() {
-        InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
-                () -> AgentChanges.forCreate("{\"name\": \"a\\ud800b\"}"));
+        InvalidInputException error = catchThrowableOfType(
+                InvalidInputException.class, () -> AgentChanges.forCreate("{\"name\": \"a\\ud800b\"}"));
 
-        assertThat(error.fieldErrors().get("name")).containsExactly(
-                "Must not contain control characters or bidirectional text overrides.");
+        assertThat(error.fieldErrors().get("name"))
+                .containsExactly("Must not contain control characters or bidirectional text overrides.");
     }
 }

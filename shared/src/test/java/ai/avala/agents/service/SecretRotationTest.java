@@ -16,14 +16,15 @@ class SecretRotationTest {
         assertThat(SecretRotation.parse("").overlap()).isEqualTo(Duration.ofDays(1));
         assertThat(SecretRotation.parse("{}").overlap()).isEqualTo(Duration.ofDays(1));
         assertThat(SecretRotation.parse("{\"overlap_seconds\": 0}").overlap()).isZero();
-        assertThat(SecretRotation.parse("{\"overlap_seconds\": 604800}").overlap()).isEqualTo(Duration.ofDays(7));
+        assertThat(SecretRotation.parse("{\"overlap_seconds\": 604800}").overlap())
+                .isEqualTo(Duration.ofDays(7));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"null", "1.5", "\"60\"", "-1", "604801", "true"})
     void parse_shouldRefuseWhatIsNotAnIntegerInRange_nullIncluded(String value) {
-        InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
-                () -> SecretRotation.parse("{\"overlap_seconds\": " + value + "}"));
+        InvalidInputException error = catchThrowableOfType(
+                InvalidInputException.class, () -> SecretRotation.parse("{\"overlap_seconds\": " + value + "}"));
 
         assertThat(error.fieldErrors()).containsOnlyKeys("overlap_seconds");
     }

@@ -2,8 +2,6 @@ package ai.avala.agents.functions.agentaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.aws.AwsClients;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
@@ -13,6 +11,7 @@ import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.store.ExecutionLog;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.time.Duration;
@@ -27,15 +26,34 @@ class AgentActionHandlerTest {
     private static final Wiring WIRING = LocalAws.wiringFor("AgentActionFunction", Map.of());
     private final AgentActionHandler handler = new AgentActionHandler(WIRING);
     private final AgentService agents = WIRING.agentService();
-    private final ExecutionLog log = new ExecutionLog(WIRING.dynamo(), WIRING.config().executionsTable().orElseThrow(),
-            Duration.ofDays(1));
+    private final ExecutionLog log =
+            new ExecutionLog(WIRING.dynamo(), WIRING.config().executionsTable().orElseThrow(), Duration.ofDays(1));
 
     private Execution pending(String tenant) {
-        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"puller\", \"events\": [\"task.completed\"]}"));
+        var agent = agents.create(
+                tenant, AgentChanges.forCreate("{\"name\": \"puller\", \"events\": [\"task.completed\"]}"));
         Instant now = Instant.now();
         String uid = Ids.executionUid();
-        var execution = new Execution(uid, agent.uid(), tenant, "evt_" + uid, "task.completed", "task_1", null,
-                ExecutionStatus.PENDING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now, List.of(), null);
+        var execution = new Execution(
+                uid,
+                agent.uid(),
+                tenant,
+                "evt_" + uid,
+                "task.completed",
+                "task_1",
+                null,
+                ExecutionStatus.PENDING,
+                null,
+                Map.of("task_uid", "task_1"),
+                null,
+                null,
+                0,
+                null,
+                null,
+                now,
+                now,
+                List.of(),
+                null);
         log.create(execution);
         return execution;
     }
@@ -79,12 +97,14 @@ class AgentActionHandlerTest {
 
         var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), execution.uid(), "approve"));
         var unknown = LocalAws.invoke(handler, sample(tenant, execution.uid(), "escalate"));
-        var missing = LocalAws.invoke(handler, EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("agent-action.json")));
+        var missing =
+                LocalAws.invoke(handler, EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("agent-action.json")));
 
         assertThat(foreign.getStatusCode()).isEqualTo(404);
         assertThat(unknown.getStatusCode()).isEqualTo(400);
         assertThat(Json.parse(unknown.getBody()).get("errors").has("action")).isTrue();
         assertThat(missing.getStatusCode()).isEqualTo(404);
-        assertThat(log.find(execution.agentUid(), execution.uid()).orElseThrow().status()).isEqualTo(ExecutionStatus.PENDING);
+        assertThat(log.find(execution.agentUid(), execution.uid()).orElseThrow().status())
+                .isEqualTo(ExecutionStatus.PENDING);
     }
 }

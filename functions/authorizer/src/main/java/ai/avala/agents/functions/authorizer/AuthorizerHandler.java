@@ -1,12 +1,11 @@
 package ai.avala.agents.functions.authorizer;
 
-import ai.avala.agents.wiring.Wiring;
-import ai.avala.agents.log.Log;
-import ai.avala.agents.lambda.SnapStartPriming;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.lambda.SnapStartPriming;
+import ai.avala.agents.log.Log;
 import ai.avala.agents.store.ApiKeyStore;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.IOException;
@@ -53,12 +52,17 @@ public final class AuthorizerHandler implements RequestStreamHandler {
         String tenant = keys.tenantOf(key.strip()).orElseThrow(UnauthorizedException::new);
         return Map.of(
                 "principalId", tenant,
-                "policyDocument", Map.of(
-                        "Version", "2012-10-17",
-                        "Statement", List.of(Map.of(
-                                "Action", "execute-api:Invoke",
-                                "Effect", "Allow",
-                                "Resource", wholeStage(event.path("methodArn").textValue())))),
+                "policyDocument",
+                        Map.of(
+                                "Version",
+                                "2012-10-17",
+                                "Statement",
+                                List.of(Map.of(
+                                        "Action", "execute-api:Invoke",
+                                        "Effect", "Allow",
+                                        "Resource",
+                                                wholeStage(
+                                                        event.path("methodArn").textValue())))),
                 "context", Map.of("tenant", tenant),
                 "usageIdentifierKey", ApiKeyStore.usageKey(tenant));
     }

@@ -3,12 +3,11 @@ package ai.avala.agents.functions.authorizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.avala.agents.aws.AwsClients;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LambdaEvents;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.store.ApiKeyStore;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.util.HashMap;
@@ -25,7 +24,8 @@ class AuthorizerHandlerTest {
 
     /** The authorizer's answer to {@code event}, sent as the JSON Lambda sends. */
     private Map<String, Object> authorize(APIGatewayCustomAuthorizerEvent event) {
-        return handler.authorize(Json.parse(new String(LambdaEvents.toJson(event), java.nio.charset.StandardCharsets.UTF_8)));
+        return handler.authorize(
+                Json.parse(new String(LambdaEvents.toJson(event), java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     private static APIGatewayCustomAuthorizerEvent sample(String key) {
@@ -50,7 +50,9 @@ class AuthorizerHandlerTest {
 
         assertThat(result.get("principalId")).isEqualTo(tenant);
         assertThat(result.get("context")).isEqualTo(Map.of("tenant", tenant));
-        var statement = ((List<Map<String, Object>>) ((Map<String, Object>) result.get("policyDocument")).get("Statement")).get(0);
+        var statement = ((List<Map<String, Object>>)
+                        ((Map<String, Object>) result.get("policyDocument")).get("Statement"))
+                .get(0);
         assertThat(statement.get("Effect")).isEqualTo("Allow");
         assertThat(statement.get("Resource")).isEqualTo("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/*");
     }
@@ -70,7 +72,10 @@ class AuthorizerHandlerTest {
         Object otherUsage = authorize(sample(otherKey)).get("usageIdentifierKey");
         Object secondUsage = authorize(sample(secondKeyOfTenant)).get("usageIdentifierKey");
 
-        assertThat(usage).isEqualTo(ApiKeyStore.usageKey(tenant)).isEqualTo(secondUsage).isNotEqualTo(otherUsage);
+        assertThat(usage)
+                .isEqualTo(ApiKeyStore.usageKey(tenant))
+                .isEqualTo(secondUsage)
+                .isNotEqualTo(otherUsage);
         // API Gateway API key values are 20 to 128 characters.
         assertThat((String) usage).hasSizeBetween(20, 128).doesNotContain(key);
     }
@@ -89,8 +94,11 @@ class AuthorizerHandlerTest {
     @Test
     void sampleEvent_shouldCarryOnlyAPlaceholderKey() {
         assertThat(EventLoader.loadEvent(LocalAws.eventFile("authorizer.json"), APIGatewayCustomAuthorizerEvent.class)
-                .getHeaders().get("X-Avala-Api-Key")).isEqualTo("avk_sample_key_not_real");
-        assertThatThrownBy(() -> handler.authorize(Json.parse(java.nio.file.Files.readString(
-                java.nio.file.Path.of(LocalAws.eventFile("authorizer.json")))))).hasMessage("Unauthorized");
+                        .getHeaders()
+                        .get("X-Avala-Api-Key"))
+                .isEqualTo("avk_sample_key_not_real");
+        assertThatThrownBy(() -> handler.authorize(Json.parse(
+                        java.nio.file.Files.readString(java.nio.file.Path.of(LocalAws.eventFile("authorizer.json"))))))
+                .hasMessage("Unauthorized");
     }
 }

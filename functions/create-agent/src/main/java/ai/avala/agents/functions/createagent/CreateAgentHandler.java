@@ -2,11 +2,11 @@ package ai.avala.agents.functions.createagent;
 
 import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
-import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.wiring.Wiring;
-import ai.avala.agents.service.AgentService;
 import ai.avala.agents.api.ApiResponse;
+import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
 
 /** {@code POST /api/v1/agents/}: registers an agent; the only answer that shows its signing secret. */
 public final class CreateAgentHandler extends ApiFunction {

@@ -2,10 +2,9 @@ package ai.avala.agents.functions.createagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
-import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import java.util.Map;
 import java.util.UUID;
@@ -31,7 +30,8 @@ class CreateAgentHandlerTest {
         assertThat(body.get("uid").asText()).startsWith("agent_");
         assertThat(body.get("secret").asText()).startsWith("whsec_");
         assertThat(body.get("events").toString()).isEqualTo("[\"task.completed\",\"result.submitted\"]");
-        assertThat(body.get("execution_stats").toString()).isEqualTo("{\"total\":0,\"success\":0,\"failed\":0,\"pending\":0}");
+        assertThat(body.get("execution_stats").toString())
+                .isEqualTo("{\"total\":0,\"success\":0,\"failed\":0,\"pending\":0}");
         var stored = WIRING.agentService().get(tenant, body.get("uid").asText());
         assertThat(stored.name()).isEqualTo("Quality reviewer");
         assertThat(stored.secret()).isEqualTo(body.get("secret").asText());

@@ -3,13 +3,11 @@ package ai.avala.agents.functions.deleteagent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.avala.agents.aws.AwsClients;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.errors.NotFoundException;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
-import ai.avala.agents.store.SubscriptionIndex;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import java.util.Map;
 import java.util.UUID;
@@ -28,7 +26,8 @@ class DeleteAgentHandlerTest {
     @Test
     void handleRequest_shouldRemoveTheAgentAndItsSubscriptions() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Gone\", \"events\": [\"task.completed\"]}"));
+        var agent =
+                agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Gone\", \"events\": [\"task.completed\"]}"));
         var subscriptions = WIRING.subscriptions();
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.callback.CallbackHttpClient;
-import ai.avala.agents.callback.CallbackSender;
 import ai.avala.agents.callback.CallbackOutcome;
+import ai.avala.agents.callback.CallbackSender;
 import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.config.Configuration;
-import ai.avala.agents.wiring.Wiring;
-import ai.avala.agents.config.Configuration;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.LocalAws;
@@ -21,6 +18,7 @@ import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.store.ExecutionLog;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.io.IOException;
@@ -46,12 +44,19 @@ import software.amazon.awssdk.services.sqs.model.Message;
 class DeliveryHandlerTest {
 
     private static final Map<String, String> ENV = LocalAws.environmentFor("DeliveryFunction", Map.of());
-    private static final Wiring WIRING = LocalAws.wiringFor("DeliveryFunction", Map.of(
-            "ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_RETRY_SCHEDULE_SECONDS", "1", "CALLBACK_TIMEOUT_SECONDS", "5"));
+    private static final Wiring WIRING = LocalAws.wiringFor(
+            "DeliveryFunction",
+            Map.of(
+                    "ALLOW_LOCAL_CALLBACKS",
+                    "true",
+                    "CALLBACK_RETRY_SCHEDULE_SECONDS",
+                    "1",
+                    "CALLBACK_TIMEOUT_SECONDS",
+                    "5"));
     private final AgentService agents = WIRING.agentService();
     private final ExecutionLog executions = WIRING.executions();
-    private final CallbackDelivery realDelivery = new CallbackDelivery(new UrlGuard(true),
-            new CallbackHttpClient(Duration.ofSeconds(5), 20 * 1024), Clock.systemUTC());
+    private final CallbackDelivery realDelivery = new CallbackDelivery(
+            new UrlGuard(true), new CallbackHttpClient(Duration.ofSeconds(5), 20 * 1024), Clock.systemUTC());
     private CallbackReceiver receiver;
 
     @BeforeEach
@@ -64,18 +69,38 @@ class DeliveryHandlerTest {
         receiver.close();
     }
 
-    private record Delivery(String tenant, String agent, Execution execution, DeliveryTask task) {
-    }
+    private record Delivery(String tenant, String agent, Execution execution, DeliveryTask task) {}
 
     /** An agent calling back to {@code path} and a recorded execution of it, as the matching stage leaves them. */
     private Delivery due(String path) {
         String tenant = "tenant_" + UUID.randomUUID();
-        String agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"a\", \"events\": [\"task.completed\"], "
-                + "\"callback_url\": \"" + receiver.url(path) + "\"}")).uid();
+        String agent = agents.create(
+                        tenant,
+                        AgentChanges.forCreate("{\"name\": \"a\", \"events\": [\"task.completed\"], "
+                                + "\"callback_url\": \"" + receiver.url(path) + "\"}"))
+                .uid();
         Instant now = Instant.now();
         String uid = "exec_" + ai.avala.agents.ids.Ids.ulid(now.toEpochMilli());
-        Execution execution = new Execution(uid, agent, tenant, "evt_" + UUID.randomUUID(), "task.completed", "task_1",
-                null, ExecutionStatus.RUNNING, null, Map.of("task_uid", "task_1"), null, null, 0, null, null, now, now, List.of(), null);
+        Execution execution = new Execution(
+                uid,
+                agent,
+                tenant,
+                "evt_" + UUID.randomUUID(),
+                "task.completed",
+                "task_1",
+                null,
+                ExecutionStatus.RUNNING,
+                null,
+                Map.of("task_uid", "task_1"),
+                null,
+                null,
+                0,
+                null,
+                null,
+                now,
+                now,
+                List.of(),
+                null);
         executions.create(execution);
         return new Delivery(tenant, agent, execution, new DeliveryTask(tenant, agent, uid, 0, now.toEpochMilli()));
     }
@@ -99,7 +124,9 @@ class DeliveryHandlerTest {
     }
 
     private List<String> webhookIds(String path) {
-        return receiver.calls(path).stream().map(call -> call.headers().get("webhook-id").get(0)).toList();
+        return receiver.calls(path).stream()
+                .map(call -> call.headers().get("webhook-id").get(0))
+                .toList();
     }
 
     /** The tasks on the deliveries queue for {@code delivery}'s execution (taken off it), once some arrived (10 s at most). */
@@ -109,8 +136,11 @@ class DeliveryHandlerTest {
         long deadline = System.nanoTime() + 10_000_000_000L;
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
             for (int empty = 0; found.isEmpty() ? System.nanoTime() < deadline : empty < 2; ) {
-                List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
-                        .visibilityTimeout(1)).messages();
+                List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(url)
+                                .maxNumberOfMessages(10)
+                                .waitTimeSeconds(1)
+                                .visibilityTimeout(1))
+                        .messages();
                 List<Message> mine = new ArrayList<>();
                 for (Message message : messages) {
                     DeliveryTask task = DeliveryTask.parse(message.body());
@@ -120,8 +150,13 @@ class DeliveryHandlerTest {
                     }
                 }
                 if (!mine.isEmpty()) {
-                    sqs.deleteMessageBatch(r -> r.queueUrl(url).entries(mine.stream().map(m -> DeleteMessageBatchRequestEntry
-                            .builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build()).toList()));
+                    sqs.deleteMessageBatch(r -> r.queueUrl(url)
+                            .entries(mine.stream()
+                                    .map(m -> DeleteMessageBatchRequestEntry.builder()
+                                            .id(m.messageId())
+                                            .receiptHandle(m.receiptHandle())
+                                            .build())
+                                    .toList()));
                 }
                 empty = mine.isEmpty() ? empty + 1 : 0;
             }
@@ -185,7 +220,9 @@ class DeliveryHandlerTest {
         LocalAws.invoke(handler, batch);
         LocalAws.invoke(handler, batch);
 
-        assertThat(webhookIds("/c")).hasSize(2).containsOnly(delivery.execution().uid());
+        assertThat(webhookIds("/c"))
+                .hasSize(2)
+                .containsOnly(delivery.execution().uid());
         assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.SUCCESS);
     }
 
@@ -205,10 +242,12 @@ class DeliveryHandlerTest {
         };
         String ownQueue;
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
-            ownQueue = sqs.createQueue(r -> r.queueName("test-only-deliveries-" + UUID.randomUUID())).queueUrl();
+            ownQueue = sqs.createQueue(r -> r.queueName("test-only-deliveries-" + UUID.randomUUID()))
+                    .queueUrl();
         }
-        var handler = new DeliveryHandler(LocalAws.wiringFor("DeliveryFunction", Map.of(
-                "ALLOW_LOCAL_CALLBACKS", "true", "DELIVERIES_QUEUE_URL", ownQueue)).withCallbacks(slowFirst));
+        var handler = new DeliveryHandler(LocalAws.wiringFor(
+                        "DeliveryFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true", "DELIVERIES_QUEUE_URL", ownQueue))
+                .withCallbacks(slowFirst));
         SQSEvent batch = batchOf(delivery.task());
 
         var first = CompletableFuture.supplyAsync(() -> LocalAws.invoke(handler, batch));
@@ -221,9 +260,16 @@ class DeliveryHandlerTest {
         assertThat(webhookIds("/f")).hasSize(1);
         assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.SUCCESS);
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
-            assertThat(sqs.getQueueAttributes(r -> r.queueUrl(ownQueue).attributeNames(
-                    software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
-                    .attributes().values().iterator().next()).as("the second copy looks again once the lease lapses").isEqualTo("1");
+            assertThat(sqs.getQueueAttributes(r -> r.queueUrl(ownQueue)
+                                    .attributeNames(
+                                            software.amazon.awssdk.services.sqs.model.QueueAttributeName
+                                                    .APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                            .attributes()
+                            .values()
+                            .iterator()
+                            .next())
+                    .as("the second copy looks again once the lease lapses")
+                    .isEqualTo("1");
         }
     }
 
@@ -245,26 +291,46 @@ class DeliveryHandlerTest {
             });
             assertThat(e.nextAttemptAt()).isAfter(e.attemptHistory().get(0).startedAt());
         });
-        assertThat(queuedFor(delivery)).singleElement().satisfies(task -> assertThat(task.attemptsMade()).isEqualTo(1));
+        assertThat(queuedFor(delivery))
+                .singleElement()
+                .satisfies(task -> assertThat(task.attemptsMade()).isEqualTo(1));
     }
 
     @Test
     void anAgentFailingForTheConfiguredHours_shouldBeSwitchedOffWithAReasonAndCountedInTheMetric() {
         Delivery first = due("/dead");
         receiver.answer("/dead", CallbackReceiver.Answer.json(500, "{}"));
-        Map<String, String> env = LocalAws.environmentFor("DeliveryFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true",
-                "CALLBACK_MAX_ATTEMPTS", "1", "AUTO_DISABLE_AFTER_HOURS", "120", "METRICS_NAMESPACE", "AvalaAgentsTest"));
+        Map<String, String> env = LocalAws.environmentFor(
+                "DeliveryFunction",
+                Map.of(
+                        "ALLOW_LOCAL_CALLBACKS",
+                        "true",
+                        "CALLBACK_MAX_ATTEMPTS",
+                        "1",
+                        "AUTO_DISABLE_AFTER_HOURS",
+                        "120",
+                        "METRICS_NAMESPACE",
+                        "AvalaAgentsTest"));
         Instant start = Instant.now();
-        LocalAws.invoke(new DeliveryHandler(new Wiring(Configuration.from(env), Clock.fixed(start, java.time.ZoneOffset.UTC))), batchOf(first.task()));
+        LocalAws.invoke(
+                new DeliveryHandler(new Wiring(Configuration.from(env), Clock.fixed(start, java.time.ZoneOffset.UTC))),
+                batchOf(first.task()));
         assertThat(agents.get(first.tenant(), first.agent()).active()).isTrue();
-        Execution second = Execution.started("exec_" + ai.avala.agents.ids.Ids.ulid(start.toEpochMilli() + 1), first.agent(),
-                first.tenant(), new ai.avala.agents.model.LabelingEvent("evt_2", "task.completed", first.tenant(), null, null,
-                        null, null, null, Map.of()), false, start);
+        Execution second = Execution.started(
+                "exec_" + ai.avala.agents.ids.Ids.ulid(start.toEpochMilli() + 1),
+                first.agent(),
+                first.tenant(),
+                new ai.avala.agents.model.LabelingEvent(
+                        "evt_2", "task.completed", first.tenant(), null, null, null, null, null, Map.of()),
+                false,
+                start);
         executions.create(second);
         java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
         ai.avala.agents.log.Log.writeTo(new java.io.PrintStream(logs, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            LocalAws.invoke(new DeliveryHandler(new Wiring(Configuration.from(env),
+            LocalAws.invoke(
+                    new DeliveryHandler(new Wiring(
+                            Configuration.from(env),
                             Clock.fixed(start.plus(Duration.ofHours(121)), java.time.ZoneOffset.UTC))),
                     batchOf(new DeliveryTask(first.tenant(), first.agent(), second.uid(), 0, start.toEpochMilli())));
         } finally {
@@ -274,23 +340,38 @@ class DeliveryHandlerTest {
         var agent = agents.get(first.tenant(), first.agent());
         assertThat(agent.active()).isFalse();
         assertThat(agent.disabledReason()).contains("failed for 120 hours");
-        assertThat(executions.find(first.agent(), second.uid()).orElseThrow().errorMessage()).contains("switched off");
-        var metrics = logs.toString(java.nio.charset.StandardCharsets.UTF_8).lines().map(ai.avala.agents.json.Json::parse)
-                .filter(line -> line.has("_aws")).toList();
-        assertThat(metrics).filteredOn(line -> line.has("Deliveries")).singleElement().satisfies(line -> {
-            assertThat(line.get("Outcome").asText()).isEqualTo("failed");
-            assertThat(line.get("Attempt").asInt()).isEqualTo(1);
-            var dimensions = line.get("_aws").get("CloudWatchMetrics").get(0).get("Dimensions");
-            assertThat(dimensions.get(1).get(1).asText()).as("also published by outcome").isEqualTo("Outcome");
-        });
-        assertThat(metrics).filteredOn(line -> line.has("AgentsAutoDisabled")).singleElement().satisfies(line -> {
-            assertThat(line.get("AgentsAutoDisabled").asInt()).isEqualTo(1);
-            assertThat(line.get("Service").asText()).isEqualTo("avala-agents");
-            var definition = line.get("_aws").get("CloudWatchMetrics").get(0);
-            assertThat(definition.get("Namespace").asText()).isEqualTo("AvalaAgentsTest");
-            assertThat(definition.get("Metrics").get(0).get("Name").asText()).isEqualTo("AgentsAutoDisabled");
-            assertThat(definition.get("Dimensions").get(0).get(0).asText()).isEqualTo("Service");
-        });
+        assertThat(executions.find(first.agent(), second.uid()).orElseThrow().errorMessage())
+                .contains("switched off");
+        var metrics = logs.toString(java.nio.charset.StandardCharsets.UTF_8)
+                .lines()
+                .map(ai.avala.agents.json.Json::parse)
+                .filter(line -> line.has("_aws"))
+                .toList();
+        assertThat(metrics)
+                .filteredOn(line -> line.has("Deliveries"))
+                .singleElement()
+                .satisfies(line -> {
+                    assertThat(line.get("Outcome").asText()).isEqualTo("failed");
+                    assertThat(line.get("Attempt").asInt()).isEqualTo(1);
+                    var dimensions =
+                            line.get("_aws").get("CloudWatchMetrics").get(0).get("Dimensions");
+                    assertThat(dimensions.get(1).get(1).asText())
+                            .as("also published by outcome")
+                            .isEqualTo("Outcome");
+                });
+        assertThat(metrics)
+                .filteredOn(line -> line.has("AgentsAutoDisabled"))
+                .singleElement()
+                .satisfies(line -> {
+                    assertThat(line.get("AgentsAutoDisabled").asInt()).isEqualTo(1);
+                    assertThat(line.get("Service").asText()).isEqualTo("avala-agents");
+                    var definition = line.get("_aws").get("CloudWatchMetrics").get(0);
+                    assertThat(definition.get("Namespace").asText()).isEqualTo("AvalaAgentsTest");
+                    assertThat(definition.get("Metrics").get(0).get("Name").asText())
+                            .isEqualTo("AgentsAutoDisabled");
+                    assertThat(definition.get("Dimensions").get(0).get(0).asText())
+                            .isEqualTo("Service");
+                });
     }
 
     @Test
@@ -308,9 +389,10 @@ class DeliveryHandlerTest {
     @Test
     void aCallbackUrlThatIsNoLongerSafeAtDelivery_shouldBeRefusedWithoutAConnection() {
         Delivery delivery = due("/g");
-        var strict = new CallbackDelivery(new UrlGuard(false), new CallbackHttpClient(Duration.ofSeconds(5), 1024),
-                Clock.systemUTC());
-        var handler = new DeliveryHandler(LocalAws.wiringFor("DeliveryFunction", Map.of("CALLBACK_MAX_ATTEMPTS", "1")).withCallbacks(strict));
+        var strict = new CallbackDelivery(
+                new UrlGuard(false), new CallbackHttpClient(Duration.ofSeconds(5), 1024), Clock.systemUTC());
+        var handler = new DeliveryHandler(LocalAws.wiringFor("DeliveryFunction", Map.of("CALLBACK_MAX_ATTEMPTS", "1"))
+                .withCallbacks(strict));
 
         LocalAws.invoke(handler, batchOf(delivery.task()));
 
@@ -357,16 +439,35 @@ class DeliveryHandlerTest {
         for (int i = 0; i < 4; i++) {
             Instant now = Instant.now();
             String uid = "exec_" + ai.avala.agents.ids.Ids.ulid(now.toEpochMilli());
-            executions.create(new Execution(uid, first.agent(), first.tenant(), "evt_" + uid, "task.completed", null, null,
-                    ExecutionStatus.RUNNING, null, Map.of(), null, null, 0, null, null, now, now, List.of(), null));
+            executions.create(new Execution(
+                    uid,
+                    first.agent(),
+                    first.tenant(),
+                    "evt_" + uid,
+                    "task.completed",
+                    null,
+                    null,
+                    ExecutionStatus.RUNNING,
+                    null,
+                    Map.of(),
+                    null,
+                    null,
+                    0,
+                    null,
+                    null,
+                    now,
+                    now,
+                    List.of(),
+                    null));
             tasks.add(new DeliveryTask(first.tenant(), first.agent(), uid, 0, now.toEpochMilli()));
         }
         Delivery quiet = due("/quiet");
         tasks.add(quiet.task());
-        var handler = new DeliveryHandler(LocalAws.wiringFor("DeliveryFunction", Map.of(
-                "ALLOW_LOCAL_CALLBACKS", "true", "TENANT_MAX_IN_FLIGHT", "2")));
+        var handler = new DeliveryHandler(LocalAws.wiringFor(
+                "DeliveryFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true", "TENANT_MAX_IN_FLIGHT", "2")));
 
-        var running = CompletableFuture.supplyAsync(() -> LocalAws.invoke(handler, batchOf(tasks.toArray(DeliveryTask[]::new))));
+        var running = CompletableFuture.supplyAsync(
+                () -> LocalAws.invoke(handler, batchOf(tasks.toArray(DeliveryTask[]::new))));
         long start = System.nanoTime();
         while (receiver.calls("/quiet").isEmpty() && System.nanoTime() - start < 5_000_000_000L) {
             Thread.sleep(10);
@@ -385,7 +486,8 @@ class DeliveryHandlerTest {
 
     @Test
     void anUnreadableTask_shouldBeDeadLetteredWithItsReason() {
-        var response = LocalAws.invoke(new DeliveryHandler(WIRING), EventLoader.loadSQSEvent(LocalAws.eventFile("delivery-sqs.json")));
+        var response = LocalAws.invoke(
+                new DeliveryHandler(WIRING), EventLoader.loadSQSEvent(LocalAws.eventFile("delivery-sqs.json")));
         SQSEvent poison = batchOf();
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
         message.setMessageId("poison-" + UUID.randomUUID());
@@ -398,10 +500,13 @@ class DeliveryHandlerTest {
         assertThat(poisoned.getBatchItemFailures()).isEmpty();
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
             var dead = sqs.receiveMessage(r -> r.queueUrl(ENV.get("DELIVERIES_DEAD_LETTER_QUEUE_URL"))
-                    .maxNumberOfMessages(10).messageAttributeNames("All")).messages();
+                            .maxNumberOfMessages(10)
+                            .messageAttributeNames("All"))
+                    .messages();
             assertThat(dead).anySatisfy(m -> {
                 assertThat(m.body()).isEqualTo("{\"not\": \"a task\"}");
-                assertThat(m.messageAttributes().get("failure_reason").stringValue()).contains("lacks tenant");
+                assertThat(m.messageAttributes().get("failure_reason").stringValue())
+                        .contains("lacks tenant");
             });
         }
     }

@@ -2,12 +2,9 @@ package ai.avala.agents.functions.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.paging.PageRequest;
 import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.callback.CallbackHttpClient;
 import ai.avala.agents.callback.UrlGuard;
-import ai.avala.agents.wiring.Wiring;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.local.emulator.CallbackReceiver;
@@ -16,10 +13,12 @@ import ai.avala.agents.local.emulator.HostileReceivers.Behaviour;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.paging.PageRequest;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentListings;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.store.ExecutionLog;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,9 +44,17 @@ class HostileReceiversTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final AgentListings LISTINGS =
             LocalAws.wiringFor("ListExecutionsFunction", Map.of()).listings();
-    private static final Wiring WIRING = LocalAws.wiringFor("DeliveryFunction", Map.of(
-            "ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_TIMEOUT_SECONDS", "2", "CALLBACK_MAX_ATTEMPTS", "1",
-            "TENANT_MAX_IN_FLIGHT", "20"));
+    private static final Wiring WIRING = LocalAws.wiringFor(
+            "DeliveryFunction",
+            Map.of(
+                    "ALLOW_LOCAL_CALLBACKS",
+                    "true",
+                    "CALLBACK_TIMEOUT_SECONDS",
+                    "2",
+                    "CALLBACK_MAX_ATTEMPTS",
+                    "1",
+                    "TENANT_MAX_IN_FLIGHT",
+                    "20"));
     private static HostileReceivers receivers;
     private static CallbackReceiver healthy;
     private static DeliveryHandler handler;
@@ -58,9 +65,13 @@ class HostileReceiversTest {
     static void start() throws Exception {
         receivers = new HostileReceivers();
         healthy = new CallbackReceiver();
-        var http = new CallbackHttpClient(TIMEOUT, CallbackDelivery.MAX_RESPONSE_BYTES,
-                receivers.clientTls().getSocketFactory(), receivers.trustManager());
-        handler = new DeliveryHandler(WIRING.withCallbacks(new CallbackDelivery(new UrlGuard(true), http, Clock.systemUTC())));
+        var http = new CallbackHttpClient(
+                TIMEOUT,
+                CallbackDelivery.MAX_RESPONSE_BYTES,
+                receivers.clientTls().getSocketFactory(),
+                receivers.trustManager());
+        handler = new DeliveryHandler(
+                WIRING.withCallbacks(new CallbackDelivery(new UrlGuard(true), http, Clock.systemUTC())));
     }
 
     @AfterAll
@@ -96,13 +107,18 @@ class HostileReceiversTest {
         watcher.join();
 
         assertThat(response.getBatchItemFailures()).isEmpty();
-        assertThat(healthyCalledAfter.get()).as("ms until the healthy agent was called").isBetween(0L, 1500L);
+        assertThat(healthyCalledAfter.get())
+                .as("ms until the healthy agent was called")
+                .isBetween(0L, 1500L);
         // Every callback at once, each within its deadline, plus the executions' writes on a busy machine.
         assertThat(took).isLessThan(TIMEOUT.plusSeconds(4));
-        hostile.forEach((behaviour, uid) -> assertThat(executions(tenant, uid)).as(behaviour.name()).singleElement()
+        hostile.forEach((behaviour, uid) -> assertThat(executions(tenant, uid))
+                .as(behaviour.name())
+                .singleElement()
                 .satisfies(execution -> assertThat(execution.status())
                         .isEqualTo(behaviour.answers2xx() ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED)));
-        assertThat(executions(tenant, healthyAgent)).singleElement()
+        assertThat(executions(tenant, healthyAgent))
+                .singleElement()
                 .satisfies(execution -> assertThat(execution.status()).isEqualTo(ExecutionStatus.SUCCESS));
     }
 
@@ -110,8 +126,26 @@ class HostileReceiversTest {
     private SQSEvent.SQSMessage task(String tenant, String agentUid) {
         Instant now = Instant.now();
         String uid = "exec_" + Ids.ulid(now.toEpochMilli());
-        executions.create(new Execution(uid, agentUid, tenant, "evt_" + uid, "task.completed", null, null,
-                ExecutionStatus.RUNNING, null, Map.of(), null, null, 0, null, null, now, now, List.of(), null));
+        executions.create(new Execution(
+                uid,
+                agentUid,
+                tenant,
+                "evt_" + uid,
+                "task.completed",
+                null,
+                null,
+                ExecutionStatus.RUNNING,
+                null,
+                Map.of(),
+                null,
+                null,
+                0,
+                null,
+                null,
+                now,
+                now,
+                List.of(),
+                null));
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
         message.setMessageId(UUID.randomUUID().toString());
         message.setBody(new DeliveryTask(tenant, agentUid, uid, 0, now.toEpochMilli()).toJson());
@@ -120,11 +154,15 @@ class HostileReceiversTest {
     }
 
     private String agent(String tenant, String name, String url) {
-        return agents.create(tenant, AgentChanges.forCreate("{\"name\": \"" + name + "\", \"events\": [\"task.completed\"], "
-                + "\"callback_url\": \"" + url + "\"}")).uid();
+        return agents.create(
+                        tenant,
+                        AgentChanges.forCreate("{\"name\": \"" + name + "\", \"events\": [\"task.completed\"], "
+                                + "\"callback_url\": \"" + url + "\"}"))
+                .uid();
     }
 
     private List<Execution> executions(String tenant, String agentUid) {
-        return LISTINGS.executions(tenant, agentUid, null, new PageRequest(10, null)).items();
+        return LISTINGS.executions(tenant, agentUid, null, new PageRequest(10, null))
+                .items();
     }
 }

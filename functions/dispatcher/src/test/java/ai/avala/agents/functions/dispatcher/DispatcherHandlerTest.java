@@ -2,9 +2,7 @@ package ai.avala.agents.functions.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.paging.PageRequest;
 import ai.avala.agents.aws.AwsClients;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.AgentSeeder;
@@ -12,9 +10,11 @@ import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.paging.PageRequest;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentListings;
 import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.time.Duration;
@@ -68,18 +68,23 @@ class DispatcherHandlerTest {
 
     private String agent(String tenant, String name, String callbackUrl) {
         String url = callbackUrl == null ? "" : ", \"callback_url\": \"" + callbackUrl + "\"";
-        return agents.create(tenant, AgentChanges.forCreate("{\"name\": \"" + name + "\", \"events\": [\"*\"]" + url + "}")).uid();
+        return agents.create(
+                        tenant, AgentChanges.forCreate("{\"name\": \"" + name + "\", \"events\": [\"*\"]" + url + "}"))
+                .uid();
     }
 
     private List<Execution> executions(String tenant, String agentUid) {
-        return LISTINGS.executions(tenant, agentUid, null, new PageRequest(100, null)).items();
+        return LISTINGS.executions(tenant, agentUid, null, new PageRequest(100, null))
+                .items();
     }
 
     /** The delivery tasks of {@code tenant} now on the deliveries queue (taken off it). */
     private static synchronized List<DeliveryTask> tasksOf(String tenant) {
         String url = ENV.get("DELIVERIES_QUEUE_URL");
         for (int empty = 0; empty < 2; ) {
-            List<Message> messages = SQS.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+            List<Message> messages = SQS.receiveMessage(
+                            r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
+                    .messages();
             if (messages.isEmpty()) {
                 empty++;
                 continue;
@@ -91,10 +96,16 @@ class DispatcherHandlerTest {
                     throw new IllegalStateException(e);
                 }
             }
-            SQS.deleteMessageBatch(r -> r.queueUrl(url).entries(messages.stream().map(m -> DeleteMessageBatchRequestEntry
-                    .builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build()).toList()));
+            SQS.deleteMessageBatch(r -> r.queueUrl(url)
+                    .entries(messages.stream()
+                            .map(m -> DeleteMessageBatchRequestEntry.builder()
+                                    .id(m.messageId())
+                                    .receiptHandle(m.receiptHandle())
+                                    .build())
+                            .toList()));
         }
-        List<DeliveryTask> mine = UNCLAIMED.stream().filter(task -> task.tenant().equals(tenant)).toList();
+        List<DeliveryTask> mine =
+                UNCLAIMED.stream().filter(task -> task.tenant().equals(tenant)).toList();
         UNCLAIMED.removeAll(mine);
         return mine;
     }
@@ -113,7 +124,8 @@ class DispatcherHandlerTest {
             assertThat(e.status()).isEqualTo(ExecutionStatus.RUNNING);
             assertThat(e.attempts()).isZero();
         });
-        assertThat(executions(tenant, pulled)).singleElement()
+        assertThat(executions(tenant, pulled))
+                .singleElement()
                 .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.PENDING));
         assertThat(tasksOf(tenant)).singleElement().satisfies(task -> {
             assertThat(task.agent()).isEqualTo(pushed);
@@ -127,8 +139,15 @@ class DispatcherHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         String uid = agent(tenant, "once", "https://hooks.example.com/b");
         String withoutTime = event(tenant, "evt_" + UUID.randomUUID());
-        String withTime = Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "task.completed", "tenant", tenant,
-                "occurred_at", "2026-11-28T10:00:00.000Z"));
+        String withTime = Json.write(Map.of(
+                "id",
+                "evt_" + UUID.randomUUID(),
+                "type",
+                "task.completed",
+                "tenant",
+                tenant,
+                "occurred_at",
+                "2026-11-28T10:00:00.000Z"));
         SQSEvent first = batchOf(withoutTime, withTime);
 
         LocalAws.invoke(handler, first);
@@ -138,12 +157,18 @@ class DispatcherHandlerTest {
         List<Execution> recorded = executions(tenant, uid);
         assertThat(recorded).hasSize(2).extracting(Execution::eventId).doesNotHaveDuplicates();
         // Every copy queues its task again; the delivery stage drops those whose attempt was made.
-        assertThat(tasksOf(tenant)).hasSize(6).extracting(DeliveryTask::execution)
+        assertThat(tasksOf(tenant))
+                .hasSize(6)
+                .extracting(DeliveryTask::execution)
                 .containsOnly(recorded.get(0).uid(), recorded.get(1).uid());
         String timedId = Json.parse(withTime).get("id").asText();
-        assertThat(recorded).filteredOn(e -> e.eventId().equals(timedId)).singleElement()
-                .satisfies(e -> assertThat(e.uid()).as("ordered by the event's own time").isEqualTo(ai.avala.agents.ids.Ids
-                        .executionUid(java.time.Instant.parse("2026-11-28T10:00:00Z").toEpochMilli(), tenant, timedId, uid)));
+        assertThat(recorded)
+                .filteredOn(e -> e.eventId().equals(timedId))
+                .singleElement()
+                .satisfies(e -> assertThat(e.uid())
+                        .as("ordered by the event's own time")
+                        .isEqualTo(ai.avala.agents.ids.Ids.executionUid(
+                                java.time.Instant.parse("2026-11-28T10:00:00Z").toEpochMilli(), tenant, timedId, uid)));
     }
 
     @Test
@@ -154,12 +179,17 @@ class DispatcherHandlerTest {
         var response = LocalAws.invoke(handler, batch);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
-        assertThat(tasksOf("tenant_sample")).filteredOn(task -> task.agent().equals(uid)).hasSize(3);
+        assertThat(tasksOf("tenant_sample"))
+                .filteredOn(task -> task.agent().equals(uid))
+                .hasSize(3);
         var dead = SQS.receiveMessage(r -> r.queueUrl(ENV.get("DEAD_LETTER_QUEUE_URL"))
-                .maxNumberOfMessages(10).messageAttributeNames("All")).messages();
+                        .maxNumberOfMessages(10)
+                        .messageAttributeNames("All"))
+                .messages();
         assertThat(dead).anySatisfy(m -> {
             assertThat(m.body()).isEqualTo("this is not an event");
-            assertThat(m.messageAttributes().get("failure_reason").stringValue()).contains("not valid JSON");
+            assertThat(m.messageAttributes().get("failure_reason").stringValue())
+                    .contains("not valid JSON");
         });
     }
 
@@ -172,8 +202,10 @@ class DispatcherHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         List<String> uids = seedAgents(tenant, 2000);
         // A deliveries queue of its own, counted rather than read: moto's SQS slows with every message it holds.
-        String queue = SQS.createQueue(r -> r.queueName("test-only-deliveries-" + UUID.randomUUID())).queueUrl();
-        var own = new DispatcherHandler(LocalAws.wiringFor("DispatcherFunction", Map.of("DELIVERIES_QUEUE_URL", queue)));
+        String queue = SQS.createQueue(r -> r.queueName("test-only-deliveries-" + UUID.randomUUID()))
+                .queueUrl();
+        var own =
+                new DispatcherHandler(LocalAws.wiringFor("DispatcherFunction", Map.of("DELIVERIES_QUEUE_URL", queue)));
 
         long start = System.nanoTime();
         var response = LocalAws.invoke(own, batchOf(event(tenant, "evt_" + UUID.randomUUID())));
@@ -181,19 +213,32 @@ class DispatcherHandlerTest {
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(took).isLessThan(Duration.ofMinutes(3));
-        assertThat(SQS.getQueueAttributes(r -> r.queueUrl(queue).attributeNames(
-                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
-                .attributes().values().iterator().next()).isEqualTo("2000");
+        assertThat(SQS.getQueueAttributes(r -> r.queueUrl(queue)
+                                .attributeNames(
+                                        software.amazon.awssdk.services.sqs.model.QueueAttributeName
+                                                .APPROXIMATE_NUMBER_OF_MESSAGES))
+                        .attributes()
+                        .values()
+                        .iterator()
+                        .next())
+                .isEqualTo("2000");
         for (String uid : List.of(uids.get(0), uids.get(1234), uids.get(1999))) {
-            assertThat(executions(tenant, uid)).singleElement()
+            assertThat(executions(tenant, uid))
+                    .singleElement()
                     .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.RUNNING));
         }
     }
 
     private static List<String> seedAgents(String tenant, int count) {
         try (DynamoDbClient dynamo = AwsClients.dynamoDb(LocalAws.shared().aws())) {
-            return AgentSeeder.seed(dynamo, ENV.get("AGENTS_TABLE"), ENV.get("SUBSCRIPTIONS_TABLE"), tenant, count,
-                    "task.completed", i -> "https://hooks.example.com/" + i);
+            return AgentSeeder.seed(
+                    dynamo,
+                    ENV.get("AGENTS_TABLE"),
+                    ENV.get("SUBSCRIPTIONS_TABLE"),
+                    tenant,
+                    count,
+                    "task.completed",
+                    i -> "https://hooks.example.com/" + i);
         }
     }
 }

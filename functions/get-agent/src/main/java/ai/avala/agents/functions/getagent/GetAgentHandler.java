@@ -2,11 +2,10 @@ package ai.avala.agents.functions.getagent;
 
 import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
-import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.wiring.Wiring;
-import ai.avala.agents.service.AgentService;
 import ai.avala.agents.api.ApiResponse;
-
+import ai.avala.agents.api.ApiResponses;
+import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
 
 /** {@code GET /api/v1/agents/{uid}/}: one agent of the caller. */
 public final class GetAgentHandler extends ApiFunction {

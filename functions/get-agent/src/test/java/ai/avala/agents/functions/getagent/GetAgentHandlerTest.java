@@ -2,11 +2,11 @@ package ai.avala.agents.functions.getagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.util.Map;
@@ -26,7 +26,8 @@ class GetAgentHandlerTest {
     @Test
     void handleRequest_shouldReturnTheAgentWithoutItsSecret_whenItBelongsToTheCaller() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Reader\", \"events\": [\"task.completed\"]}"));
+        var agent = agents.create(
+                tenant, AgentChanges.forCreate("{\"name\": \"Reader\", \"events\": [\"task.completed\"]}"));
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
@@ -43,7 +44,8 @@ class GetAgentHandlerTest {
         var agent = agents.create("tenant_" + UUID.randomUUID(), AgentChanges.forCreate("{\"name\": \"Theirs\"}"));
 
         var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid()));
-        var missing = LocalAws.invoke(handler, EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("get-agent.json")));
+        var missing =
+                LocalAws.invoke(handler, EventLoader.loadApiGatewayRestEvent(LocalAws.eventFile("get-agent.json")));
 
         assertThat(foreign.getStatusCode()).isEqualTo(404);
         assertThat(foreign.getBody()).isEqualTo("{\"detail\":\"Not found.\"}");

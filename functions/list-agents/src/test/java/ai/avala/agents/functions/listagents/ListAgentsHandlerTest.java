@@ -2,11 +2,11 @@ package ai.avala.agents.functions.listagents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -36,19 +36,26 @@ class ListAgentsHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         List<String> created = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            created.add(agents.create(tenant, AgentChanges.forCreate("{\"name\": \"agent " + i + "\"}")).uid());
+            created.add(agents.create(tenant, AgentChanges.forCreate("{\"name\": \"agent " + i + "\"}"))
+                    .uid());
         }
 
-        var first = Json.parse(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "2"))).getBody());
+        var first = Json.parse(
+                LocalAws.invoke(handler, sample(tenant, Map.of("limit", "2"))).getBody());
         String next = first.get("next").asText();
-        String cursor = URLDecoder.decode(URI.create(next).getRawQuery().replaceAll(".*cursor=([^&]*).*", "$1"),
-                StandardCharsets.UTF_8);
-        var second = Json.parse(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "2", "cursor", cursor))).getBody());
+        String cursor = URLDecoder.decode(
+                URI.create(next).getRawQuery().replaceAll(".*cursor=([^&]*).*", "$1"), StandardCharsets.UTF_8);
+        var second = Json.parse(LocalAws.invoke(handler, sample(tenant, Map.of("limit", "2", "cursor", cursor)))
+                .getBody());
 
-        assertThat(next).startsWith("https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/api/v1/agents/?")
+        assertThat(next)
+                .startsWith("https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/api/v1/agents/?")
                 .contains("limit=2");
-        assertThat(List.of(first.get("results").get(0).get("uid").asText(), first.get("results").get(1).get("uid").asText(),
-                second.get("results").get(0).get("uid").asText())).containsExactly(created.get(2), created.get(1), created.get(0));
+        assertThat(List.of(
+                        first.get("results").get(0).get("uid").asText(),
+                        first.get("results").get(1).get("uid").asText(),
+                        second.get("results").get(0).get("uid").asText()))
+                .containsExactly(created.get(2), created.get(1), created.get(0));
         assertThat(second.get("next").isNull()).isTrue();
         assertThat(first.get("results").get(0).has("secret")).isFalse();
     }

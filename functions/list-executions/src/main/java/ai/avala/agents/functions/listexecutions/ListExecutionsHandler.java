@@ -2,12 +2,12 @@ package ai.avala.agents.functions.listexecutions;
 
 import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
-import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.wiring.Wiring;
-import ai.avala.agents.service.AgentListings;
 import ai.avala.agents.api.ApiResponse;
-import ai.avala.agents.paging.PageRequest;
+import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.model.Execution;
+import ai.avala.agents.paging.PageRequest;
+import ai.avala.agents.service.AgentListings;
+import ai.avala.agents.wiring.Wiring;
 
 /** {@code GET /api/v1/agents/{uid}/executions/}: an agent's executions, newest first, optionally by {@code status}. */
 public final class ListExecutionsHandler extends ApiFunction {

@@ -34,8 +34,11 @@ public final class MethodNotAllowedHandler extends ApiFunction {
     @Override
     protected ApiResponse handle(ApiRequest request) {
         String allowed = ALLOWED.get(request.resource());
-        ApiResponse error = ApiResponses.error(405, "Method " + request.httpMethod() + " is not allowed here"
-                + (allowed == null ? "." : "; use " + allowed + "."), null);
+        ApiResponse error = ApiResponses.error(
+                405,
+                "Method " + request.httpMethod() + " is not allowed here"
+                        + (allowed == null ? "." : "; use " + allowed + "."),
+                null);
         Map<String, String> headers = new LinkedHashMap<>(error.headers());
         if (allowed != null) {
             headers.put("Allow", allowed);

@@ -4,8 +4,8 @@ import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponse;
 import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.service.RedeliveryService;
+import ai.avala.agents.wiring.Wiring;
 
 /**
  * {@code POST /api/v1/agents/{uid}/executions/{execution_uid}/redeliver/}: one more attempt of a finished
@@ -28,6 +28,7 @@ public final class RedeliverExecutionHandler extends ApiFunction {
         String tenant = request.tenant();
         String agentUid = request.agentUid();
         String executionUid = request.executionUid();
-        return ApiResponses.json(202, redeliveries.redeliver(tenant, agentUid, executionUid).toJson());
+        return ApiResponses.json(
+                202, redeliveries.redeliver(tenant, agentUid, executionUid).toJson());
     }
 }

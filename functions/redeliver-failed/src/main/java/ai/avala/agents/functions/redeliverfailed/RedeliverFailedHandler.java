@@ -4,9 +4,9 @@ import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponse;
 import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.service.RedeliveryService;
 import ai.avala.agents.service.ReplayWindow;
+import ai.avala.agents.wiring.Wiring;
 import java.util.Map;
 
 /**

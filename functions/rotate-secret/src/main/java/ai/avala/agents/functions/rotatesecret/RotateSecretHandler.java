@@ -4,9 +4,9 @@ import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
 import ai.avala.agents.api.ApiResponse;
 import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.service.SecretRotation;
+import ai.avala.agents.wiring.Wiring;
 
 /**
  * {@code POST /api/v1/agents/{uid}/rotate-secret/} with {@code {"overlap_seconds"?}}: a new signing secret,

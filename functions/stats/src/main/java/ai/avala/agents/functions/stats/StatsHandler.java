@@ -31,8 +31,12 @@ public final class StatsHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         Log.startInvocation(context);
         var retryFrom = stage.count(Json.parse(input).path("Records"));
-        Json.write(output, Map.of("batchItemFailures", retryFrom.stream()
-                .map(sequence -> Map.of("itemIdentifier", sequence.toString()))
-                .toList()));
+        Json.write(
+                output,
+                Map.of(
+                        "batchItemFailures",
+                        retryFrom.stream()
+                                .map(sequence -> Map.of("itemIdentifier", sequence.toString()))
+                                .toList()));
     }
 }

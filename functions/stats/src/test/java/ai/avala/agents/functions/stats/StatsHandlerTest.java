@@ -2,12 +2,12 @@ package ai.avala.agents.functions.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.model.ExecutionStats;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,27 +29,55 @@ class StatsHandlerTest {
     private final StatsHandler handler = new StatsHandler(WIRING);
     private final AgentService agents = WIRING.agentService();
 
-    private static Map<String, Object> record(String event, String tenant, String agent, String uid, String oldStatus, String newStatus) {
+    private static Map<String, Object> record(
+            String event, String tenant, String agent, String uid, String oldStatus, String newStatus) {
         Map<String, Object> change = new LinkedHashMap<>();
         change.put("Keys", Map.of("agent", Map.of("S", agent), "uid", Map.of("S", uid)));
         if (newStatus != null) {
-            change.put("NewImage", Map.of("agent", Map.of("S", agent), "uid", Map.of("S", uid), "tenant", Map.of("S", tenant),
-                    "status", Map.of("S", newStatus)));
+            change.put(
+                    "NewImage",
+                    Map.of(
+                            "agent",
+                            Map.of("S", agent),
+                            "uid",
+                            Map.of("S", uid),
+                            "tenant",
+                            Map.of("S", tenant),
+                            "status",
+                            Map.of("S", newStatus)));
         }
         if (oldStatus != null) {
-            change.put("OldImage", Map.of("agent", Map.of("S", agent), "uid", Map.of("S", uid), "tenant", Map.of("S", tenant),
-                    "status", Map.of("S", oldStatus)));
+            change.put(
+                    "OldImage",
+                    Map.of(
+                            "agent",
+                            Map.of("S", agent),
+                            "uid",
+                            Map.of("S", uid),
+                            "tenant",
+                            Map.of("S", tenant),
+                            "status",
+                            Map.of("S", oldStatus)));
         }
         change.put("SequenceNumber", Long.toString(SEQUENCE.incrementAndGet()) + "00000000000");
         change.put("StreamViewType", "NEW_AND_OLD_IMAGES");
-        return Map.of("eventID", UUID.randomUUID().toString(), "eventName", event, "eventSource", "aws:dynamodb",
-                "dynamodb", change);
+        return Map.of(
+                "eventID",
+                UUID.randomUUID().toString(),
+                "eventName",
+                event,
+                "eventSource",
+                "aws:dynamodb",
+                "dynamodb",
+                change);
     }
 
     private String invoke(List<Map<String, Object>> records) throws Exception {
         var output = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(Json.write(Map.of("Records", records)).getBytes(StandardCharsets.UTF_8)),
-                output, null);
+        handler.handleRequest(
+                new ByteArrayInputStream(Json.write(Map.of("Records", records)).getBytes(StandardCharsets.UTF_8)),
+                output,
+                null);
         return output.toString(StandardCharsets.UTF_8);
     }
 
@@ -60,7 +88,8 @@ class StatsHandlerTest {
     @Test
     void aBatch_shouldCountNewExecutionsAndMoveChangedOnes_oneWritePerAgent() throws Exception {
         String tenant = "tenant_" + UUID.randomUUID();
-        String agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"counted\"}")).uid();
+        String agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"counted\"}"))
+                .uid();
         List<Map<String, Object>> records = new ArrayList<>();
         records.add(record("INSERT", tenant, agent, "exec_1", null, "running"));
         records.add(record("INSERT", tenant, agent, "exec_2", null, "running"));
@@ -80,7 +109,8 @@ class StatsHandlerTest {
     @Test
     void aBatchDeliveredAgain_withOrWithoutMoreRecords_shouldCountEachRecordOnce() throws Exception {
         String tenant = "tenant_" + UUID.randomUUID();
-        String agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"again\"}")).uid();
+        String agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"again\"}"))
+                .uid();
         List<Map<String, Object>> first = List.of(
                 record("INSERT", tenant, agent, "exec_1", null, "running"),
                 record("MODIFY", tenant, agent, "exec_1", "running", "success"));
@@ -97,11 +127,14 @@ class StatsHandlerTest {
     @Test
     void countsOfADeletedAgent_shouldBeDroppedWithoutFailingTheBatch() throws Exception {
         String tenant = "tenant_" + UUID.randomUUID();
-        String gone = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"gone\"}")).uid();
-        String kept = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"kept\"}")).uid();
+        String gone = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"gone\"}"))
+                .uid();
+        String kept = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"kept\"}"))
+                .uid();
         agents.delete(tenant, gone);
 
-        String response = invoke(List.of(record("INSERT", tenant, gone, "exec_1", null, "running"),
+        String response = invoke(List.of(
+                record("INSERT", tenant, gone, "exec_1", null, "running"),
                 record("INSERT", tenant, kept, "exec_2", null, "success")));
 
         assertThat(Json.parse(response).get("batchItemFailures")).isEmpty();
@@ -114,6 +147,7 @@ class StatsHandlerTest {
 
         handler.handleRequest(Files.newInputStream(Path.of(LocalAws.eventFile("stats-stream.json"))), output, null);
 
-        assertThat(Json.parse(output.toString(StandardCharsets.UTF_8)).get("batchItemFailures")).isEmpty();
+        assertThat(Json.parse(output.toString(StandardCharsets.UTF_8)).get("batchItemFailures"))
+                .isEmpty();
     }
 }

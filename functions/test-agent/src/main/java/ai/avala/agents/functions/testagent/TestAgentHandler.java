@@ -2,12 +2,10 @@ package ai.avala.agents.functions.testagent;
 
 import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
-import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.callback.CallbackDelivery;
-import ai.avala.agents.wiring.Wiring;
-import ai.avala.agents.service.AgentTestCalls;
 import ai.avala.agents.api.ApiResponse;
-
+import ai.avala.agents.api.ApiResponses;
+import ai.avala.agents.service.AgentTestCalls;
+import ai.avala.agents.wiring.Wiring;
 
 /** {@code POST /api/v1/agents/{uid}/test/}: sends a real signed {@code agent.test} callback and records it. */
 public final class TestAgentHandler extends ApiFunction {

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.callback.CallbackHttpClient;
 import ai.avala.agents.callback.UrlGuard;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.HostileReceivers;
 import ai.avala.agents.local.emulator.HostileReceivers.Behaviour;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
 class HostileReceiversTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
-    private static final Wiring WIRING = LocalAws.wiringFor("TestAgentFunction",
-            Map.of("ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_TIMEOUT_SECONDS", "2"));
+    private static final Wiring WIRING = LocalAws.wiringFor(
+            "TestAgentFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true", "CALLBACK_TIMEOUT_SECONDS", "2"));
     private static HostileReceivers receivers;
     private static TestAgentHandler handler;
     private final AgentService agents = WIRING.agentService();
@@ -42,10 +42,13 @@ class HostileReceiversTest {
     @BeforeAll
     static void start() throws Exception {
         receivers = new HostileReceivers();
-        var http = new CallbackHttpClient(TIMEOUT, CallbackDelivery.MAX_RESPONSE_BYTES,
-                receivers.clientTls().getSocketFactory(), receivers.trustManager());
-        handler = new TestAgentHandler(WIRING.withCallbacks(
-                new CallbackDelivery(new UrlGuard(true), http, Clock.systemUTC())));
+        var http = new CallbackHttpClient(
+                TIMEOUT,
+                CallbackDelivery.MAX_RESPONSE_BYTES,
+                receivers.clientTls().getSocketFactory(),
+                receivers.trustManager());
+        handler = new TestAgentHandler(
+                WIRING.withCallbacks(new CallbackDelivery(new UrlGuard(true), http, Clock.systemUTC())));
     }
 
     @AfterAll
@@ -53,8 +56,7 @@ class HostileReceiversTest {
         receivers.close();
     }
 
-    private record Result(Behaviour behaviour, int status, String body, Duration took) {
-    }
+    private record Result(Behaviour behaviour, int status, String body, Duration took) {}
 
     @Test
     void everyHostileReceiver_shouldEndWithinTheTimeoutAsFailedOrAsSuccessWhereA2xxArrived() throws Exception {
@@ -62,12 +64,18 @@ class HostileReceiversTest {
         List<Future<Result>> runs = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Behaviour behaviour : Behaviour.values()) {
-                String uid = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"" + behaviour + "\", \"callback_url\": \""
-                        + receivers.url(behaviour) + "\"}")).uid();
+                String uid = agents.create(
+                                tenant,
+                                AgentChanges.forCreate("{\"name\": \"" + behaviour + "\", \"callback_url\": \""
+                                        + receivers.url(behaviour) + "\"}"))
+                        .uid();
                 runs.add(threads.submit(() -> {
                     long start = System.nanoTime();
                     var response = LocalAws.invoke(handler, LocalAws.apiEvent("test-agent.json", tenant, uid));
-                    return new Result(behaviour, response.getStatusCode(), response.getBody(),
+                    return new Result(
+                            behaviour,
+                            response.getStatusCode(),
+                            response.getBody(),
                             Duration.ofNanos(System.nanoTime() - start));
                 }));
             }
@@ -75,15 +83,25 @@ class HostileReceiversTest {
         for (Future<Result> run : runs) {
             Result result = run.get();
             var body = Json.parse(result.body());
-            assertThat(result.status()).as(result.behaviour() + ": " + result.body()).isEqualTo(200);
-            assertThat(body.get("success").asBoolean()).as(result.behaviour() + ": " + result.body())
+            assertThat(result.status())
+                    .as(result.behaviour() + ": " + result.body())
+                    .isEqualTo(200);
+            assertThat(body.get("success").asBoolean())
+                    .as(result.behaviour() + ": " + result.body())
                     .isEqualTo(result.behaviour().answers2xx());
             assertThat(body.get("status").asText()).isEqualTo(result.behaviour().answers2xx() ? "success" : "failed");
             // The callback's deadline, a second for the two DynamoDB calls around it on a busy machine.
             assertThat(result.took()).as(result.behaviour().name()).isLessThan(TIMEOUT.plusSeconds(1));
         }
-        var approved = runs.stream().map(this::get).filter(r -> r.behaviour() == Behaviour.INTERIM_103_THEN_200).findFirst();
-        assertThat(Json.parse(approved.orElseThrow().body()).get("response").get("action").asText()).isEqualTo("approve");
+        var approved = runs.stream()
+                .map(this::get)
+                .filter(r -> r.behaviour() == Behaviour.INTERIM_103_THEN_200)
+                .findFirst();
+        assertThat(Json.parse(approved.orElseThrow().body())
+                        .get("response")
+                        .get("action")
+                        .asText())
+                .isEqualTo("approve");
     }
 
     private Result get(Future<Result> future) {

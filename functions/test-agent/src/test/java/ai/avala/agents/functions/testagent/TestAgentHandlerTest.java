@@ -2,7 +2,6 @@ package ai.avala.agents.functions.testagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.LocalAws;
@@ -11,6 +10,7 @@ import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentListings;
 import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import java.io.IOException;
 import java.util.Map;
@@ -23,7 +23,8 @@ class TestAgentHandlerTest {
 
     private static final AgentListings LISTINGS =
             LocalAws.wiringFor("ListExecutionsFunction", Map.of()).listings();
-    private static final Wiring WIRING = LocalAws.wiringFor("TestAgentFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
+    private static final Wiring WIRING =
+            LocalAws.wiringFor("TestAgentFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
     private final TestAgentHandler handler = new TestAgentHandler(WIRING);
     private final AgentService agents = WIRING.agentService();
     private CallbackReceiver receiver;
@@ -46,8 +47,9 @@ class TestAgentHandlerTest {
     @Test
     void handleRequest_shouldSendASignedCallbackAndRecordItAsAnExecution() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.forCreate(
-                "{\"name\": \"Tested\", \"callback_url\": \"" + receiver.url("/hook") + "\"}"));
+        var agent = agents.create(
+                tenant,
+                AgentChanges.forCreate("{\"name\": \"Tested\", \"callback_url\": \"" + receiver.url("/hook") + "\"}"));
         receiver.secret("/hook", agent.secret());
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
@@ -59,13 +61,15 @@ class TestAgentHandlerTest {
         assertThat(body.get("status").asText()).isEqualTo("success");
         assertThat(body.get("status_code").asInt()).isEqualTo(200);
         assertThat(body.get("response").get("action").asText()).isEqualTo("flag");
-        assertThat(receiver.calls("/hook")).singleElement()
+        assertThat(receiver.calls("/hook"))
+                .singleElement()
                 .satisfies(call -> assertThat(call.signatureValid()).isTrue());
         var delivered = Json.parse(receiver.calls("/hook").get(0).body());
         assertThat(delivered.get("type").asText()).isEqualTo("agent.test");
         assertThat(delivered.get("id").asText()).isEqualTo(body.get("execution").asText());
         assertThat(delivered.get("agent").asText()).isEqualTo(agent.uid());
-        var executions = LISTINGS.executions(tenant, agent.uid(), null, new ai.avala.agents.paging.PageRequest(10, null));
+        var executions =
+                LISTINGS.executions(tenant, agent.uid(), null, new ai.avala.agents.paging.PageRequest(10, null));
         assertThat(executions.items()).singleElement().satisfies(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS);
             assertThat(e.action()).isEqualTo(AgentDecision.FLAG);

@@ -2,11 +2,11 @@ package ai.avala.agents.functions.updateagent;
 
 import ai.avala.agents.api.ApiFunction;
 import ai.avala.agents.api.ApiRequest;
-import ai.avala.agents.api.ApiResponses;
-import ai.avala.agents.wiring.Wiring;
-import ai.avala.agents.service.AgentService;
 import ai.avala.agents.api.ApiResponse;
+import ai.avala.agents.api.ApiResponses;
 import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentService;
+import ai.avala.agents.wiring.Wiring;
 
 /** {@code PATCH /api/v1/agents/{uid}/}: changes only the fields sent. */
 public final class UpdateAgentHandler extends ApiFunction {

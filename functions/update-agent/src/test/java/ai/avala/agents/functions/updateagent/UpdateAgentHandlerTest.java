@@ -3,8 +3,6 @@ package ai.avala.agents.functions.updateagent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.avala.agents.aws.AwsClients;
-import ai.avala.agents.wiring.Wiring;
 import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.LocalAws;
@@ -13,6 +11,7 @@ import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.SubscriptionIndex;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import java.time.Instant;
 import java.util.List;
@@ -31,8 +30,7 @@ class UpdateAgentHandlerTest {
     private static final Wiring WIRING = LocalAws.wiringFor("UpdateAgentFunction", Map.of());
     private final UpdateAgentHandler handler = new UpdateAgentHandler(WIRING);
     private final AgentService agents = WIRING.agentService();
-    private final SubscriptionIndex subscriptions =
-            WIRING.subscriptions();
+    private final SubscriptionIndex subscriptions = WIRING.subscriptions();
 
     private static APIGatewayProxyRequestEvent sample(String tenant, String uid) {
         return LocalAws.apiEvent("update-agent.json", tenant, uid);
@@ -41,8 +39,10 @@ class UpdateAgentHandlerTest {
     @Test
     void handleRequest_shouldChangeOnlyTheFieldsSentAndMoveTheSubscriptions() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.forCreate(
-                "{\"name\": \"Keeper\", \"description\": \"stays\", \"events\": [\"task.completed\"]}"));
+        var agent = agents.create(
+                tenant,
+                AgentChanges.forCreate(
+                        "{\"name\": \"Keeper\", \"description\": \"stays\", \"events\": [\"task.completed\"]}"));
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
@@ -53,7 +53,9 @@ class UpdateAgentHandlerTest {
         assertThat(body.get("name").asText()).isEqualTo("Keeper");
         assertThat(body.get("description").asText()).isEqualTo("stays");
         assertThat(Instant.parse(body.get("updated_at").asText())).isAfter(agent.updatedAt());
-        assertThat(body.get("created_at").asText()).isEqualTo(Json.parse(Json.write(agent.toJson())).get("created_at").asText());
+        assertThat(body.get("created_at").asText())
+                .isEqualTo(
+                        Json.parse(Json.write(agent.toJson())).get("created_at").asText());
         assertThat(subscriptions.agentsFor(tenant, "task.*")).containsExactly(agent.uid());
         assertThat(subscriptions.agentsFor(tenant, "task.completed")).isEmpty();
         assertThat(agents.get(tenant, agent.uid()).active()).isFalse();
@@ -62,11 +64,13 @@ class UpdateAgentHandlerTest {
     @Test
     void anEditThatKeepsTheEvents_shouldBeOneConditionalUpdateItem_andAStaleOneAConflict() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.forCreate(
-                "{\"name\": \"Keeper\", \"events\": [\"task.completed\"]}"));
+        var agent = agents.create(
+                tenant, AgentChanges.forCreate("{\"name\": \"Keeper\", \"events\": [\"task.completed\"]}"));
         List<String> operations = new CopyOnWriteArrayList<>();
-        try (DynamoDbClient recorded = DynamoDbClient.builder().endpointOverride(WIRING.config().aws().endpoint().orElseThrow())
-                .region(software.amazon.awssdk.regions.Region.of(WIRING.config().aws().region()))
+        try (DynamoDbClient recorded = DynamoDbClient.builder()
+                .endpointOverride(WIRING.config().aws().endpoint().orElseThrow())
+                .region(software.amazon.awssdk.regions.Region.of(
+                        WIRING.config().aws().region()))
                 .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
                         software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("testing", "testing")))
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
@@ -74,12 +78,20 @@ class UpdateAgentHandlerTest {
                     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
                         operations.add(context.request().getClass().getSimpleName());
                     }
-                })).build()) {
-            AgentStore store = new AgentStore(recorded, ENV.get("AGENTS_TABLE"),
-                    new SubscriptionIndex(recorded, ENV.get("SUBSCRIPTIONS_TABLE")));
+                }))
+                .build()) {
+            AgentStore store = new AgentStore(
+                    recorded, ENV.get("AGENTS_TABLE"), new SubscriptionIndex(recorded, ENV.get("SUBSCRIPTIONS_TABLE")));
             Agent current = store.find(tenant, agent.uid()).orElseThrow();
-            Agent renamed = current.edited("Renamed", current.description(), current.events(), current.callbackUrl(),
-                    current.active(), current.project(), current.taskTypes(), Instant.now());
+            Agent renamed = current.edited(
+                    "Renamed",
+                    current.description(),
+                    current.events(),
+                    current.callbackUrl(),
+                    current.active(),
+                    current.project(),
+                    current.taskTypes(),
+                    Instant.now());
             operations.clear();
 
             store.update(current, renamed);
@@ -87,8 +99,15 @@ class UpdateAgentHandlerTest {
             assertThat(operations).as("1 write unit, not a transaction's 2").containsExactly("UpdateItemRequest");
             assertThat(agents.get(tenant, agent.uid()).name()).isEqualTo("Renamed");
             assertThat(subscriptions.agentsFor(tenant, "task.completed")).containsExactly(agent.uid());
-            Agent stale = current.edited("Stale", current.description(), current.events(), current.callbackUrl(),
-                    current.active(), current.project(), current.taskTypes(), Instant.now());
+            Agent stale = current.edited(
+                    "Stale",
+                    current.description(),
+                    current.events(),
+                    current.callbackUrl(),
+                    current.active(),
+                    current.project(),
+                    current.taskTypes(),
+                    Instant.now());
             assertThatThrownBy(() -> store.update(current, stale)).isInstanceOf(ConflictException.class);
             assertThat(agents.get(tenant, agent.uid()).name()).isEqualTo("Renamed");
         }

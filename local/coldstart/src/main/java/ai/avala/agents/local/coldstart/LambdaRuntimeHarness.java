@@ -22,8 +22,7 @@ import java.nio.file.Path;
  */
 public final class LambdaRuntimeHarness {
 
-    private LambdaRuntimeHarness() {
-    }
+    private LambdaRuntimeHarness() {}
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static void main(String[] args) throws Exception {
@@ -38,22 +37,32 @@ public final class LambdaRuntimeHarness {
                 stream.handleRequest(new ByteArrayInputStream(event), answer, null);
             } else {
                 Class<?> input = inputType(handler.getClass());
-                PojoSerializer in = LambdaEventSerializers.serializerFor(input, LambdaRuntimeHarness.class.getClassLoader());
-                Object result = ((RequestHandler) handler).handleRequest(in.fromJson(new ByteArrayInputStream(event)), null);
-                PojoSerializer out = LambdaEventSerializers.serializerFor(result.getClass(), LambdaRuntimeHarness.class.getClassLoader());
+                PojoSerializer in =
+                        LambdaEventSerializers.serializerFor(input, LambdaRuntimeHarness.class.getClassLoader());
+                Object result =
+                        ((RequestHandler) handler).handleRequest(in.fromJson(new ByteArrayInputStream(event)), null);
+                PojoSerializer out = LambdaEventSerializers.serializerFor(
+                        result.getClass(), LambdaRuntimeHarness.class.getClassLoader());
                 out.toJson(result, answer);
             }
         } catch (RuntimeException e) {
             // As Lambda's runtime does, the error and its causes go to the log (standard error here).
             e.printStackTrace();
-            status = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replace(' ', '_');
+            status = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
+                    : e.getMessage().replace(' ', '_');
         }
         long answered = System.currentTimeMillis();
         Runtime runtime = Runtime.getRuntime();
         System.out.println((answered - jvmStart) + " " + (constructed - jvmStart) + " "
                 + ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount() + " "
                 + (runtime.totalMemory() - runtime.freeMemory()) / (1024 * 1024) + " " + status
-                + " " + new String(answer.toByteArray(), StandardCharsets.UTF_8).replaceAll("\\s+", " ").lines().findFirst().orElse(""));
+                + " "
+                + new String(answer.toByteArray(), StandardCharsets.UTF_8)
+                        .replaceAll("\\s+", " ")
+                        .lines()
+                        .findFirst()
+                        .orElse(""));
     }
 
     private static Class<?> inputType(Class<?> type) {

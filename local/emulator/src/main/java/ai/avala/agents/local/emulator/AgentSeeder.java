@@ -19,12 +19,17 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 public final class AgentSeeder {
 
-    private AgentSeeder() {
-    }
+    private AgentSeeder() {}
 
     /** Seeds {@code count} active agents of {@code tenant} subscribed to {@code eventType}; returns their uids. */
-    public static List<String> seed(DynamoDbClient dynamo, String agentsTable, String subscriptionsTable, String tenant,
-                                    int count, String eventType, IntFunction<String> callbackUrl) {
+    public static List<String> seed(
+            DynamoDbClient dynamo,
+            String agentsTable,
+            String subscriptionsTable,
+            String tenant,
+            int count,
+            String eventType,
+            IntFunction<String> callbackUrl) {
         List<String> uids = new ArrayList<>();
         List<WriteRequest> agentItems = new ArrayList<>();
         List<WriteRequest> subscriptionItems = new ArrayList<>();
@@ -45,11 +50,26 @@ public final class AgentSeeder {
             item.put("updated_at", AttributeValue.fromS(now));
             item.put("version", AttributeValue.fromN("1"));
             agentItems.add(put(item));
-            agentItems.add(put(Map.of("tenant", AttributeValue.fromS(tenant), "uid", AttributeValue.fromS(uid + "#stats"),
-                    "stats_total", AttributeValue.fromN("0"), "stats_success", AttributeValue.fromN("0"),
-                    "stats_failed", AttributeValue.fromN("0"), "stats_pending", AttributeValue.fromN("0"))));
-            subscriptionItems.add(put(Map.of("subscription", AttributeValue.fromS(tenant + "|" + eventType),
-                    "agent", AttributeValue.fromS(uid), "tenant", AttributeValue.fromS(tenant))));
+            agentItems.add(put(Map.of(
+                    "tenant",
+                    AttributeValue.fromS(tenant),
+                    "uid",
+                    AttributeValue.fromS(uid + "#stats"),
+                    "stats_total",
+                    AttributeValue.fromN("0"),
+                    "stats_success",
+                    AttributeValue.fromN("0"),
+                    "stats_failed",
+                    AttributeValue.fromN("0"),
+                    "stats_pending",
+                    AttributeValue.fromN("0"))));
+            subscriptionItems.add(put(Map.of(
+                    "subscription",
+                    AttributeValue.fromS(tenant + "|" + eventType),
+                    "agent",
+                    AttributeValue.fromS(uid),
+                    "tenant",
+                    AttributeValue.fromS(tenant))));
         }
         write(dynamo, agentsTable, agentItems);
         write(dynamo, subscriptionsTable, subscriptionItems);
@@ -57,13 +77,15 @@ public final class AgentSeeder {
     }
 
     private static WriteRequest put(Map<String, AttributeValue> item) {
-        return WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build();
+        return WriteRequest.builder()
+                .putRequest(PutRequest.builder().item(item).build())
+                .build();
     }
 
     private static void write(DynamoDbClient dynamo, String table, List<WriteRequest> writes) {
         for (int start = 0; start < writes.size(); start += 25) {
-            Map<String, List<WriteRequest>> request = new LinkedHashMap<>(Map.of(table,
-                    writes.subList(start, Math.min(writes.size(), start + 25))));
+            Map<String, List<WriteRequest>> request =
+                    new LinkedHashMap<>(Map.of(table, writes.subList(start, Math.min(writes.size(), start + 25))));
             while (!request.isEmpty()) {
                 Map<String, List<WriteRequest>> pending = request;
                 var response = dynamo.batchWriteItem(r -> r.requestItems(pending));

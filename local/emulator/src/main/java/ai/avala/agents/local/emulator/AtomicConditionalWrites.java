@@ -33,7 +33,8 @@ public final class AtomicConditionalWrites implements ExecutionInterceptor {
     static final int STRIPES = 256;
     private static final ReentrantLock[] LOCKS = new ReentrantLock[STRIPES];
     private static final Map<String, List<String>> KEY_NAMES = new ConcurrentHashMap<>();
-    private static final ExecutionAttribute<List<ReentrantLock>> HELD = new ExecutionAttribute<>("avala.atomic-conditional-write");
+    private static final ExecutionAttribute<List<ReentrantLock>> HELD =
+            new ExecutionAttribute<>("avala.atomic-conditional-write");
 
     static {
         for (int i = 0; i < STRIPES; i++) {
@@ -79,19 +80,25 @@ public final class AtomicConditionalWrites implements ExecutionInterceptor {
     static TreeSet<Integer> stripesOf(SdkRequest request) {
         TreeSet<Integer> stripes = new TreeSet<>();
         switch (request) {
-            case PutItemRequest put when put.conditionExpression() != null -> stripes.add(stripe(put.tableName(), keyOf(put.tableName(), put.item())));
-            case UpdateItemRequest update when update.conditionExpression() != null -> stripes.add(stripe(update.tableName(), update.key()));
-            case DeleteItemRequest delete when delete.conditionExpression() != null -> stripes.add(stripe(delete.tableName(), delete.key()));
-            case TransactWriteItemsRequest transaction -> transaction.transactItems().forEach(item -> stripes.add(stripeOf(item)));
-            default -> {
-            }
+            case PutItemRequest put
+            when put.conditionExpression() != null ->
+                stripes.add(stripe(put.tableName(), keyOf(put.tableName(), put.item())));
+            case UpdateItemRequest update
+            when update.conditionExpression() != null -> stripes.add(stripe(update.tableName(), update.key()));
+            case DeleteItemRequest delete
+            when delete.conditionExpression() != null -> stripes.add(stripe(delete.tableName(), delete.key()));
+            case TransactWriteItemsRequest transaction ->
+                transaction.transactItems().forEach(item -> stripes.add(stripeOf(item)));
+            default -> {}
         }
         return stripes;
     }
 
     private static int stripeOf(TransactWriteItem item) {
         if (item.put() != null) {
-            return stripe(item.put().tableName(), keyOf(item.put().tableName(), item.put().item()));
+            return stripe(
+                    item.put().tableName(),
+                    keyOf(item.put().tableName(), item.put().item()));
         }
         if (item.update() != null) {
             return stripe(item.update().tableName(), item.update().key());

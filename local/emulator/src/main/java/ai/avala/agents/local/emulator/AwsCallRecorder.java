@@ -41,11 +41,11 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
     private static final StackWalker STACK = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
     /** One authorized (action, resource) pair of one call. */
-    record Call(String action, String resource) {
-    }
+    record Call(String action, String resource) {}
 
     /** Counting mode (local/bench): DynamoDB write units per function package, by AWS's rules for small items. */
     public static final String COUNT_PROPERTY = "avala.count.writes";
+
     private static final Map<String, java.util.concurrent.atomic.LongAdder> WRITE_UNITS = new ConcurrentHashMap<>();
 
     /** Write units counted so far per function package (only with {@value #COUNT_PROPERTY} set). */
@@ -64,8 +64,10 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
             case software.amazon.awssdk.services.dynamodb.model.PutItemRequest put -> 1;
             case software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest update -> 1;
             case software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest delete -> 1;
-            case BatchWriteItemRequest batch -> batch.requestItems().values().stream().mapToInt(List::size).sum();
-            case TransactWriteItemsRequest transaction -> 2 * transaction.transactItems().size();
+            case BatchWriteItemRequest batch ->
+                batch.requestItems().values().stream().mapToInt(List::size).sum();
+            case TransactWriteItemsRequest transaction ->
+                2 * transaction.transactItems().size();
             default -> 0;
         };
     }
@@ -84,7 +86,9 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
         if (counting) {
             int units = writeUnits(context.request());
             if (units > 0) {
-                WRITE_UNITS.computeIfAbsent(function.get(), f -> new java.util.concurrent.atomic.LongAdder()).add(units);
+                WRITE_UNITS
+                        .computeIfAbsent(function.get(), f -> new java.util.concurrent.atomic.LongAdder())
+                        .add(units);
             }
         }
         if (folder == null || folder.isBlank()) {
@@ -93,8 +97,8 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         for (Call call : calls(service, operation, context.request())) {
-            String line = "{\"package\":\"" + function.get() + "\",\"action\":\"" + call.action()
-                    + "\",\"resource\":\"" + call.resource() + "\"}";
+            String line = "{\"package\":\"" + function.get() + "\",\"action\":\"" + call.action() + "\",\"resource\":\""
+                    + call.resource() + "\"}";
             if (SEEN.add(line)) {
                 append(Path.of(folder), line);
             }
@@ -116,7 +120,8 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
      * Builds a handler (Lambda's init) as the function of {@code handlerType}: the calls of threads its
      * construction starts (a secret read at init, see {@code Background}) are that function's.
      */
-    public static <T> T constructing(Class<?> handlerType, java.util.concurrent.Callable<T> construct) throws Exception {
+    public static <T> T constructing(Class<?> handlerType, java.util.concurrent.Callable<T> construct)
+            throws Exception {
         INVOKED.set(handlerType.getPackageName());
         try {
             return construct.call();
@@ -130,17 +135,18 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
      * the handler whose invocation started this thread.
      */
     private static Optional<String> callingFunctionPackage() {
-        return STACK.walk(frames -> frames
-                .map(StackWalker.StackFrame::getDeclaringClass)
-                .filter(type -> type.getPackageName().startsWith(FUNCTIONS_PACKAGE) && !isTestCode(type))
-                .map(Class::getPackageName)
-                .findFirst())
+        return STACK.walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
+                        .filter(type -> type.getPackageName().startsWith(FUNCTIONS_PACKAGE) && !isTestCode(type))
+                        .map(Class::getPackageName)
+                        .findFirst())
                 .or(() -> Optional.ofNullable(INVOKED.get()).filter(name -> name.startsWith(FUNCTIONS_PACKAGE)));
     }
 
     private static boolean isTestCode(Class<?> type) {
         CodeSource source = type.getProtectionDomain().getCodeSource();
-        return source != null && source.getLocation() != null && source.getLocation().getPath().contains("/test-classes/");
+        return source != null
+                && source.getLocation() != null
+                && source.getLocation().getPath().contains("/test-classes/");
     }
 
     static List<Call> calls(String service, String operation, SdkRequest request) {
@@ -148,33 +154,58 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
         switch (service) {
             case "DynamoDb" -> {
                 switch (request) {
-                    case TransactWriteItemsRequest transaction -> transaction.transactItems().forEach(item -> {
-                        if (item.put() != null) {
-                            calls.add(new Call("dynamodb:PutItem", table(item.put().tableName(), null)));
-                        } else if (item.update() != null) {
-                            calls.add(new Call("dynamodb:UpdateItem", table(item.update().tableName(), null)));
-                        } else if (item.delete() != null) {
-                            calls.add(new Call("dynamodb:DeleteItem", table(item.delete().tableName(), null)));
-                        } else if (item.conditionCheck() != null) {
-                            calls.add(new Call("dynamodb:ConditionCheckItem", table(item.conditionCheck().tableName(), null)));
-                        }
-                    });
-                    case TransactGetItemsRequest transaction -> transaction.transactItems().forEach(item ->
-                            calls.add(new Call("dynamodb:GetItem", table(item.get().tableName(), null))));
-                    case BatchGetItemRequest batch -> batch.requestItems().keySet().forEach(name ->
-                            calls.add(new Call("dynamodb:BatchGetItem", table(name, null))));
-                    case BatchWriteItemRequest batch -> batch.requestItems().keySet().forEach(name ->
-                            calls.add(new Call("dynamodb:BatchWriteItem", table(name, null))));
-                    default -> calls.add(new Call("dynamodb:" + operation, table(
-                            request.getValueForField("TableName", String.class).orElse("*"),
-                            request.getValueForField("IndexName", String.class).orElse(null))));
+                    case TransactWriteItemsRequest transaction ->
+                        transaction.transactItems().forEach(item -> {
+                            if (item.put() != null) {
+                                calls.add(new Call(
+                                        "dynamodb:PutItem", table(item.put().tableName(), null)));
+                            } else if (item.update() != null) {
+                                calls.add(new Call(
+                                        "dynamodb:UpdateItem",
+                                        table(item.update().tableName(), null)));
+                            } else if (item.delete() != null) {
+                                calls.add(new Call(
+                                        "dynamodb:DeleteItem",
+                                        table(item.delete().tableName(), null)));
+                            } else if (item.conditionCheck() != null) {
+                                calls.add(new Call(
+                                        "dynamodb:ConditionCheckItem",
+                                        table(item.conditionCheck().tableName(), null)));
+                            }
+                        });
+                    case TransactGetItemsRequest transaction ->
+                        transaction
+                                .transactItems()
+                                .forEach(item -> calls.add(new Call(
+                                        "dynamodb:GetItem", table(item.get().tableName(), null))));
+                    case BatchGetItemRequest batch ->
+                        batch.requestItems()
+                                .keySet()
+                                .forEach(name -> calls.add(new Call("dynamodb:BatchGetItem", table(name, null))));
+                    case BatchWriteItemRequest batch ->
+                        batch.requestItems()
+                                .keySet()
+                                .forEach(name -> calls.add(new Call("dynamodb:BatchWriteItem", table(name, null))));
+                    default ->
+                        calls.add(new Call(
+                                "dynamodb:" + operation,
+                                table(
+                                        request.getValueForField("TableName", String.class)
+                                                .orElse("*"),
+                                        request.getValueForField("IndexName", String.class)
+                                                .orElse(null))));
                 }
             }
             // AWS authorizes a batch call of SQS as its single-message action.
-            case "Sqs" -> calls.add(new Call("sqs:" + operation.replaceFirst("Batch$", ""), queue(
-                    request.getValueForField("QueueUrl", String.class).orElse("*"))));
-            case "SecretsManager" -> calls.add(new Call("secretsmanager:" + operation, secret(
-                    request.getValueForField("SecretId", String.class).orElse("*"))));
+            case "Sqs" ->
+                calls.add(new Call(
+                        "sqs:" + operation.replaceFirst("Batch$", ""),
+                        queue(request.getValueForField("QueueUrl", String.class).orElse("*"))));
+            case "SecretsManager" ->
+                calls.add(new Call(
+                        "secretsmanager:" + operation,
+                        secret(request.getValueForField("SecretId", String.class)
+                                .orElse("*"))));
             default -> calls.add(new Call(service.toLowerCase(java.util.Locale.ROOT) + ":" + operation, "*"));
         }
         return calls;
@@ -201,8 +232,12 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
     private static synchronized void append(Path folder, String line) {
         try {
             Files.createDirectories(folder);
-            Files.writeString(folder.resolve("calls-" + ProcessHandle.current().pid() + ".jsonl"), line + "\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    folder.resolve("calls-" + ProcessHandle.current().pid() + ".jsonl"),
+                    line + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot record an AWS call in " + folder, e);
         }

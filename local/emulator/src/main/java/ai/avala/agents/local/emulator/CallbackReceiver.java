@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 
 /**
@@ -47,8 +47,13 @@ public final class CallbackReceiver implements AutoCloseable {
     }
 
     /** How to answer: a status and body after {@code delayMillis}, after {@code gate} opens, or hang up without answering. */
-    public record Answer(int status, String body, Map<String, String> headers, long delayMillis, CountDownLatch gate,
-                  boolean hangUp) {
+    public record Answer(
+            int status,
+            String body,
+            Map<String, String> headers,
+            long delayMillis,
+            CountDownLatch gate,
+            boolean hangUp) {
         public Answer(int status, String body, Map<String, String> headers, long delayMillis) {
             this(status, body, headers, delayMillis, null, false);
         }
@@ -115,8 +120,11 @@ public final class CallbackReceiver implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
-        int now = inFlight.computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
-        mostInFlight.computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger()).accumulateAndGet(now, Math::max);
+        int now = inFlight.computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger())
+                .incrementAndGet();
+        mostInFlight
+                .computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger())
+                .accumulateAndGet(now, Math::max);
         try {
             answer(exchange, path);
         } finally {
@@ -131,7 +139,8 @@ public final class CallbackReceiver implements AutoCloseable {
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));
             boolean valid;
             try {
-                new Webhook(secrets.getOrDefault(path, "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")).verify(body, headers);
+                new Webhook(secrets.getOrDefault(path, "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="))
+                        .verify(body, headers);
                 valid = true;
             } catch (Exception e) {
                 valid = false;
@@ -147,7 +156,8 @@ public final class CallbackReceiver implements AutoCloseable {
             if (answer.gate() != null) {
                 answer.gate().await();
             }
-            answer.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+            answer.headers()
+                    .forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
             byte[] bytes = answer.body() == null ? new byte[0] : answer.body().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {

@@ -8,12 +8,12 @@ import java.util.Map;
 /** The environment variables Lambda would give one function of the template, resolved against local resources. */
 public final class FunctionEnvironment {
 
-    private FunctionEnvironment() {
-    }
+    private FunctionEnvironment() {}
 
     public static Map<String, String> of(LocalResources local, String functionId, Map<String, String> overrides) {
         Map<String, String> env = new LinkedHashMap<>(local.awsVariables());
-        Map<String, Object> function = local.template().resources("AWS::Serverless::Function").get(functionId);
+        Map<String, Object> function =
+                local.template().resources("AWS::Serverless::Function").get(functionId);
         if (function == null) {
             throw new IllegalArgumentException("template.yaml has no function " + functionId);
         }

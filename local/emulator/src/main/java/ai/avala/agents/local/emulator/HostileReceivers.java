@@ -75,7 +75,8 @@ public final class HostileReceivers implements AutoCloseable {
         trustManagers.init(keys);
         trust = (X509TrustManager) trustManagers.getTrustManagers()[0];
         // The real TLS server behind the relay that passes its handshake on a byte at a time.
-        tlsBackend = (SSLServerSocket) serverTls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        tlsBackend = (SSLServerSocket)
+                serverTls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         accept(tlsBackend, this::answerHealthy);
         for (Behaviour behaviour : Behaviour.values()) {
             ServerSocket server = behaviour == Behaviour.TLS_HEALTHY || behaviour == Behaviour.TLS_HANDSHAKE_STALLED
@@ -88,7 +89,8 @@ public final class HostileReceivers implements AutoCloseable {
 
     /** The callback URL of the receiver that behaves as {@code behaviour}. */
     public String url(Behaviour behaviour) {
-        return (behaviour.tls() ? "https://localhost:" : "http://127.0.0.1:") + servers.get(behaviour).getLocalPort() + "/hook";
+        return (behaviour.tls() ? "https://localhost:" : "http://127.0.0.1:")
+                + servers.get(behaviour).getLocalPort() + "/hook";
     }
 
     /** Trusts the receivers' self-signed certificate (and nothing else). */
@@ -148,7 +150,8 @@ public final class HostileReceivers implements AutoCloseable {
         }
         OutputStream out = socket.getOutputStream();
         switch (behaviour) {
-            case INVALID_CHUNK_SIZE -> write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
+            case INVALID_CHUNK_SIZE ->
+                write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
             case HEADERS_WITHOUT_END -> {
                 write(out, "HTTP/1.1 200 OK\r\n");
                 while (!closed) {
@@ -174,8 +177,11 @@ public final class HostileReceivers implements AutoCloseable {
                 }
             }
             case GARBAGE -> write(out, "\u0000\u0001\u0002 this is not HTTP at all \u00ff\r\n\r\n");
-            case INTERIM_103_THEN_200 -> write(out, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
-                    + "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{\"action\":\"approve\"}");
+            case INTERIM_103_THEN_200 ->
+                write(
+                        out,
+                        "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+                                + "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{\"action\":\"approve\"}");
             case RESET_MID_BODY -> {
                 write(out, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"partial\":");
                 socket.setSoLinger(true, 0);
@@ -188,7 +194,9 @@ public final class HostileReceivers implements AutoCloseable {
 
     private void answerHealthy(Socket socket) throws IOException {
         readRequest(socket.getInputStream());
-        write(socket.getOutputStream(), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+        write(
+                socket.getOutputStream(),
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
         socket.getOutputStream().flush();
     }
 
@@ -249,12 +257,33 @@ public final class HostileReceivers implements AutoCloseable {
     private static KeyStore selfSignedLocalhost() throws Exception {
         Path dir = Files.createTempDirectory("hostile-tls");
         Path file = dir.resolve("receiver.p12");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "receiver", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-                "-validity", "2", "-keystore", file.toString(), "-storetype", "PKCS12",
-                "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD))
-                .redirectErrorStream(true).start();
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process process = new ProcessBuilder(
+                        keytool,
+                        "-genkeypair",
+                        "-alias",
+                        "receiver",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=localhost",
+                        "-ext",
+                        "SAN=dns:localhost,ip:127.0.0.1",
+                        "-validity",
+                        "2",
+                        "-keystore",
+                        file.toString(),
+                        "-storetype",
+                        "PKCS12",
+                        "-storepass",
+                        new String(PASSWORD),
+                        "-keypass",
+                        new String(PASSWORD))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
             throw new IllegalStateException("keytool failed: " + output);

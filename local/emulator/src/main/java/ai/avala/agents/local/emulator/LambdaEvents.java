@@ -24,15 +24,15 @@ public final class LambdaEvents {
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private LambdaEvents() {
-    }
+    private LambdaEvents() {}
 
     /** The event as Lambda sends it: its own serialization for its event classes ({@code Records}, ...). */
     @SuppressWarnings("unchecked")
     public static byte[] toJson(Object event) {
         if (isLambdaEvent(event.getClass())) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ((PojoSerializer<Object>) LambdaEventSerializers.serializerFor(event.getClass(), LOADER)).toJson(event, out);
+            ((PojoSerializer<Object>) LambdaEventSerializers.serializerFor(event.getClass(), LOADER))
+                    .toJson(event, out);
             return out.toByteArray();
         }
         try {

@@ -2,9 +2,9 @@ package ai.avala.agents.local.emulator;
 
 import ai.avala.agents.config.Configuration;
 import ai.avala.agents.wiring.Wiring;
-import java.time.Clock;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -16,8 +16,7 @@ public final class LocalAws {
 
     private static LocalResources shared;
 
-    private LocalAws() {
-    }
+    private LocalAws() {}
 
     public static synchronized LocalResources shared() {
         if (shared == null) {
@@ -61,7 +60,8 @@ public final class LocalAws {
     /** Invokes an API function with an API Gateway proxy event, as Lambda does; its answer. */
     public static com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent invoke(
             com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, APIGatewayProxyRequestEvent event) {
-        return LambdaEvents.invoke(handler, event, com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent.class);
+        return LambdaEvents.invoke(
+                handler, event, com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent.class);
     }
 
     /** Invokes a queue function with an SQS event, as Lambda does; the messages it reported as failed. */

@@ -31,8 +31,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 public final class LocalResources {
 
     /** What {@code Ref} and {@code Fn::GetAtt} give for one resource. */
-    public record Physical(String ref, Map<String, String> attributes) {
-    }
+    public record Physical(String ref, Map<String, String> attributes) {}
 
     /** The region the local stack and the tests run in. */
     public static final String REGION = "us-east-1";
@@ -81,7 +80,8 @@ public final class LocalResources {
             });
         }
         try (SecretsManagerClient secrets = AwsClients.build(SecretsManagerClient.builder(), aws)) {
-            template.resources("AWS::SecretsManager::Secret").forEach((id, props) -> local.createSecret(secrets, id, props));
+            template.resources("AWS::SecretsManager::Secret")
+                    .forEach((id, props) -> local.createSecret(secrets, id, props));
         }
         return local;
     }
@@ -101,10 +101,14 @@ public final class LocalResources {
     /** The variables that point a function at the emulator: endpoint, region and (dummy) credentials. */
     public Map<String, String> awsVariables() {
         return Map.of(
-                "AWS_ENDPOINT_URL", endpoint,
-                "AWS_REGION", REGION,
-                "AWS_ACCESS_KEY_ID", "testing",
-                "AWS_SECRET_ACCESS_KEY", "testing");
+                "AWS_ENDPOINT_URL",
+                endpoint,
+                "AWS_REGION",
+                REGION,
+                "AWS_ACCESS_KEY_ID",
+                "testing",
+                "AWS_SECRET_ACCESS_KEY",
+                "testing");
     }
 
     public SamTemplate template() {
@@ -147,7 +151,8 @@ public final class LocalResources {
                 String resolved = ref.contains(".") && !ref.startsWith("AWS::")
                         ? resolve(Map.of("Fn::GetAtt", List.of(ref.split("\\.", 2))))
                         : resolve(Map.of("Ref", ref));
-                matcher.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(resolved == null ? "" : resolved));
+                matcher.appendReplacement(
+                        out, java.util.regex.Matcher.quoteReplacement(resolved == null ? "" : resolved));
             }
             matcher.appendTail(out);
             return out.toString();
@@ -167,7 +172,11 @@ public final class LocalResources {
     }
 
     private void createTable(DynamoDbClient dynamo, String id, Map<String, Object> props) {
-        AtomicConditionalWrites.registerTable(id, keys(props.get("KeySchema")).stream().map(KeySchemaElement::attributeName).toList());
+        AtomicConditionalWrites.registerTable(
+                id,
+                keys(props.get("KeySchema")).stream()
+                        .map(KeySchemaElement::attributeName)
+                        .toList());
         try {
             dynamo.createTable(r -> {
                 r.tableName(id)
@@ -177,15 +186,18 @@ public final class LocalResources {
                                 .map(SamTemplate::map)
                                 .map(a -> AttributeDefinition.builder()
                                         .attributeName((String) a.get("AttributeName"))
-                                        .attributeType((String) a.get("AttributeType")).build())
+                                        .attributeType((String) a.get("AttributeType"))
+                                        .build())
                                 .toList());
                 List<GlobalSecondaryIndex> indexes = list(props.get("GlobalSecondaryIndexes")).stream()
                         .map(SamTemplate::map)
                         .map(gsi -> GlobalSecondaryIndex.builder()
                                 .indexName((String) gsi.get("IndexName"))
                                 .keySchema(keys(gsi.get("KeySchema")))
-                                .projection(Projection.builder().projectionType(ProjectionType.fromValue(
-                                        (String) map(gsi.get("Projection")).getOrDefault("ProjectionType", "ALL"))).build())
+                                .projection(Projection.builder()
+                                        .projectionType(ProjectionType.fromValue((String)
+                                                map(gsi.get("Projection")).getOrDefault("ProjectionType", "ALL")))
+                                        .build())
                                 .build())
                         .toList();
                 if (!indexes.isEmpty()) {
@@ -201,8 +213,8 @@ public final class LocalResources {
         }
         Map<String, Object> ttl = map(props.get("TimeToLiveSpecification"));
         if (Boolean.TRUE.equals(ttl.get("Enabled"))) {
-            dynamo.updateTimeToLive(r -> r.tableName(id).timeToLiveSpecification(t -> t
-                    .enabled(true).attributeName((String) ttl.get("AttributeName"))));
+            dynamo.updateTimeToLive(r -> r.tableName(id)
+                    .timeToLiveSpecification(t -> t.enabled(true).attributeName((String) ttl.get("AttributeName"))));
         }
     }
 
@@ -217,7 +229,8 @@ public final class LocalResources {
         }
         String arn;
         try {
-            arn = secrets.createSecret(r -> r.name(id).secretString(value.toString())).arn();
+            arn = secrets.createSecret(r -> r.name(id).secretString(value.toString()))
+                    .arn();
         } catch (ResourceExistsException exists) {
             arn = secrets.describeSecret(r -> r.secretId(id)).arn();
         }
@@ -225,30 +238,40 @@ public final class LocalResources {
     }
 
     private static List<KeySchemaElement> keys(Object schema) {
-        return list(schema).stream().map(SamTemplate::map)
+        return list(schema).stream()
+                .map(SamTemplate::map)
                 .map(k -> KeySchemaElement.builder()
                         .attributeName((String) k.get("AttributeName"))
-                        .keyType((String) k.get("KeyType")).build())
+                        .keyType((String) k.get("KeyType"))
+                        .build())
                 .toList();
     }
 
     private void createQueue(SqsClient sqs, String id, Map<String, Object> props) {
         Map<QueueAttributeName, String> attributes = new HashMap<>();
-        for (var name : List.of("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds",
-                "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize")) {
+        for (var name : List.of(
+                "VisibilityTimeout",
+                "MessageRetentionPeriod",
+                "DelaySeconds",
+                "ReceiveMessageWaitTimeSeconds",
+                "MaximumMessageSize")) {
             if (props.containsKey(name)) {
                 attributes.put(QueueAttributeName.fromValue(name), resolve(props.get(name)));
             }
         }
         Map<String, Object> redrive = map(props.get("RedrivePolicy"));
         if (!redrive.isEmpty()) {
-            attributes.put(QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\""
-                    + resolve(redrive.get("deadLetterTargetArn")) + "\",\"maxReceiveCount\":"
-                    + resolve(redrive.get("maxReceiveCount")) + "}");
+            attributes.put(
+                    QueueAttributeName.REDRIVE_POLICY,
+                    "{\"deadLetterTargetArn\":\""
+                            + resolve(redrive.get("deadLetterTargetArn")) + "\",\"maxReceiveCount\":"
+                            + resolve(redrive.get("maxReceiveCount")) + "}");
         }
-        String url = sqs.createQueue(r -> r.queueName(id).attributes(attributes)).queueUrl();
+        String url =
+                sqs.createQueue(r -> r.queueName(id).attributes(attributes)).queueUrl();
         String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
+                .attributes()
+                .get(QueueAttributeName.QUEUE_ARN);
         resources.put(id, new Physical(url, Map.of("Arn", arn, "QueueUrl", url, "QueueName", id)));
     }
 }

@@ -62,7 +62,8 @@ public record SamTemplate(Path file, Map<String, Object> root) {
 
     public Map<String, Object> parameterDefaults() {
         Map<String, Object> out = new LinkedHashMap<>();
-        map(root.get("Parameters")).forEach((name, value) -> out.put(name, map(value).get("Default")));
+        map(root.get("Parameters"))
+                .forEach((name, value) -> out.put(name, map(value).get("Default")));
         return out;
     }
 
@@ -81,8 +82,24 @@ public record SamTemplate(Path file, Map<String, Object> root) {
             super(new LoaderOptions());
             yamlConstructors.put(new Tag("!Ref"), new Intrinsic("Ref"));
             yamlConstructors.put(new Tag("!Condition"), new Intrinsic("Condition"));
-            for (String fn : List.of("GetAtt", "Sub", "Join", "If", "Equals", "Not", "And", "Or", "Select", "Split",
-                    "FindInMap", "Base64", "GetAZs", "ImportValue", "Cidr", "Length", "ToJsonString")) {
+            for (String fn : List.of(
+                    "GetAtt",
+                    "Sub",
+                    "Join",
+                    "If",
+                    "Equals",
+                    "Not",
+                    "And",
+                    "Or",
+                    "Select",
+                    "Split",
+                    "FindInMap",
+                    "Base64",
+                    "GetAZs",
+                    "ImportValue",
+                    "Cidr",
+                    "Length",
+                    "ToJsonString")) {
                 yamlConstructors.put(new Tag("!" + fn), new Intrinsic("Fn::" + fn));
             }
         }

@@ -24,42 +24,84 @@ class AtomicConditionalWritesTest {
 
     @Test
     void aConditionalPutAndUpdateOfOneItem_shouldTakeTheSameLock() {
-        var put = PutItemRequest.builder().tableName("StripesTable").conditionExpression("attribute_not_exists(uid)")
-                .item(Map.of("agent", AttributeValue.fromS("agent_1"), "uid", AttributeValue.fromS("exec_1"),
-                        "status", AttributeValue.fromS("running"))).build();
-        var update = UpdateItemRequest.builder().tableName("StripesTable").key(key("exec_1"))
-                .updateExpression("SET lease_until = :t").conditionExpression("attribute_exists(uid)").build();
+        var put = PutItemRequest.builder()
+                .tableName("StripesTable")
+                .conditionExpression("attribute_not_exists(uid)")
+                .item(Map.of(
+                        "agent",
+                        AttributeValue.fromS("agent_1"),
+                        "uid",
+                        AttributeValue.fromS("exec_1"),
+                        "status",
+                        AttributeValue.fromS("running")))
+                .build();
+        var update = UpdateItemRequest.builder()
+                .tableName("StripesTable")
+                .key(key("exec_1"))
+                .updateExpression("SET lease_until = :t")
+                .conditionExpression("attribute_exists(uid)")
+                .build();
 
-        assertThat(AtomicConditionalWrites.stripesOf(put)).hasSize(1).isEqualTo(AtomicConditionalWrites.stripesOf(update));
+        assertThat(AtomicConditionalWrites.stripesOf(put))
+                .hasSize(1)
+                .isEqualTo(AtomicConditionalWrites.stripesOf(update));
     }
 
     @Test
     void writesOfDifferentItems_shouldMostlyTakeDifferentLocks() {
         long distinct = java.util.stream.IntStream.range(0, 100)
-                .mapToObj(i -> AtomicConditionalWrites.stripesOf(UpdateItemRequest.builder().tableName("StripesTable")
-                        .key(key("exec_" + i)).conditionExpression("attribute_exists(uid)").build()).first())
-                .distinct().count();
+                .mapToObj(i -> AtomicConditionalWrites.stripesOf(UpdateItemRequest.builder()
+                                .tableName("StripesTable")
+                                .key(key("exec_" + i))
+                                .conditionExpression("attribute_exists(uid)")
+                                .build())
+                        .first())
+                .distinct()
+                .count();
 
         assertThat(distinct).isGreaterThan(50);
     }
 
     @Test
     void readsAndUnconditionalWrites_shouldTakeNoLock() {
-        assertThat(AtomicConditionalWrites.stripesOf(GetItemRequest.builder().tableName("StripesTable").key(key("x")).build())).isEmpty();
-        assertThat(AtomicConditionalWrites.stripesOf(UpdateItemRequest.builder().tableName("StripesTable").key(key("x"))
-                .updateExpression("SET a = :a").build())).isEmpty();
+        assertThat(AtomicConditionalWrites.stripesOf(GetItemRequest.builder()
+                        .tableName("StripesTable")
+                        .key(key("x"))
+                        .build()))
+                .isEmpty();
+        assertThat(AtomicConditionalWrites.stripesOf(UpdateItemRequest.builder()
+                        .tableName("StripesTable")
+                        .key(key("x"))
+                        .updateExpression("SET a = :a")
+                        .build()))
+                .isEmpty();
     }
 
     @Test
     void aTransaction_shouldTakeTheLocksOfAllItsItemsInAscendingOrder() {
-        var transaction = TransactWriteItemsRequest.builder().transactItems(
-                TransactWriteItem.builder().update(u -> u.tableName("StripesTable").key(key("exec_2"))).build(),
-                TransactWriteItem.builder().update(u -> u.tableName("StripesTable").key(key("exec_1"))).build()).build();
-        var one = AtomicConditionalWrites.stripesOf(UpdateItemRequest.builder().tableName("StripesTable").key(key("exec_1"))
-                .conditionExpression("attribute_exists(uid)").build()).first();
-        var two = AtomicConditionalWrites.stripesOf(UpdateItemRequest.builder().tableName("StripesTable").key(key("exec_2"))
-                .conditionExpression("attribute_exists(uid)").build()).first();
+        var transaction = TransactWriteItemsRequest.builder()
+                .transactItems(
+                        TransactWriteItem.builder()
+                                .update(u -> u.tableName("StripesTable").key(key("exec_2")))
+                                .build(),
+                        TransactWriteItem.builder()
+                                .update(u -> u.tableName("StripesTable").key(key("exec_1")))
+                                .build())
+                .build();
+        var one = AtomicConditionalWrites.stripesOf(UpdateItemRequest.builder()
+                        .tableName("StripesTable")
+                        .key(key("exec_1"))
+                        .conditionExpression("attribute_exists(uid)")
+                        .build())
+                .first();
+        var two = AtomicConditionalWrites.stripesOf(UpdateItemRequest.builder()
+                        .tableName("StripesTable")
+                        .key(key("exec_2"))
+                        .conditionExpression("attribute_exists(uid)")
+                        .build())
+                .first();
 
-        assertThat(AtomicConditionalWrites.stripesOf(transaction)).containsExactlyElementsOf(new java.util.TreeSet<>(List.of(one, two)));
+        assertThat(AtomicConditionalWrites.stripesOf(transaction))
+                .containsExactlyElementsOf(new java.util.TreeSet<>(List.of(one, two)));
     }
 }

@@ -34,9 +34,13 @@ final class ApiGateway implements HttpHandler {
     private static final StackLog LOG = StackLog.of(ApiGateway.class);
     private static final int MAX_BODY = 10 * 1024 * 1024;
 
-    record Route(String method, String path, Pattern pattern, List<String> parameters,
-                 LambdaFunctions.Function function, boolean authorized) {
-    }
+    record Route(
+            String method,
+            String path,
+            Pattern pattern,
+            List<String> parameters,
+            LambdaFunctions.Function function,
+            boolean authorized) {}
 
     private final List<Route> routes = new ArrayList<>();
     private final LambdaFunctions.Function authorizer;
@@ -44,20 +48,26 @@ final class ApiGateway implements HttpHandler {
     private final Map<String, String> gatewayBodies = new HashMap<>();
 
     ApiGateway(SamTemplate template, LambdaFunctions functions) {
-        Map<String, Object> api = template.resources("AWS::Serverless::Api").values().stream().findFirst().orElse(Map.of());
+        Map<String, Object> api = template.resources("AWS::Serverless::Api").values().stream()
+                .findFirst()
+                .orElse(Map.of());
         Map<String, Object> auth = map(api.get("Auth"));
         Object defaultAuthorizer = auth.get("DefaultAuthorizer");
         Map<String, Object> authorizerProps = map(map(auth.get("Authorizers")).get(String.valueOf(defaultAuthorizer)));
-        this.authorizer = authorizerFunction(map(authorizerProps.get("FunctionArn"))).map(functions::get).orElse(null);
-        this.identityHeaders = list(map(authorizerProps.get("Identity")).get("Headers")).stream().map(String::valueOf).toList();
+        this.authorizer = authorizerFunction(map(authorizerProps.get("FunctionArn")))
+                .map(functions::get)
+                .orElse(null);
+        this.identityHeaders = list(map(authorizerProps.get("Identity")).get("Headers")).stream()
+                .map(String::valueOf)
+                .toList();
         map(api.get("GatewayResponses")).forEach((type, response) -> {
             Object body = map(map(response).get("ResponseTemplates")).get("application/json");
             if (body != null) {
                 gatewayBodies.put(type, body.toString());
             }
         });
-        template.resources("AWS::Serverless::Function").forEach((id, props) ->
-                LambdaFunctions.events(props).values().forEach(value -> {
+        template.resources("AWS::Serverless::Function")
+                .forEach((id, props) -> LambdaFunctions.events(props).values().forEach(value -> {
                     Map<String, Object> event = map(value);
                     if (!"Api".equals(event.get("Type"))) {
                         return;
@@ -71,13 +81,19 @@ final class ApiGateway implements HttpHandler {
                     StringBuilder regex = new StringBuilder();
                     int last = 0;
                     while (m.find()) {
-                        regex.append(Pattern.quote(path.substring(last, m.start()))).append("([^/]+)");
+                        regex.append(Pattern.quote(path.substring(last, m.start())))
+                                .append("([^/]+)");
                         names.add(m.group(1));
                         last = m.end();
                     }
                     regex.append(Pattern.quote(path.substring(last))).append("/?");
-                    routes.add(new Route(((String) p.get("Method")).toUpperCase(Locale.ROOT), path,
-                            Pattern.compile(regex.toString()), names, functions.get(id), authorized));
+                    routes.add(new Route(
+                            ((String) p.get("Method")).toUpperCase(Locale.ROOT),
+                            path,
+                            Pattern.compile(regex.toString()),
+                            names,
+                            functions.get(id),
+                            authorized));
                 }));
     }
 
@@ -86,7 +102,9 @@ final class ApiGateway implements HttpHandler {
         if (arn.containsKey("Fn::GetAtt")) {
             return java.util.Optional.of((String) list(arn.get("Fn::GetAtt")).get(0));
         }
-        return arn.get("Ref") instanceof String ref ? java.util.Optional.of(ref.split("\\.")[0]) : java.util.Optional.empty();
+        return arn.get("Ref") instanceof String ref
+                ? java.util.Optional.of(ref.split("\\.")[0])
+                : java.util.Optional.empty();
     }
 
     @Override
@@ -101,8 +119,16 @@ final class ApiGateway implements HttpHandler {
             LOG.error("Local API gateway failed", e);
             write(exchange, gatewayError(500, "DEFAULT_5XX", "Internal server error"));
         } finally {
-            LOG.info("API request", "method", exchange.getRequestMethod(), "path", exchange.getRequestURI().getRawPath(),
-                    "status", status, "duration_ms", (System.nanoTime() - started) / 1_000_000);
+            LOG.info(
+                    "API request",
+                    "method",
+                    exchange.getRequestMethod(),
+                    "path",
+                    exchange.getRequestURI().getRawPath(),
+                    "status",
+                    status,
+                    "duration_ms",
+                    (System.nanoTime() - started) / 1_000_000);
         }
     }
 
@@ -139,7 +165,8 @@ final class ApiGateway implements HttpHandler {
         for (int i = 0; i < route.parameters().size(); i++) {
             pathParams.put(route.parameters().get(i), URLDecoder.decode(matcher.group(i + 1), StandardCharsets.UTF_8));
         }
-        Map<String, List<String>> multiQuery = parseQuery(exchange.getRequestURI().getRawQuery());
+        Map<String, List<String>> multiQuery =
+                parseQuery(exchange.getRequestURI().getRawQuery());
         Map<String, String> query = new LinkedHashMap<>();
         multiQuery.forEach((name, values) -> query.put(name, values.get(values.size() - 1)));
 
@@ -174,15 +201,19 @@ final class ApiGateway implements HttpHandler {
                 .withBody(raw.length == 0 ? null : new String(raw, StandardCharsets.UTF_8))
                 .withIsBase64Encoded(false);
         var function = route.function();
-        return function.invoke(event, APIGatewayProxyResponseEvent.class, new LocalContext(function.id(), function.timeoutMillis()));
+        return function.invoke(
+                event, APIGatewayProxyResponseEvent.class, new LocalContext(function.id(), function.timeoutMillis()));
     }
 
-    private record AuthOutcome(Map<String, Object> context, APIGatewayProxyResponseEvent denied) {
-    }
+    private record AuthOutcome(Map<String, Object> context, APIGatewayProxyResponseEvent denied) {}
 
     @SuppressWarnings("unchecked")
-    private AuthOutcome authorize(String method, Route route, Map<String, String> headers, Map<String, String> query,
-                                  Map<String, String> pathParams) {
+    private AuthOutcome authorize(
+            String method,
+            Route route,
+            Map<String, String> headers,
+            Map<String, String> query,
+            Map<String, String> pathParams) {
         for (String required : identityHeaders) {
             boolean present = headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase(required));
             if (!present) {
@@ -208,9 +239,11 @@ final class ApiGateway implements HttpHandler {
             return new AuthOutcome(null, gatewayError(500, "AUTHORIZER_FAILURE", "Internal server error"));
         }
         List<Object> statements = list(map(result.get("policyDocument")).get("Statement"));
-        boolean allowed = !statements.isEmpty() && statements.stream().allMatch(s -> "Allow".equals(map(s).get("Effect")));
+        boolean allowed =
+                !statements.isEmpty() && statements.stream().allMatch(s -> "Allow".equals(map(s).get("Effect")));
         if (!allowed) {
-            return new AuthOutcome(null, gatewayError(403, "ACCESS_DENIED", "User is not authorized to access this resource"));
+            return new AuthOutcome(
+                    null, gatewayError(403, "ACCESS_DENIED", "User is not authorized to access this resource"));
         }
         Map<String, Object> context = new LinkedHashMap<>(map(result.get("context")));
         context.put("principalId", result.get("principalId"));
@@ -227,11 +260,17 @@ final class ApiGateway implements HttpHandler {
      */
     private APIGatewayProxyResponseEvent gatewayError(int status, String type, String message) {
         String quoted = ai.avala.agents.json.Json.write(message);
-        String body = gatewayBodies.getOrDefault(type,
-                        gatewayBodies.getOrDefault(status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX", "{\"message\": $context.error.messageString}"))
+        String body = gatewayBodies
+                .getOrDefault(
+                        type,
+                        gatewayBodies.getOrDefault(
+                                status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX",
+                                "{\"message\": $context.error.messageString}"))
                 .replace("$context.error.messageString", quoted);
-        return new APIGatewayProxyResponseEvent().withStatusCode(status)
-                .withHeaders(Map.of("Content-Type", "application/json")).withBody(body);
+        return new APIGatewayProxyResponseEvent()
+                .withStatusCode(status)
+                .withHeaders(Map.of("Content-Type", "application/json"))
+                .withBody(body);
     }
 
     private static byte[] readBody(InputStream in) throws IOException {
@@ -258,15 +297,18 @@ final class ApiGateway implements HttpHandler {
 
     private static void write(HttpExchange exchange, APIGatewayProxyResponseEvent response) throws IOException {
         if (response.getHeaders() != null) {
-            response.getHeaders().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+            response.getHeaders()
+                    .forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         }
         if (response.getMultiValueHeaders() != null) {
-            response.getMultiValueHeaders().forEach((name, values) -> exchange.getResponseHeaders().put(name, values));
+            response.getMultiValueHeaders()
+                    .forEach((name, values) -> exchange.getResponseHeaders().put(name, values));
         }
-        byte[] body = response.getBody() == null ? new byte[0]
+        byte[] body = response.getBody() == null
+                ? new byte[0]
                 : Boolean.TRUE.equals(response.getIsBase64Encoded())
-                ? Base64.getDecoder().decode(response.getBody())
-                : response.getBody().getBytes(StandardCharsets.UTF_8);
+                        ? Base64.getDecoder().decode(response.getBody())
+                        : response.getBody().getBytes(StandardCharsets.UTF_8);
         int status = response.getStatusCode() == null ? 502 : response.getStatusCode();
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) {

@@ -24,8 +24,7 @@ public final class ApiKeysCommand {
               --aws-endpoint an AWS emulator, e.g. the aws_endpoint of local/run's ready file
             """;
 
-    private ApiKeysCommand() {
-    }
+    private ApiKeysCommand() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -80,7 +79,8 @@ public final class ApiKeysCommand {
                 String key = ApiKeyStore.newKey();
                 keys.register(key, args[1]);
                 out.println(key);
-                err.println("API key for tenant " + args[1] + " created. It is shown only now; only its hash is stored.");
+                err.println(
+                        "API key for tenant " + args[1] + " created. It is shown only now; only its hash is stored.");
                 return 0;
             }
             if (keys.revoke(args[1])) {

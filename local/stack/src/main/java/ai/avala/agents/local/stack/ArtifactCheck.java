@@ -15,8 +15,7 @@ import java.util.Map;
  */
 public final class ArtifactCheck {
 
-    private ArtifactCheck() {
-    }
+    private ArtifactCheck() {}
 
     public static void main(String[] args) throws Exception {
         if (!Files.isDirectory(Path.of(".aws-sam", "build"))) {
@@ -26,7 +25,8 @@ public final class ArtifactCheck {
         List<String> problems;
         try (DevStack stack = DevStack.start(Options.of(0, null, Map.of(), true))) {
             problems = new ArrayList<>(ColdStarts.check(stack));
-            System.out.println("The same artifacts as on AWS: public endpoints, container credentials (the calls fail at the network here)");
+            System.out.println(
+                    "The same artifacts as on AWS: public endpoints, container credentials (the calls fail at the network here)");
             problems.addAll(ColdStarts.checkProductionPath(stack));
         }
         problems.forEach(problem -> System.err.println("FAIL " + problem));

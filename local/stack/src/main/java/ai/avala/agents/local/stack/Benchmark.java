@@ -35,8 +35,7 @@ public final class Benchmark {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private Benchmark() {
-    }
+    private Benchmark() {}
 
     public static void main(String[] args) throws Exception {
         System.setProperty(AwsCallRecorder.COUNT_PROPERTY, "true");
@@ -71,7 +70,8 @@ public final class Benchmark {
     private static void write(Map<String, Object> results) throws IOException {
         Path file = Path.of("target", "bench", "results.json");
         Files.createDirectories(file.getParent());
-        Map<String, Object> all = Files.exists(file) ? new LinkedHashMap<>(Json.parse(Files.readString(file)).toMap())
+        Map<String, Object> all = Files.exists(file)
+                ? new LinkedHashMap<>(Json.parse(Files.readString(file)).toMap())
                 : new LinkedHashMap<>();
         all.putAll(results);
         Files.writeString(file, Json.write(all));
@@ -81,7 +81,10 @@ public final class Benchmark {
     }
 
     private static String apiLatency(DevStack stack, String key) throws Exception {
-        String uid = Json.parse(request(stack, key, "POST", "/agents/", "{\"name\": \"bench\"}").body()).get("uid").asText();
+        String uid = Json.parse(request(stack, key, "POST", "/agents/", "{\"name\": \"bench\"}")
+                        .body())
+                .get("uid")
+                .asText();
         for (int i = 0; i < 50; i++) {
             request(stack, key, "GET", "/agents/" + uid + "/", null);
         }
@@ -94,12 +97,21 @@ public final class Benchmark {
         List<Long> creates = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             long start = System.nanoTime();
-            String created = request(stack, key, "POST", "/agents/", "{\"name\": \"c" + i + "\", \"events\": [\"x.y\"]}").body();
+            String created = request(
+                            stack, key, "POST", "/agents/", "{\"name\": \"c" + i + "\", \"events\": [\"x.y\"]}")
+                    .body();
             creates.add((System.nanoTime() - start) / 1000);
-            request(stack, key, "DELETE", "/agents/" + Json.parse(created).get("uid").asText() + "/", null);
+            request(
+                    stack,
+                    key,
+                    "DELETE",
+                    "/agents/" + Json.parse(created).get("uid").asText() + "/",
+                    null);
         }
-        System.out.printf("API through the local stack on moto (warm): GET agent p50 %.1f ms p95 %.1f ms; "
-                + "POST agent p50 %.1f ms p95 %.1f ms%n", pct(gets, 50), pct(gets, 95), pct(creates, 50), pct(creates, 95));
+        System.out.printf(
+                "API through the local stack on moto (warm): GET agent p50 %.1f ms p95 %.1f ms; "
+                        + "POST agent p50 %.1f ms p95 %.1f ms%n",
+                pct(gets, 50), pct(gets, 95), pct(creates, 50), pct(creates, 95));
         return uid;
     }
 
@@ -108,8 +120,9 @@ public final class Benchmark {
      * event's send to the last callback, over one callback's latency (1 would be all at once), deliveries per
      * second, and DynamoDB write units per delivery counted from the SDK calls the functions made.
      */
-    private static void fanOut(DevStack stack, String key, int agents, Duration latency, String suffix,
-                               Map<String, Object> results) throws Exception {
+    private static void fanOut(
+            DevStack stack, String key, int agents, Duration latency, String suffix, Map<String, Object> results)
+            throws Exception {
         AtomicInteger calls = new AtomicInteger();
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
         receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -128,7 +141,8 @@ public final class Benchmark {
         String type = "bench.fanout" + agents;
         try (var sqs = LocalResources.sqs(stack.resources().aws())) {
             String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-            try (var dynamo = ai.avala.agents.aws.AwsClients.dynamoDb(stack.resources().aws())) {
+            try (var dynamo =
+                    ai.avala.agents.aws.AwsClients.dynamoDb(stack.resources().aws())) {
                 AgentSeeder.seed(dynamo, "AgentsTable", "SubscriptionsTable", "bench", agents, type, i -> url);
             }
             Map<String, Long> before = AwsCallRecorder.writeUnits();
@@ -152,10 +166,17 @@ public final class Benchmark {
                 results.put("write_units_per_delivery", round((double) deliveryWrites / agents));
                 results.put("stats_write_units_per_delivery", round((double) statsWrites / agents));
             }
-            System.out.printf("Fan-out: 1 event x %d agents answering in %d ms: %d callbacks in %.1f s "
-                    + "(%.2f x one callback), %.0f deliveries/s; write units per delivery: %.2f (+%.2f for the stats)%n",
-                    agents, latency.toMillis(), calls.get(), wall, wall / (latency.toMillis() / 1000.0), calls.get() / wall,
-                    (double) deliveryWrites / agents, (double) statsWrites / agents);
+            System.out.printf(
+                    "Fan-out: 1 event x %d agents answering in %d ms: %d callbacks in %.1f s "
+                            + "(%.2f x one callback), %.0f deliveries/s; write units per delivery: %.2f (+%.2f for the stats)%n",
+                    agents,
+                    latency.toMillis(),
+                    calls.get(),
+                    wall,
+                    wall / (latency.toMillis() / 1000.0),
+                    calls.get() / wall,
+                    (double) deliveryWrites / agents,
+                    (double) statsWrites / agents);
         } finally {
             receiver.stop(0);
         }
@@ -195,16 +216,30 @@ public final class Benchmark {
                     .register(quiet, "bench_quiet");
             List<String> noisyAgents = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                noisyAgents.add(Json.parse(request(stack, noisy, "POST", "/agents/", "{\"name\": \"n" + i
-                        + "\", \"events\": [\"bench.noise\"], \"callback_url\": \"" + base + "/hang\"}").body()).get("uid").asText());
+                noisyAgents.add(Json.parse(request(
+                                        stack,
+                                        noisy,
+                                        "POST",
+                                        "/agents/",
+                                        "{\"name\": \"n" + i + "\", \"events\": [\"bench.noise\"], \"callback_url\": \""
+                                                + base + "/hang\"}")
+                                .body())
+                        .get("uid")
+                        .asText());
             }
-            request(stack, quiet, "POST", "/agents/", "{\"name\": \"q\", \"events\": [\"bench.noise\"], "
-                    + "\"callback_url\": \"" + base + "/quiet\"}");
+            request(
+                    stack,
+                    quiet,
+                    "POST",
+                    "/agents/",
+                    "{\"name\": \"q\", \"events\": [\"bench.noise\"], " + "\"callback_url\": \"" + base + "/quiet\"}");
             List<software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry> batch = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 String tenant = i == 9 ? "bench_quiet" : "bench_noisy";
-                batch.add(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder().id("e" + i)
-                        .messageBody(Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "bench.noise", "tenant", tenant)))
+                batch.add(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder()
+                        .id("e" + i)
+                        .messageBody(Json.write(
+                                Map.of("id", "evt_" + UUID.randomUUID(), "type", "bench.noise", "tenant", tenant)))
                         .build());
             }
             long start = System.nanoTime();
@@ -215,8 +250,10 @@ public final class Benchmark {
             }
             double delay = (quietAt.get() - start) / 1e9;
             results.put("quiet_tenant_delay_s", round(delay));
-            System.out.printf("Fairness: the quiet tenant's callback %.2f s after a batch with nine events of a noisy "
-                    + "tenant (40 agents whose receivers hang 10 s)%n", delay);
+            System.out.printf(
+                    "Fairness: the quiet tenant's callback %.2f s after a batch with nine events of a noisy "
+                            + "tenant (40 agents whose receivers hang 10 s)%n",
+                    delay);
             // The noisy tenant's retries would stay on the deliveries queue for hours, and every message moto holds
             // slows each of its receives (it recomputes the queue's counts per message received): clear them.
             for (String uid : noisyAgents) {
@@ -233,22 +270,41 @@ public final class Benchmark {
 
     /** The README's benchmark table: one row per function's cold start, then the dispatch figures. */
     static String table(Map<String, Object> figures) {
-        StringBuilder table = new StringBuilder("| function | first answer / naive | first answer | classes loaded | artifact |\n"
-                + "|---|---|---|---|---|\n");
-        table.append(String.format("| naive handler (baseline) | 1.00 | %s ms | %s | |%n", figures.get("cold_start_naive_ms"),
-                figures.get("classes_loaded_naive")));
-        figures.keySet().stream().filter(key -> key.startsWith("cold_start_ratio_")).forEach(key -> {
-            String function = key.substring("cold_start_ratio_".length());
-            table.append(String.format("| %s | %.2f | %s ms | %s | %s MB |%n", function, ((Number) figures.get(key)).doubleValue(),
-                    figures.get("cold_start_ms_" + function), figures.get("classes_loaded_" + function),
-                    figures.get("artifact_mb_" + function)));
-        });
+        StringBuilder table =
+                new StringBuilder("| function | first answer / naive | first answer | classes loaded | artifact |\n"
+                        + "|---|---|---|---|---|\n");
+        table.append(String.format(
+                "| naive handler (baseline) | 1.00 | %s ms | %s | |%n",
+                figures.get("cold_start_naive_ms"), figures.get("classes_loaded_naive")));
+        figures.keySet().stream()
+                .filter(key -> key.startsWith("cold_start_ratio_"))
+                .forEach(key -> {
+                    String function = key.substring("cold_start_ratio_".length());
+                    table.append(String.format(
+                            "| %s | %.2f | %s ms | %s | %s MB |%n",
+                            function,
+                            ((Number) figures.get(key)).doubleValue(),
+                            figures.get("cold_start_ms_" + function),
+                            figures.get("classes_loaded_" + function),
+                            figures.get("artifact_mb_" + function)));
+                });
         table.append("\n| dispatch (local stack on moto) | figure |\n|---|---|\n");
-        for (String key : List.of("fanout_wall_over_callback", "fanout_wall_s", "deliveries_per_s", "fanout_wall_over_callback_1000",
-                "fanout_wall_s_1000", "deliveries_per_s_1000", "quiet_tenant_delay_s", "write_units_per_delivery",
+        for (String key : List.of(
+                "fanout_wall_over_callback",
+                "fanout_wall_s",
+                "deliveries_per_s",
+                "fanout_wall_over_callback_1000",
+                "fanout_wall_s_1000",
+                "deliveries_per_s_1000",
+                "quiet_tenant_delay_s",
+                "write_units_per_delivery",
                 "stats_write_units_per_delivery")) {
             if (figures.containsKey(key)) {
-                table.append("| `").append(key).append("` | ").append(figures.get(key)).append(" |\n");
+                table.append("| `")
+                        .append(key)
+                        .append("` | ")
+                        .append(figures.get(key))
+                        .append(" |\n");
             }
         }
         return table.toString();
@@ -265,9 +321,16 @@ public final class Benchmark {
 
     private static HttpResponse<String> request(DevStack stack, String key, String method, String path, String body)
             throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + path)).header("X-Avala-Api-Key", key)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.apiUrl() + path))
+                        .header("X-Avala-Api-Key", key)
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static double pct(List<Long> micros, int percentile) {

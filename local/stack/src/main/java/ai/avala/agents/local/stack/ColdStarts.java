@@ -1,23 +1,23 @@
 package ai.avala.agents.local.stack;
 
-import ai.avala.agents.wiring.Wiring;
+import ai.avala.agents.config.Configuration;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
-import ai.avala.agents.config.Configuration;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
-import java.time.Clock;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.store.ApiKeyStore;
+import ai.avala.agents.wiring.Wiring;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,8 +47,8 @@ final class ColdStarts {
     private static final String TENANT = "bench_cold";
 
     /** One fresh JVM's run; {@code output} is all it printed (standard output and error). */
-    private record Run(long firstMs, long initMs, long classes, long heapMb, String status, String answer, String output) {
-    }
+    private record Run(
+            long firstMs, long initMs, long classes, long heapMb, String status, String answer, String output) {}
 
     private final DevStack stack;
     private final AgentService agents;
@@ -59,13 +59,18 @@ final class ColdStarts {
 
     ColdStarts(DevStack stack, String receiverUrl) {
         this.stack = stack;
-        var env = FunctionEnvironment.of(stack.resources(), "TestAgentFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
+        var env =
+                FunctionEnvironment.of(stack.resources(), "TestAgentFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true"));
         this.wiring = new Wiring(Configuration.from(env), Clock.systemUTC());
         this.agents = wiring.agentService();
         wiring.apiKeys().register(key, TENANT);
-        this.agentUid = agents.create(TENANT, AgentChanges.forCreate("{\"name\": \"cold\", \"events\": [\"task.completed\"], "
-                + "\"callback_url\": \"" + receiverUrl + "\"}")).uid();
-        this.pullAgentUid = agents.create(TENANT, AgentChanges.forCreate("{\"name\": \"pull\"}")).uid();
+        this.agentUid = agents.create(
+                        TENANT,
+                        AgentChanges.forCreate("{\"name\": \"cold\", \"events\": [\"task.completed\"], "
+                                + "\"callback_url\": \"" + receiverUrl + "\"}"))
+                .uid();
+        this.pullAgentUid = agents.create(TENANT, AgentChanges.forCreate("{\"name\": \"pull\"}"))
+                .uid();
     }
 
     static void measure(DevStack stack, int rounds, Map<String, Object> results) throws Exception {
@@ -105,8 +110,16 @@ final class ColdStarts {
         HttpServer credentials = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         credentials.createContext("/role-credentials", exchange -> {
             credentialCalls.incrementAndGet();
-            byte[] body = Json.write(Map.of("AccessKeyId", "ASIAEXAMPLEPRODPATH1", "SecretAccessKey", "example-secret",
-                    "Token", "example-token", "Expiration", Instant.now().plusSeconds(3600).toString())).getBytes();
+            byte[] body = Json.write(Map.of(
+                            "AccessKeyId",
+                            "ASIAEXAMPLEPRODPATH1",
+                            "SecretAccessKey",
+                            "example-secret",
+                            "Token",
+                            "example-token",
+                            "Expiration",
+                            Instant.now().plusSeconds(3600).toString()))
+                    .getBytes();
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -114,19 +127,27 @@ final class ColdStarts {
         });
         credentials.start();
         try {
-            return checkEach(stack, (cold, function) -> {
-                Map<String, String> env = new LinkedHashMap<>(cold.environment(function));
-                List.of("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN").forEach(env::remove);
-                env.put("AWS_REGION", "us-east-1");
-                env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                        "http://127.0.0.1:" + credentials.getAddress().getPort() + "/role-credentials");
-                credentialCalls.set(0);
-                return env;
-            }, (function, run) -> {
-                String problem = productionPathProblem(run.status(), run.output(),
-                        !function.equals("MethodNotAllowedFunction"), credentialCalls.get() > 0);
-                return problem == null ? null : "as on AWS, " + problem;
-            });
+            return checkEach(
+                    stack,
+                    (cold, function) -> {
+                        Map<String, String> env = new LinkedHashMap<>(cold.environment(function));
+                        List.of("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+                                .forEach(env::remove);
+                        env.put("AWS_REGION", "us-east-1");
+                        env.put(
+                                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                                "http://127.0.0.1:" + credentials.getAddress().getPort() + "/role-credentials");
+                        credentialCalls.set(0);
+                        return env;
+                    },
+                    (function, run) -> {
+                        String problem = productionPathProblem(
+                                run.status(),
+                                run.output(),
+                                !function.equals("MethodNotAllowedFunction"),
+                                credentialCalls.get() > 0);
+                        return problem == null ? null : "as on AWS, " + problem;
+                    });
         } finally {
             credentials.stop(0);
         }
@@ -138,18 +159,26 @@ final class ColdStarts {
     }
 
     /** Runs every function's artifact once, in a fresh JVM, in the environment given; the problems found. */
-    private static List<String> checkEach(DevStack stack, BiFunction<ColdStarts, String, Map<String, String>> environment,
-                                          Verdict verdict) throws Exception {
+    private static List<String> checkEach(
+            DevStack stack, BiFunction<ColdStarts, String, Map<String, String>> environment, Verdict verdict)
+            throws Exception {
         HttpServer receiver = receiver();
         try {
-            ColdStarts cold = new ColdStarts(stack, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cold");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ColdStarts cold = new ColdStarts(
+                    stack, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cold");
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> problems = new ArrayList<>();
             for (var function : cold.handlers().entrySet()) {
-                Run run = cold.function(java, function.getKey(), function.getValue(), BUILD.resolve(function.getKey()),
+                Run run = cold.function(
+                        java,
+                        function.getKey(),
+                        function.getValue(),
+                        BUILD.resolve(function.getKey()),
                         environment.apply(cold, function.getKey()));
                 String problem = verdict.of(function.getKey(), run);
-                System.out.printf("  %-28s %5d ms  %s%n", function.getKey(), run.firstMs(), problem == null ? "ok" : "FAILED");
+                System.out.printf(
+                        "  %-28s %5d ms  %s%n", function.getKey(), run.firstMs(), problem == null ? "ok" : "FAILED");
                 if (problem != null) {
                     problems.add(function.getKey() + ": " + problem);
                 }
@@ -163,8 +192,7 @@ final class ColdStarts {
     private static final Pattern LINKAGE = Pattern.compile(
             "\\b(NoClassDefFoundError|ClassNotFoundException|NoSuchMethodError|NoSuchFieldError|AbstractMethodError|"
                     + "IncompatibleClassChangeError|LinkageError|ExceptionInInitializerError|ServiceConfigurationError)\\b");
-    private static final Pattern PUBLIC_ENDPOINT =
-            Pattern.compile("\\b[a-z]+\\.us-east-1\\.amazonaws\\.com\\b");
+    private static final Pattern PUBLIC_ENDPOINT = Pattern.compile("\\b[a-z]+\\.us-east-1\\.amazonaws\\.com\\b");
 
     /**
      * What is wrong with a run as on AWS, from its status and all it printed: a linkage error, a JVM that died,
@@ -194,7 +222,8 @@ final class ColdStarts {
         JsonValue json = Json.parse(answer);
         if (json.has("statusCode")) {
             int status = json.get("statusCode").asInt();
-            boolean expected = function.equals("MethodNotAllowedFunction") ? status == 405 : status >= 200 && status < 300;
+            boolean expected =
+                    function.equals("MethodNotAllowedFunction") ? status == 405 : status >= 200 && status < 300;
             return expected ? null : "answered " + status;
         }
         if (json.has("batchItemFailures")) {
@@ -274,17 +303,24 @@ final class ColdStarts {
                     series.add(round % 2, new Series(function.getKey(), true));
                 }
                 for (Series artifact : series) {
-                    Path directory = artifact.compared() ? Path.of(variants, function.getKey()) : BUILD.resolve(function.getKey());
-                    runs.computeIfAbsent(artifact, k -> new ArrayList<>()).add(measured(artifact,
-                            function(java, function.getKey(), function.getValue(), directory)));
+                    Path directory = artifact.compared()
+                            ? Path.of(variants, function.getKey())
+                            : BUILD.resolve(function.getKey());
+                    runs.computeIfAbsent(artifact, k -> new ArrayList<>())
+                            .add(measured(artifact, function(java, function.getKey(), function.getValue(), directory)));
                 }
             }
         }
         long naive = median(runs.get(Series.NAIVE), Run::firstMs);
-        System.out.printf("Cold starts (%d interleaved rounds, fresh JVMs, %s, sam build artifacts; medians):%n", rounds,
-                String.join(" ", JVM_FLAGS));
-        System.out.printf("  %-24s first answer %5d ms  classes %5d  heap %3d MB%n", "naive (baseline)", naive,
-                median(runs.get(Series.NAIVE), Run::classes), median(runs.get(Series.NAIVE), Run::heapMb));
+        System.out.printf(
+                "Cold starts (%d interleaved rounds, fresh JVMs, %s, sam build artifacts; medians):%n",
+                rounds, String.join(" ", JVM_FLAGS));
+        System.out.printf(
+                "  %-24s first answer %5d ms  classes %5d  heap %3d MB%n",
+                "naive (baseline)",
+                naive,
+                median(runs.get(Series.NAIVE), Run::classes),
+                median(runs.get(Series.NAIVE), Run::heapMb));
         results.put("cold_start_naive_ms", naive);
         results.put("classes_loaded_naive", median(runs.get(Series.NAIVE), Run::classes));
         for (String function : handlers.keySet()) {
@@ -296,15 +332,28 @@ final class ColdStarts {
             results.put("cold_start_ms_" + function, first);
             results.put("classes_loaded_" + function, median(measured, Run::classes));
             results.put("artifact_mb_" + function, megabytes);
-            System.out.printf("  %-24s first answer %5d ms (%.2f x naive)  init %4d ms  classes %5d  heap %3d MB  "
-                            + "artifact %4.1f MB  [%s]%n", function, first, ratio, median(measured, Run::initMs),
-                    median(measured, Run::classes), median(measured, Run::heapMb), megabytes, measured.get(0).status());
+            System.out.printf(
+                    "  %-24s first answer %5d ms (%.2f x naive)  init %4d ms  classes %5d  heap %3d MB  "
+                            + "artifact %4.1f MB  [%s]%n",
+                    function,
+                    first,
+                    ratio,
+                    median(measured, Run::initMs),
+                    median(measured, Run::classes),
+                    median(measured, Run::heapMb),
+                    megabytes,
+                    measured.get(0).status());
             List<Run> compared = runs.get(new Series(function, true));
             if (compared != null) {
                 long other = median(compared, Run::firstMs);
-                System.out.printf("  %-24s first answer %5d ms (%.2f x naive, %+d ms)  classes %5d  runs %s against %s%n",
-                        "  compared", other, Math.round(100.0 * other / naive) / 100.0, other - first,
-                        median(compared, Run::classes), compared.stream().map(Run::firstMs).toList(),
+                System.out.printf(
+                        "  %-24s first answer %5d ms (%.2f x naive, %+d ms)  classes %5d  runs %s against %s%n",
+                        "  compared",
+                        other,
+                        Math.round(100.0 * other / naive) / 100.0,
+                        other - first,
+                        median(compared, Run::classes),
+                        compared.stream().map(Run::firstMs).toList(),
                         measured.stream().map(Run::firstMs).toList());
             }
         }
@@ -314,7 +363,11 @@ final class ColdStarts {
         Map<String, String> env = new LinkedHashMap<>(stack.resources().awsVariables());
         env.put("AGENTS_TABLE", "AgentsTable");
         String classpath = HARNESS.resolve("classes") + ":" + HARNESS.resolve("lib") + "/*";
-        return launch(java, classpath, env, "ai.avala.agents.local.coldstart.NaiveGetItemHandler",
+        return launch(
+                java,
+                classpath,
+                env,
+                "ai.avala.agents.local.coldstart.NaiveGetItemHandler",
                 api("GET", "/api/v1/agents/" + agentUid + "/", Map.of("uid", agentUid), Map.of(), null));
     }
 
@@ -338,40 +391,92 @@ final class ColdStarts {
     private String event(String function) {
         String agent = "/api/v1/agents/" + agentUid + "/";
         return switch (function) {
-            case "AuthorizerFunction" -> Json.write(Map.of("type", "REQUEST", "headers", Map.of("X-Avala-Api-Key", key),
-                    "methodArn", "arn:aws:execute-api:us-east-1:000000000000:api/prod/GET/api/v1/agents"));
+            case "AuthorizerFunction" ->
+                Json.write(Map.of(
+                        "type",
+                        "REQUEST",
+                        "headers",
+                        Map.of("X-Avala-Api-Key", key),
+                        "methodArn",
+                        "arn:aws:execute-api:us-east-1:000000000000:api/prod/GET/api/v1/agents"));
             case "ListAgentsFunction" -> api("GET", "/api/v1/agents/", Map.of(), Map.of("limit", "10"), null);
             case "GetAgentFunction" -> api("GET", agent, Map.of("uid", agentUid), Map.of(), null);
-            case "CreateAgentFunction" -> api("POST", "/api/v1/agents/", Map.of(), Map.of(),
-                    "{\"name\": \"created cold\", \"events\": [\"export.completed\"]}");
-            case "UpdateAgentFunction" -> api("PATCH", agent, Map.of("uid", agentUid), Map.of(),
-                    "{\"description\": \"" + UUID.randomUUID() + "\"}");
+            case "CreateAgentFunction" ->
+                api(
+                        "POST",
+                        "/api/v1/agents/",
+                        Map.of(),
+                        Map.of(),
+                        "{\"name\": \"created cold\", \"events\": [\"export.completed\"]}");
+            case "UpdateAgentFunction" ->
+                api(
+                        "PATCH",
+                        agent,
+                        Map.of("uid", agentUid),
+                        Map.of(),
+                        "{\"description\": \"" + UUID.randomUUID() + "\"}");
             case "DeleteAgentFunction" -> {
-                String doomed = agents.create(TENANT, AgentChanges.forCreate("{\"name\": \"doomed\"}")).uid();
+                String doomed = agents.create(TENANT, AgentChanges.forCreate("{\"name\": \"doomed\"}"))
+                        .uid();
                 yield api("DELETE", "/api/v1/agents/" + doomed + "/", Map.of("uid", doomed), Map.of(), null);
             }
-            case "ListExecutionsFunction" -> api("GET", agent + "executions/", Map.of("uid", agentUid), Map.of("limit", "10"), null);
+            case "ListExecutionsFunction" ->
+                api("GET", agent + "executions/", Map.of("uid", agentUid), Map.of("limit", "10"), null);
             case "TestAgentFunction" -> api("POST", agent + "test/", Map.of("uid", agentUid), Map.of(), null);
-            case "AgentActionFunction" -> api("POST", "/api/v1/agent-actions/", Map.of(), Map.of(),
-                    "{\"execution\": \"" + execution(pullAgentUid, ExecutionStatus.PENDING) + "\", \"action\": \"approve\"}");
+            case "AgentActionFunction" ->
+                api(
+                        "POST",
+                        "/api/v1/agent-actions/",
+                        Map.of(),
+                        Map.of(),
+                        "{\"execution\": \"" + execution(pullAgentUid, ExecutionStatus.PENDING)
+                                + "\", \"action\": \"approve\"}");
             case "RedeliverExecutionFunction" -> {
                 String failed = execution(agentUid, ExecutionStatus.FAILED);
-                yield api("POST", agent + "executions/" + failed + "/redeliver/",
-                        Map.of("uid", agentUid, "execution_uid", failed), Map.of(), null);
+                yield api(
+                        "POST",
+                        agent + "executions/" + failed + "/redeliver/",
+                        Map.of("uid", agentUid, "execution_uid", failed),
+                        Map.of(),
+                        null);
             }
-            case "RedeliverFailedFunction" -> api("POST", agent + "redeliver-failed/", Map.of("uid", agentUid), Map.of(),
-                    "{\"since\": \"" + Instant.now().minusSeconds(3600) + "\"}");
-            case "RotateSecretFunction" -> api("POST", agent + "rotate-secret/", Map.of("uid", agentUid), Map.of(),
-                    "{\"overlap_seconds\": 60}");
+            case "RedeliverFailedFunction" ->
+                api(
+                        "POST",
+                        agent + "redeliver-failed/",
+                        Map.of("uid", agentUid),
+                        Map.of(),
+                        "{\"since\": \"" + Instant.now().minusSeconds(3600) + "\"}");
+            case "RotateSecretFunction" ->
+                api("POST", agent + "rotate-secret/", Map.of("uid", agentUid), Map.of(), "{\"overlap_seconds\": 60}");
             case "MethodNotAllowedFunction" -> api("PUT", "/api/v1/agents/", Map.of(), Map.of(), "{}");
-            case "DispatcherFunction" -> sqs(Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "task.completed",
-                    "tenant", TENANT)));
-            case "DeliveryFunction" -> sqs(new DeliveryTask(TENANT, agentUid, execution(agentUid, ExecutionStatus.RUNNING), 0,
-                    System.currentTimeMillis()).toJson());
-            case "StatsFunction" -> Json.write(Map.of("Records", List.of(Map.of("eventName", "INSERT", "dynamodb", Map.of(
-                    "Keys", Map.of("agent", Map.of("S", agentUid), "uid", Map.of("S", "exec_" + Ids.ulid(System.currentTimeMillis()))),
-                    "NewImage", Map.of("tenant", Map.of("S", TENANT), "status", Map.of("S", "success")),
-                    "SequenceNumber", Long.toString(System.nanoTime()))))));
+            case "DispatcherFunction" ->
+                sqs(Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "task.completed", "tenant", TENANT)));
+            case "DeliveryFunction" ->
+                sqs(new DeliveryTask(
+                                TENANT,
+                                agentUid,
+                                execution(agentUid, ExecutionStatus.RUNNING),
+                                0,
+                                System.currentTimeMillis())
+                        .toJson());
+            case "StatsFunction" ->
+                Json.write(Map.of(
+                        "Records",
+                        List.of(Map.of(
+                                "eventName",
+                                "INSERT",
+                                "dynamodb",
+                                Map.of(
+                                        "Keys",
+                                                Map.of(
+                                                        "agent",
+                                                        Map.of("S", agentUid),
+                                                        "uid",
+                                                        Map.of("S", "exec_" + Ids.ulid(System.currentTimeMillis()))),
+                                        "NewImage",
+                                                Map.of("tenant", Map.of("S", TENANT), "status", Map.of("S", "success")),
+                                        "SequenceNumber", Long.toString(System.nanoTime()))))));
             default -> throw new IllegalStateException("No cold-start request for " + function);
         };
     }
@@ -379,30 +484,71 @@ final class ColdStarts {
     private String execution(String agent, ExecutionStatus status) {
         Instant now = Instant.now();
         String uid = "exec_" + Ids.ulid(now.toEpochMilli());
-        wiring.executions().create(new Execution(uid, agent, TENANT, "evt_" + uid, "task.completed", null, null, status, null,
-                Map.of(), null, null, 0, null, null, now, now, List.of(), null));
+        wiring.executions()
+                .create(new Execution(
+                        uid,
+                        agent,
+                        TENANT,
+                        "evt_" + uid,
+                        "task.completed",
+                        null,
+                        null,
+                        status,
+                        null,
+                        Map.of(),
+                        null,
+                        null,
+                        0,
+                        null,
+                        null,
+                        now,
+                        now,
+                        List.of(),
+                        null));
         return uid;
     }
 
-    private String api(String method, String path, Map<String, String> pathParameters, Map<String, String> query, String body) {
+    private String api(
+            String method, String path, Map<String, String> pathParameters, Map<String, String> query, String body) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("resource", path);
         event.put("path", path);
         event.put("httpMethod", method);
-        event.put("headers", Map.of("Host", "api.example.com", "Content-Type", "application/json", "X-Forwarded-Proto", "https"));
+        event.put(
+                "headers",
+                Map.of("Host", "api.example.com", "Content-Type", "application/json", "X-Forwarded-Proto", "https"));
         event.put("queryStringParameters", query.isEmpty() ? null : query);
         event.put("pathParameters", pathParameters.isEmpty() ? null : pathParameters);
-        event.put("requestContext", Map.of("path", "/prod" + path, "stage", "prod", "httpMethod", method,
-                "authorizer", Map.of("tenant", TENANT, "principalId", TENANT)));
+        event.put(
+                "requestContext",
+                Map.of(
+                        "path",
+                        "/prod" + path,
+                        "stage",
+                        "prod",
+                        "httpMethod",
+                        method,
+                        "authorizer",
+                        Map.of("tenant", TENANT, "principalId", TENANT)));
         event.put("body", body);
         event.put("isBase64Encoded", false);
         return Json.write(event);
     }
 
     private static String sqs(String body) {
-        return Json.write(Map.of("Records", List.of(Map.of("messageId", UUID.randomUUID().toString(), "body", body,
-                "attributes", Map.of("SentTimestamp", Long.toString(System.currentTimeMillis())), "messageAttributes", Map.of(),
-                "eventSource", "aws:sqs"))));
+        return Json.write(Map.of(
+                "Records",
+                List.of(Map.of(
+                        "messageId",
+                        UUID.randomUUID().toString(),
+                        "body",
+                        body,
+                        "attributes",
+                        Map.of("SentTimestamp", Long.toString(System.currentTimeMillis())),
+                        "messageAttributes",
+                        Map.of(),
+                        "eventSource",
+                        "aws:sqs"))));
     }
 
     private static Run launch(String java, String classpath, Map<String, String> env, String handler, String event)
@@ -416,7 +562,8 @@ final class ColdStarts {
         if (!extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
-        command.addAll(List.of("-cp", classpath, "ai.avala.agents.local.coldstart.LambdaRuntimeHarness", handler, file.toString()));
+        command.addAll(List.of(
+                "-cp", classpath, "ai.avala.agents.local.coldstart.LambdaRuntimeHarness", handler, file.toString()));
         Path errors = Files.createTempFile("cold-", ".err");
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(errors.toFile());
         builder.environment().clear();
@@ -430,31 +577,49 @@ final class ColdStarts {
         Files.delete(errors);
         String[] line = out.strip().lines().reduce((a, b) -> b).orElse("").split(" ", 6);
         if (line.length < 5) {
-            List<String> thrown = errorLines.stream().filter(l -> l.matches(".*(Error|Exception)\\b.*")).limit(2).toList();
-            String died = String.join(" | ", thrown.isEmpty() ? errorLines.subList(Math.max(0, errorLines.size() - 3), errorLines.size()) : thrown);
+            List<String> thrown = errorLines.stream()
+                    .filter(l -> l.matches(".*(Error|Exception)\\b.*"))
+                    .limit(2)
+                    .toList();
+            String died = String.join(
+                    " | ",
+                    thrown.isEmpty()
+                            ? errorLines.subList(Math.max(0, errorLines.size() - 3), errorLines.size())
+                            : thrown);
             return new Run(0, 0, 0, 0, "died: " + died, "", out + String.join("\n", errorLines));
         }
         String answer = line.length > 5 ? line[5] : "";
         String status = line[4] + " " + answer.substring(0, Math.min(60, answer.length()));
-        return new Run(Long.parseLong(line[0]), Long.parseLong(line[1]), Long.parseLong(line[2]), Long.parseLong(line[3]),
-                status, line[4].equals("ok") ? answer : "", out + String.join("\n", errorLines));
+        return new Run(
+                Long.parseLong(line[0]),
+                Long.parseLong(line[1]),
+                Long.parseLong(line[2]),
+                Long.parseLong(line[3]),
+                status,
+                line[4].equals("ok") ? answer : "",
+                out + String.join("\n", errorLines));
     }
 
     private static Path serializationJar() throws IOException {
         try (Stream<Path> jars = Files.list(HARNESS.resolve("lib"))) {
-            return jars.filter(jar -> jar.getFileName().toString().startsWith("aws-lambda-java-serialization")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("local/coldstart/target/lib has no aws-lambda-java-serialization"));
+            return jars.filter(jar -> jar.getFileName().toString().startsWith("aws-lambda-java-serialization"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "local/coldstart/target/lib has no aws-lambda-java-serialization"));
         }
     }
 
     private static long artifactBytes(String function) throws IOException {
         try (Stream<Path> files = Files.walk(BUILD.resolve(function))) {
-            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(file -> file.toFile().length())
+                    .sum();
         }
     }
 
     private static long median(List<Run> runs, java.util.function.ToLongFunction<Run> field) {
-        List<Long> values = new ArrayList<>(runs.stream().map(run -> field.applyAsLong(run)).toList());
+        List<Long> values =
+                new ArrayList<>(runs.stream().map(run -> field.applyAsLong(run)).toList());
         Collections.sort(values);
         return values.get(values.size() / 2);
     }

@@ -6,7 +6,6 @@ import static ai.avala.agents.local.emulator.SamTemplate.map;
 import ai.avala.agents.aws.AwsClients;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
-import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.local.emulator.MotoServer;
 import ai.avala.agents.local.emulator.SamTemplate;
@@ -49,9 +48,19 @@ public final class DevStack implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private static final StackLog LOG = StackLog.of(DevStack.class);
 
-    private DevStack(MotoServer moto, LocalResources resources, HttpServer server, ExecutorService httpThreads,
-                       ExecutorService pollers, List<QueueTrigger> triggers, List<StreamTrigger> streamTriggers,
-                       SqsClient sqs, Map<String, String> apiKeys, String queueUrl, String dlqUrl, StackClock clock) {
+    private DevStack(
+            MotoServer moto,
+            LocalResources resources,
+            HttpServer server,
+            ExecutorService httpThreads,
+            ExecutorService pollers,
+            List<QueueTrigger> triggers,
+            List<StreamTrigger> streamTriggers,
+            SqsClient sqs,
+            Map<String, String> apiKeys,
+            String queueUrl,
+            String dlqUrl,
+            StackClock clock) {
         this.clock = clock;
         this.moto = moto;
         this.resources = resources;
@@ -70,7 +79,8 @@ public final class DevStack implements AutoCloseable {
         MotoServer moto = options.awsEndpoint() == null ? MotoServer.start() : null;
         String endpoint = moto != null ? moto.endpoint() : options.awsEndpoint();
         try {
-            SamTemplate template = SamTemplate.load(options.template() != null ? options.template() : SamTemplate.locate());
+            SamTemplate template =
+                    SamTemplate.load(options.template() != null ? options.template() : SamTemplate.locate());
             LocalResources resources = LocalResources.provision(template, endpoint);
             Map<String, String> overrides = new LinkedHashMap<>(options.functionEnvironment());
             if (options.allowLocalCallbacks()) {
@@ -92,24 +102,35 @@ public final class DevStack implements AutoCloseable {
             List<StreamTrigger> streamTriggers = new ArrayList<>();
             var streams = software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient.builder();
             var streamsClient = AwsClients.build(streams, resources.aws());
-            var functionsWithEvents = options.triggers() ? template.resources("AWS::Serverless::Function")
+            var functionsWithEvents = options.triggers()
+                    ? template.resources("AWS::Serverless::Function")
                     : Map.<String, Map<String, Object>>of();
             for (var entry : functionsWithEvents.entrySet()) {
                 for (Object event : LambdaFunctions.events(entry.getValue()).values()) {
                     Map<String, Object> props = QueueTrigger.sqsProperties(event);
                     if (props != null) {
-                        String queueId = (String) list(map(props.get("Queue")).get("Fn::GetAtt")).get(0);
+                        String queueId = (String)
+                                list(map(props.get("Queue")).get("Fn::GetAtt")).get(0);
                         var queue = resources.physical(queueId);
                         Object maximum = map(props.get("ScalingConfig")).get("MaximumConcurrency");
-                        int concurrency = options.queueConcurrency() > 0 ? options.queueConcurrency()
-                                : maximum == null ? DEFAULT_QUEUE_CONCURRENCY : Integer.parseInt(resources.resolve(maximum));
-                        triggers.add(new QueueTrigger(sqs, functions.get(entry.getKey()), queue.ref(),
-                                queue.attributes().get("Arn"), props, concurrency));
+                        int concurrency = options.queueConcurrency() > 0
+                                ? options.queueConcurrency()
+                                : maximum == null
+                                        ? DEFAULT_QUEUE_CONCURRENCY
+                                        : Integer.parseInt(resources.resolve(maximum));
+                        triggers.add(new QueueTrigger(
+                                sqs,
+                                functions.get(entry.getKey()),
+                                queue.ref(),
+                                queue.attributes().get("Arn"),
+                                props,
+                                concurrency));
                     }
                     Map<String, Object> stream = StreamTrigger.streamProperties(event);
                     if (stream != null) {
                         String streamArn = resources.resolve(stream.get("Stream"));
-                        streamTriggers.add(new StreamTrigger(streamsClient, functions.get(entry.getKey()), streamArn, stream));
+                        streamTriggers.add(
+                                new StreamTrigger(streamsClient, functions.get(entry.getKey()), streamArn, stream));
                     }
                 }
             }
@@ -117,8 +138,19 @@ public final class DevStack implements AutoCloseable {
             triggers.forEach(QueueTrigger::start);
             streamTriggers.forEach(pollers::submit);
             String[] queues = eventQueues(template, resources);
-            DevStack stack = new DevStack(moto, resources, server, httpThreads, pollers, triggers, streamTriggers, sqs, keys,
-                    queues[0], queues[1], clock);
+            DevStack stack = new DevStack(
+                    moto,
+                    resources,
+                    server,
+                    httpThreads,
+                    pollers,
+                    triggers,
+                    streamTriggers,
+                    sqs,
+                    keys,
+                    queues[0],
+                    queues[1],
+                    clock);
             if (moto != null) {
                 moto.stopsWithOwner();
             }
@@ -135,26 +167,38 @@ public final class DevStack implements AutoCloseable {
     /** The queue producers send to ({@code EventsQueue}, else the first with a DLQ) and its DLQ. */
     private static String[] eventQueues(SamTemplate template, LocalResources resources) {
         var queues = template.resources("AWS::SQS::Queue");
-        String queueId = queues.containsKey("EventsQueue") ? "EventsQueue"
-                : queues.entrySet().stream().filter(e -> e.getValue().containsKey("RedrivePolicy"))
-                        .map(Map.Entry::getKey).findFirst().orElse(null);
+        String queueId = queues.containsKey("EventsQueue")
+                ? "EventsQueue"
+                : queues.entrySet().stream()
+                        .filter(e -> e.getValue().containsKey("RedrivePolicy"))
+                        .map(Map.Entry::getKey)
+                        .findFirst()
+                        .orElse(null);
         if (queueId == null) {
             return new String[] {null, null};
         }
-        Object dlqArn = map(map(queues.get(queueId).get("RedrivePolicy")).get("deadLetterTargetArn")).get("Fn::GetAtt");
-        String dlqUrl = dlqArn == null ? null : resources.physical((String) list(dlqArn).get(0)).ref();
+        Object dlqArn = map(map(queues.get(queueId).get("RedrivePolicy")).get("deadLetterTargetArn"))
+                .get("Fn::GetAtt");
+        String dlqUrl = dlqArn == null
+                ? null
+                : resources.physical((String) list(dlqArn).get(0)).ref();
         return new String[] {resources.physical(queueId).ref(), dlqUrl};
     }
 
-    private static Map<String, String> registerKeys(LocalResources resources, ApiGateway gateway, Map<String, String> wanted) {
+    private static Map<String, String> registerKeys(
+            LocalResources resources, ApiGateway gateway, Map<String, String> wanted) {
         Map<String, String> keys = new LinkedHashMap<>(wanted);
         if (keys.isEmpty()) {
             keys.put("local", ApiKeyStore.newKey());
         }
         String authorizerId = resources.template().resources("AWS::Serverless::Function").entrySet().stream()
-                .filter(e -> FunctionEnvironment.of(resources, e.getKey(), Map.of()).containsKey("API_KEYS_TABLE"))
-                .map(Map.Entry::getKey).findFirst().orElseThrow();
-        var store = new ApiKeyStore(AwsClients.dynamoDb(resources.aws()),
+                .filter(e ->
+                        FunctionEnvironment.of(resources, e.getKey(), Map.of()).containsKey("API_KEYS_TABLE"))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow();
+        var store = new ApiKeyStore(
+                AwsClients.dynamoDb(resources.aws()),
                 FunctionEnvironment.of(resources, authorizerId, Map.of()).get("API_KEYS_TABLE"));
         keys.forEach((tenant, key) -> store.register(key, tenant));
         return keys;
@@ -201,10 +245,15 @@ public final class DevStack implements AutoCloseable {
 
     /** Messages on a queue, visible or in flight or delayed. */
     public int queueDepth(String url) {
-        var attributes = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
-                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                software.amazon.awssdk.services.sqs.model.QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+        var attributes = sqs.getQueueAttributes(r -> r.queueUrl(url)
+                        .attributeNames(
+                                software.amazon.awssdk.services.sqs.model.QueueAttributeName
+                                        .APPROXIMATE_NUMBER_OF_MESSAGES,
+                                software.amazon.awssdk.services.sqs.model.QueueAttributeName
+                                        .APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                                software.amazon.awssdk.services.sqs.model.QueueAttributeName
+                                        .APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                .attributes();
         return attributes.values().stream().mapToInt(Integer::parseInt).sum();
     }
 
@@ -277,13 +326,14 @@ public final class DevStack implements AutoCloseable {
         // The banner goes to standard error: standard output carries only JSON lines (the functions' and the stack's).
         System.err.println("Avala Agents local stack is ready.");
         System.err.println("  API:          " + stack.apiUrl());
-        System.err.println("  AWS endpoint: " + stack.awsEndpoint() + (stack.moto != null ? " (moto, started here)" : ""));
+        System.err.println(
+                "  AWS endpoint: " + stack.awsEndpoint() + (stack.moto != null ? " (moto, started here)" : ""));
         if (stack.queueUrl() != null) {
             System.err.println("  Events queue: " + stack.queueUrl());
         }
         stack.apiKeys().forEach((tenant, key) -> System.err.println("  API key for tenant " + tenant + ": " + key));
-        System.err.println("Try: curl -H 'X-Avala-Api-Key: " + stack.apiKeys().values().iterator().next() + "' "
-                + stack.apiUrl() + "/agents/");
+        System.err.println("Try: curl -H 'X-Avala-Api-Key: "
+                + stack.apiKeys().values().iterator().next() + "' " + stack.apiUrl() + "/agents/");
         System.err.println("Press Ctrl-C to stop.");
         Thread.currentThread().join();
     }

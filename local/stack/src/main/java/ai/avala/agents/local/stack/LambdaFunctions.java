@@ -1,13 +1,13 @@
 package ai.avala.agents.local.stack;
 
-import ai.avala.agents.local.emulator.AwsCallRecorder;
 import static ai.avala.agents.local.emulator.SamTemplate.map;
 
 import ai.avala.agents.config.Configuration;
+import ai.avala.agents.local.emulator.AwsCallRecorder;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
-import ai.avala.agents.wiring.Wiring;
-import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.local.emulator.LambdaEvents;
+import ai.avala.agents.local.emulator.LocalResources;
+import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.time.Clock;
@@ -42,8 +42,12 @@ final class LambdaFunctions {
             String handler = (String) props.get("Handler");
             String className = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
             Configuration config = Configuration.from(FunctionEnvironment.of(local, id, overrides));
-            functions.put(id, new Function(id, instantiate(id, className, new Wiring(config, clock)),
-                    timeoutSeconds(props.get("Timeout"), defaultTimeout) * 1000));
+            functions.put(
+                    id,
+                    new Function(
+                            id,
+                            instantiate(id, className, new Wiring(config, clock)),
+                            timeoutSeconds(props.get("Timeout"), defaultTimeout) * 1000));
         });
     }
 
@@ -62,14 +66,15 @@ final class LambdaFunctions {
     private static RequestStreamHandler instantiate(String id, String className, Wiring wiring) {
         try {
             Class<?> type = Class.forName(className);
-            Object handler = AwsCallRecorder.constructing(type, () -> type.getConstructor(Wiring.class).newInstance(wiring));
+            Object handler = AwsCallRecorder.constructing(
+                    type, () -> type.getConstructor(Wiring.class).newInstance(wiring));
             if (!(handler instanceof RequestStreamHandler streamHandler)) {
                 throw new IllegalStateException(className + " is not a RequestStreamHandler");
             }
             return streamHandler;
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("Cannot create handler " + className + " of " + id
-                    + ": it needs a public (Wiring) constructor", e);
+            throw new IllegalStateException(
+                    "Cannot create handler " + className + " of " + id + ": it needs a public (Wiring) constructor", e);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -28,7 +28,15 @@ public record Options(
 
     /** These options with the given function environment variables over the template's. */
     public Options withEnvironment(Map<String, String> variables) {
-        return new Options(port, awsEndpoint, apiKeys, readyFile, allowLocalCallbacks, template, variables, queueConcurrency,
+        return new Options(
+                port,
+                awsEndpoint,
+                apiKeys,
+                readyFile,
+                allowLocalCallbacks,
+                template,
+                variables,
+                queueConcurrency,
                 triggers);
     }
 
@@ -37,8 +45,16 @@ public record Options(
      * nothing runs beside what is measured (the cold-start bench).
      */
     public Options withoutTriggers() {
-        return new Options(port, awsEndpoint, apiKeys, readyFile, allowLocalCallbacks, template, functionEnvironment,
-                queueConcurrency, false);
+        return new Options(
+                port,
+                awsEndpoint,
+                apiKeys,
+                readyFile,
+                allowLocalCallbacks,
+                template,
+                functionEnvironment,
+                queueConcurrency,
+                false);
     }
 
     public static final String USAGE = """

@@ -48,14 +48,20 @@ final class QueueTrigger {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final StopGate running = new StopGate();
 
-    QueueTrigger(SqsClient sqs, LambdaFunctions.Function function, String queueUrl, String queueArn,
-                 Map<String, Object> properties, int concurrency) {
+    QueueTrigger(
+            SqsClient sqs,
+            LambdaFunctions.Function function,
+            String queueUrl,
+            String queueArn,
+            Map<String, Object> properties,
+            int concurrency) {
         this.sqs = sqs;
         this.function = function;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
         this.batchSize = properties.get("BatchSize") instanceof Number n ? Math.min(10, n.intValue()) : 10;
-        this.windowMillis = properties.get("MaximumBatchingWindowInSeconds") instanceof Number n ? n.longValue() * 1000 : 0;
+        this.windowMillis =
+                properties.get("MaximumBatchingWindowInSeconds") instanceof Number n ? n.longValue() * 1000 : 0;
         this.reportsFailures = list(properties.get("FunctionResponseTypes")).contains("ReportBatchItemFailures");
         this.slots = new Semaphore(concurrency);
     }
@@ -98,8 +104,8 @@ final class QueueTrigger {
                     invoked = true;
                 }
             } catch (RuntimeException e) {
-                running.ifOpen(() -> LOG.warn("Polling the queue failed; retrying", e, "queue", queueUrl, "function",
-                        function.id()));
+                running.ifOpen(() -> LOG.warn(
+                        "Polling the queue failed; retrying", e, "queue", queueUrl, "function", function.id()));
                 if (running.isOpen()) {
                     pause();
                 }
@@ -131,18 +137,19 @@ final class QueueTrigger {
 
     private List<Message> receive(int max, int waitSeconds) {
         return sqs.receiveMessage(r -> r.queueUrl(queueUrl)
-                .maxNumberOfMessages(max)
-                .waitTimeSeconds(waitSeconds)
-                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                .messageAttributeNames("All")).messages();
+                        .maxNumberOfMessages(max)
+                        .waitTimeSeconds(waitSeconds)
+                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                        .messageAttributeNames("All"))
+                .messages();
     }
 
     private void invoke(List<Message> messages) {
         SQSEvent event = new SQSEvent();
         event.setRecords(messages.stream().map(this::toRecord).toList());
         Set<String> failed = new HashSet<>();
-        Future<SQSBatchResponse> invocation = threads.submit(() -> function.invoke(event, SQSBatchResponse.class,
-                new LocalContext(function.id(), function.timeoutMillis())));
+        Future<SQSBatchResponse> invocation = threads.submit(() -> function.invoke(
+                event, SQSBatchResponse.class, new LocalContext(function.id(), function.timeoutMillis())));
         try {
             SQSBatchResponse response = invocation.get(function.timeoutMillis(), TimeUnit.MILLISECONDS);
             if (reportsFailures && response.getBatchItemFailures() != null) {
@@ -150,29 +157,51 @@ final class QueueTrigger {
             }
         } catch (TimeoutException e) {
             invocation.cancel(true);
-            running.ifOpen(() -> LOG.warn("The function timed out; its messages return to the queue after their visibility"
-                    + " timeout", null, "function", function.id(), "timeout_ms", function.timeoutMillis(), "messages",
+            running.ifOpen(() -> LOG.warn(
+                    "The function timed out; its messages return to the queue after their visibility" + " timeout",
+                    null,
+                    "function",
+                    function.id(),
+                    "timeout_ms",
+                    function.timeoutMillis(),
+                    "messages",
                     messages.size()));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         } catch (java.util.concurrent.ExecutionException e) {
-            running.ifOpen(() -> LOG.error("The function failed on a batch; it will be retried", e.getCause(), "function",
-                    function.id(), "messages", messages.size()));
+            running.ifOpen(() -> LOG.error(
+                    "The function failed on a batch; it will be retried",
+                    e.getCause(),
+                    "function",
+                    function.id(),
+                    "messages",
+                    messages.size()));
             return;
         }
         // Stopped while it ran (interrupted, as Lambda abandons it): its messages stay on the queue, unreported.
         running.ifOpen(() -> {
             List<DeleteMessageBatchRequestEntry> done = messages.stream()
                     .filter(m -> !failed.contains(m.messageId()))
-                    .map(m -> DeleteMessageBatchRequestEntry.builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build())
+                    .map(m -> DeleteMessageBatchRequestEntry.builder()
+                            .id(m.messageId())
+                            .receiptHandle(m.receiptHandle())
+                            .build())
                     .toList();
             if (!done.isEmpty()) {
                 sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(done));
             }
-            LOG.info("SQS batch", "queue", queueArn.substring(queueArn.lastIndexOf(':') + 1), "function", function.id(),
-                    "messages", messages.size(), "failed", failed.size());
+            LOG.info(
+                    "SQS batch",
+                    "queue",
+                    queueArn.substring(queueArn.lastIndexOf(':') + 1),
+                    "function",
+                    function.id(),
+                    "messages",
+                    messages.size(),
+                    "failed",
+                    failed.size());
         });
     }
 

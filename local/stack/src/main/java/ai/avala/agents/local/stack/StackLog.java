@@ -45,8 +45,9 @@ final class StackLog {
             line.put(String.valueOf(fields[i]), fields[i + 1]);
         }
         if (error != null) {
-            line.put("exception", Map.of("type", error.getClass().getName(),
-                    "message", String.valueOf(error.getMessage())));
+            line.put(
+                    "exception",
+                    Map.of("type", error.getClass().getName(), "message", String.valueOf(error.getMessage())));
         }
         System.out.println(Json.write(line));
     }

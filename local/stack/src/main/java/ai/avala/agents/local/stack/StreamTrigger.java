@@ -30,12 +30,17 @@ final class StreamTrigger implements Runnable {
     private final long windowMillis;
     private final StopGate running = new StopGate();
 
-    StreamTrigger(DynamoDbStreamsClient streams, LambdaFunctions.Function function, String streamArn, Map<String, Object> properties) {
+    StreamTrigger(
+            DynamoDbStreamsClient streams,
+            LambdaFunctions.Function function,
+            String streamArn,
+            Map<String, Object> properties) {
         this.streams = streams;
         this.function = function;
         this.streamArn = streamArn;
         this.batchSize = properties.get("BatchSize") instanceof Number n ? Math.min(1000, n.intValue()) : 100;
-        this.windowMillis = properties.get("MaximumBatchingWindowInSeconds") instanceof Number n ? n.longValue() * 1000 : 0;
+        this.windowMillis =
+                properties.get("MaximumBatchingWindowInSeconds") instanceof Number n ? n.longValue() * 1000 : 0;
     }
 
     static Map<String, Object> streamProperties(Object event) {
@@ -56,9 +61,15 @@ final class StreamTrigger implements Runnable {
             try {
                 if (System.currentTimeMillis() >= nextDescribe) {
                     // New shards are rare: look for them every few seconds, not on every read.
-                    for (var shard : streams.describeStream(r -> r.streamArn(streamArn)).streamDescription().shards()) {
-                        iterators.computeIfAbsent(shard.shardId(), id -> streams.getShardIterator(r -> r.streamArn(streamArn)
-                                .shardId(id).shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
+                    for (var shard : streams.describeStream(r -> r.streamArn(streamArn))
+                            .streamDescription()
+                            .shards()) {
+                        iterators.computeIfAbsent(
+                                shard.shardId(),
+                                id -> streams.getShardIterator(r -> r.streamArn(streamArn)
+                                                .shardId(id)
+                                                .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+                                        .shardIterator());
                     }
                     nextDescribe = System.currentTimeMillis() + 5000;
                 }
@@ -74,8 +85,8 @@ final class StreamTrigger implements Runnable {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                running.ifOpen(() -> LOG.warn("Reading the stream failed; retrying", e, "stream", streamArn, "function",
-                        function.id()));
+                running.ifOpen(() -> LOG.warn(
+                        "Reading the stream failed; retrying", e, "stream", streamArn, "function", function.id()));
                 if (running.isOpen()) {
                     sleep();
                 }
@@ -96,7 +107,10 @@ final class StreamTrigger implements Runnable {
             if (records.size() < batchSize && System.currentTimeMillis() < deadline) {
                 Thread.sleep(100);
             }
-        } while (iterator != null && running.isOpen() && records.size() < batchSize && System.currentTimeMillis() < deadline);
+        } while (iterator != null
+                && running.isOpen()
+                && records.size() < batchSize
+                && System.currentTimeMillis() < deadline);
         if (records.isEmpty()) {
             shard.setValue(iterator);
             return false;
@@ -105,8 +119,11 @@ final class StreamTrigger implements Runnable {
         if (failedFrom == null) {
             shard.setValue(iterator);
         } else {
-            shard.setValue(streams.getShardIterator(r -> r.streamArn(streamArn).shardId(shard.getKey())
-                    .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER).sequenceNumber(failedFrom)).shardIterator());
+            shard.setValue(streams.getShardIterator(r -> r.streamArn(streamArn)
+                            .shardId(shard.getKey())
+                            .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER)
+                            .sequenceNumber(failedFrom))
+                    .shardIterator());
             sleep();
         }
         return true;
@@ -118,13 +135,27 @@ final class StreamTrigger implements Runnable {
         byte[] input = Json.write(Map.of("Records", events)).getBytes(StandardCharsets.UTF_8);
         try {
             byte[] output = function.invoke(input, new LocalContext(function.id(), function.timeoutMillis()));
-            JsonValue failures = Json.parse(new String(output, StandardCharsets.UTF_8)).path("batchItemFailures");
-            running.ifOpen(() -> LOG.info("DynamoDB stream batch", "function", function.id(), "records", records.size(),
-                    "failed", failures.size()));
-            return failures.isEmpty() ? null : failures.get(0).path("itemIdentifier").asText();
+            JsonValue failures =
+                    Json.parse(new String(output, StandardCharsets.UTF_8)).path("batchItemFailures");
+            running.ifOpen(() -> LOG.info(
+                    "DynamoDB stream batch",
+                    "function",
+                    function.id(),
+                    "records",
+                    records.size(),
+                    "failed",
+                    failures.size()));
+            return failures.isEmpty()
+                    ? null
+                    : failures.get(0).path("itemIdentifier").asText();
         } catch (RuntimeException e) {
-            running.ifOpen(() -> LOG.error("The function failed on stream records; retrying", e, "function", function.id(),
-                    "records", records.size()));
+            running.ifOpen(() -> LOG.error(
+                    "The function failed on stream records; retrying",
+                    e,
+                    "function",
+                    function.id(),
+                    "records",
+                    records.size()));
             return records.get(0).dynamodb().sequenceNumber();
         }
     }

@@ -13,8 +13,7 @@ import software.amazon.awssdk.services.apigateway.model.ConflictException;
  */
 final class TenantUsageKeys {
 
-    private TenantUsageKeys() {
-    }
+    private TenantUsageKeys() {}
 
     static void add(Configuration.Aws aws, String usagePlanId, String tenant) {
         String name = "tenant-" + tenant;
@@ -23,11 +22,16 @@ final class TenantUsageKeys {
                     .filter(key -> name.equals(key.name()))
                     .map(key -> key.id())
                     .findFirst()
-                    .orElseGet(() -> apigateway.createApiKey(r -> r.name(name).enabled(true)
-                            .value(ApiKeyStore.usageKey(tenant))
-                            .description("Usage key of tenant " + tenant + " (throttling only; not a credential)")).id());
+                    .orElseGet(() -> apigateway
+                            .createApiKey(r -> r.name(name)
+                                    .enabled(true)
+                                    .value(ApiKeyStore.usageKey(tenant))
+                                    .description(
+                                            "Usage key of tenant " + tenant + " (throttling only; not a credential)"))
+                            .id());
             try {
-                apigateway.createUsagePlanKey(r -> r.usagePlanId(usagePlanId).keyId(keyId).keyType("API_KEY"));
+                apigateway.createUsagePlanKey(
+                        r -> r.usagePlanId(usagePlanId).keyId(keyId).keyType("API_KEY"));
             } catch (ConflictException alreadyInPlan) {
                 // The tenant's key is in the plan already.
             }

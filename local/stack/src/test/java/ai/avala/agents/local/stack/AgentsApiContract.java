@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.avala.agents.aws.AwsClients;
 import ai.avala.agents.json.Json;
+import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.store.ApiKeyStore;
-import ai.avala.agents.json.JsonValue;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -70,9 +70,13 @@ abstract class AgentsApiContract {
         String uid = created(owner, "{\"name\": \"a\"}").get("uid").asText();
         for (ApiClient caller : List.of(owner.as(null), owner.as("avk_not_a_key"))) {
             List<ApiClient.Response> responses = List.of(
-                    caller.get("/agents/"), caller.post("/agents/", "{\"name\": \"x\"}"), caller.get("/agents/" + uid + "/"),
-                    caller.patch("/agents/" + uid + "/", "{\"name\": \"x\"}"), caller.delete("/agents/" + uid + "/"),
-                    caller.get("/agents/" + uid + "/executions/"), caller.post("/agents/" + uid + "/test/", null));
+                    caller.get("/agents/"),
+                    caller.post("/agents/", "{\"name\": \"x\"}"),
+                    caller.get("/agents/" + uid + "/"),
+                    caller.patch("/agents/" + uid + "/", "{\"name\": \"x\"}"),
+                    caller.delete("/agents/" + uid + "/"),
+                    caller.get("/agents/" + uid + "/executions/"),
+                    caller.post("/agents/" + uid + "/test/", null));
             assertThat(responses).allSatisfy(r -> {
                 assertThat(r.status()).isEqualTo(401);
                 assertThat(r.detail()).isNotBlank().doesNotContain("avk_not_a_key");
@@ -85,9 +89,11 @@ abstract class AgentsApiContract {
     void agentLifecycle_shouldCreateReadListUpdateAndDelete() {
         var api = newTenant();
 
-        var agent = created(api, "{\"name\": \"Reviewer\", \"description\": \"checks\", \"events\": [\"task.completed\"],"
-                + " \"callback_url\": \"https://hooks.example.com/avala\", \"project\": \"proj_1\","
-                + " \"task_types\": [\"classification\"]}");
+        var agent = created(
+                api,
+                "{\"name\": \"Reviewer\", \"description\": \"checks\", \"events\": [\"task.completed\"],"
+                        + " \"callback_url\": \"https://hooks.example.com/avala\", \"project\": \"proj_1\","
+                        + " \"task_types\": [\"classification\"]}");
         String uid = agent.get("uid").asText();
         var fetched = api.get("/agents/" + uid + "/");
         var listed = api.get("/agents/");
@@ -101,12 +107,15 @@ abstract class AgentsApiContract {
         assertThat(fetched.headers().firstValue("Content-Type")).hasValue("application/json");
         assertThat(fetched.json().has("secret")).isFalse();
         assertThat(fetched.json().get("task_types").get(0).asText()).isEqualTo("classification");
-        assertThat(listed.json().get("results")).extracting(n -> n.get("uid").asText()).containsExactly(uid);
+        assertThat(listed.json().get("results"))
+                .extracting(n -> n.get("uid").asText())
+                .containsExactly(uid);
         assertThat(updated.status()).isEqualTo(200);
         assertThat(updated.json().get("name").asText()).isEqualTo("Renamed");
         assertThat(updated.json().get("callback_url").isNull()).isTrue();
         assertThat(updated.json().get("description").asText()).isEqualTo("checks");
-        assertThat(updated.json().get("updated_at").asText()).isGreaterThan(agent.get("updated_at").asText());
+        assertThat(updated.json().get("updated_at").asText())
+                .isGreaterThan(agent.get("updated_at").asText());
         assertThat(deleted.status()).isEqualTo(204);
         assertThat(deleted.text()).isEmpty();
         assertThat(api.get("/agents/" + uid + "/").status()).isEqualTo(404);
@@ -121,9 +130,12 @@ abstract class AgentsApiContract {
         assertThat(api.post("/agents", "{\"name\": \"no slash\"}").status()).isEqualTo(201);
         assertThat(api.get("/agents").status()).isEqualTo(200);
         assertThat(api.get("/agents/" + uid).status()).isEqualTo(200);
-        assertThat(api.patch("/agents/" + uid, "{\"is_active\": false}").status()).isEqualTo(200);
+        assertThat(api.patch("/agents/" + uid, "{\"is_active\": false}").status())
+                .isEqualTo(200);
         assertThat(api.get("/agents/" + uid + "/executions").status()).isEqualTo(200);
-        assertThat(api.post("/agents/" + uid + "/test", null).status()).as("pull mode: 409").isEqualTo(409);
+        assertThat(api.post("/agents/" + uid + "/test", null).status())
+                .as("pull mode: 409")
+                .isEqualTo(409);
         assertThat(api.delete("/agents/" + uid).status()).isEqualTo(204);
     }
 
@@ -158,7 +170,9 @@ abstract class AgentsApiContract {
             assertThat(response.status()).as(body).isEqualTo(400);
             assertThat(response.detail()).as(body).containsIgnoringCase(mentioned);
         });
-        var fieldErrors = api.post("/agents/", "{\"description\": 1, \"colour\": \"red\"}").json().get("errors");
+        var fieldErrors = api.post("/agents/", "{\"description\": 1, \"colour\": \"red\"}")
+                .json()
+                .get("errors");
         assertThat(fieldErrors.has("name")).isTrue();
         assertThat(fieldErrors.has("description")).isTrue();
         assertThat(fieldErrors.get("colour").get(0).asText()).isEqualTo("Unknown field.");
@@ -179,9 +193,12 @@ abstract class AgentsApiContract {
         String tooLong = "agent_" + "A".repeat(1100);
         String malformed = "agent_not-a-ulid";
         for (String uid : List.of(tooLong, malformed)) {
-            List<ApiClient.Response> responses = List.of(api.get("/agents/" + uid + "/"),
-                    api.patch("/agents/" + uid + "/", "{\"name\": \"x\"}"), api.delete("/agents/" + uid + "/"),
-                    api.get("/agents/" + uid + "/executions/"), api.post("/agents/" + uid + "/test/", null));
+            List<ApiClient.Response> responses = List.of(
+                    api.get("/agents/" + uid + "/"),
+                    api.patch("/agents/" + uid + "/", "{\"name\": \"x\"}"),
+                    api.delete("/agents/" + uid + "/"),
+                    api.get("/agents/" + uid + "/executions/"),
+                    api.post("/agents/" + uid + "/test/", null));
             assertThat(responses).allSatisfy(r -> {
                 assertThat(r.status()).as(r.text()).isEqualTo(400);
                 assertThat(r.detail()).contains("Invalid agent uid");
@@ -191,8 +208,8 @@ abstract class AgentsApiContract {
         String padding = " ".repeat(limit - "{\"name\": \"x\"}".length());
         var atLimit = api.post("/agents/", "{\"name\": \"x\"}" + padding);
         var overLimit = api.post("/agents/", "{\"name\": \"x\"}" + padding + " ");
-        var foreignExecution = api.post("/agent-actions/", "{\"execution\": \"exec_" + "X".repeat(2000)
-                + "\", \"action\": \"approve\"}");
+        var foreignExecution = api.post(
+                "/agent-actions/", "{\"execution\": \"exec_" + "X".repeat(2000) + "\", \"action\": \"approve\"}");
 
         assertThat(atLimit.status()).as(atLimit.text()).isEqualTo(201);
         assertThat(overLimit.status()).isEqualTo(413);
@@ -221,7 +238,8 @@ abstract class AgentsApiContract {
                 + "h".repeat(2048 - "https://hooks.example.com/".length()) + "\"}";
 
         var agent = created(api, body);
-        var replaced = api.patch("/agents/" + agent.get("uid").asText() + "/", "{\"events\": " + Json.write(others) + "}");
+        var replaced =
+                api.patch("/agents/" + agent.get("uid").asText() + "/", "{\"events\": " + Json.write(others) + "}");
 
         assertThat(agent.get("events")).hasSize(32);
         assertThat(replaced.status()).as(replaced.text()).isEqualTo(200);
@@ -232,9 +250,13 @@ abstract class AgentsApiContract {
     void unknownRoutesAndIds_shouldAnswer404WithDetail() {
         var api = newTenant();
 
-        assertThat(api.get("/agents/agent_01ZZZZZZZZZZZZZZZZZZZZZZZZ/").status()).isEqualTo(404);
-        assertThat(api.get("/agents/agent_01ZZZZZZZZZZZZZZZZZZZZZZZZ/").detail()).isEqualTo("Not found.");
-        assertThat(api.get("/agents/agent_01ZZZZZZZZZZZZZZZZZZZZZZZZ/executions/").status()).isEqualTo(404);
+        assertThat(api.get("/agents/agent_01ZZZZZZZZZZZZZZZZZZZZZZZZ/").status())
+                .isEqualTo(404);
+        assertThat(api.get("/agents/agent_01ZZZZZZZZZZZZZZZZZZZZZZZZ/").detail())
+                .isEqualTo("Not found.");
+        assertThat(api.get("/agents/agent_01ZZZZZZZZZZZZZZZZZZZZZZZZ/executions/")
+                        .status())
+                .isEqualTo(404);
         assertThat(api.get("/nothing-here/").status()).isEqualTo(404);
         assertThat(api.get("/nothing-here/").detail()).isEqualTo("Not found.");
     }
@@ -255,11 +277,18 @@ abstract class AgentsApiContract {
         while (next != null) {
             var page = api.get(next);
             assertThat(page.status()).as(page.text()).isEqualTo(200);
-            page.json().get("results").forEach(agent -> seen.add(agent.get("uid").asText()));
+            page.json()
+                    .get("results")
+                    .forEach(agent -> seen.add(agent.get("uid").asText()));
             assertThat(page.json().get("previous").isNull()).isTrue();
-            next = page.json().get("next").isNull() ? null : page.json().get("next").asText();
+            next = page.json().get("next").isNull()
+                    ? null
+                    : page.json().get("next").asText();
             if (next != null) {
-                assertThat(next).startsWith(stack.apiUrl() + "/agents/?").contains("limit=10").contains("cursor=");
+                assertThat(next)
+                        .startsWith(stack.apiUrl() + "/agents/?")
+                        .contains("limit=10")
+                        .contains("cursor=");
             }
             created(api, "{\"name\": \"added while paging " + pages + "\"}");
             pages++;
@@ -277,14 +306,16 @@ abstract class AgentsApiContract {
             created(alice, "{\"name\": \"a" + i + "\"}");
         }
         String next = alice.get("/agents/?limit=1").json().get("next").asText();
-        String cursor = URLDecoder.decode(URI.create(next).getRawQuery().replaceAll(".*cursor=([^&]*).*", "$1"),
-                StandardCharsets.UTF_8);
-        String uid = alice.get("/agents/").json().get("results").get(0).get("uid").asText();
+        String cursor = URLDecoder.decode(
+                URI.create(next).getRawQuery().replaceAll(".*cursor=([^&]*).*", "$1"), StandardCharsets.UTF_8);
+        String uid =
+                alice.get("/agents/").json().get("results").get(0).get("uid").asText();
 
         assertThat(alice.get("/agents/?cursor=" + cursor).status()).isEqualTo(200);
         assertThat(bob.get("/agents/?cursor=" + cursor).status()).isEqualTo(400);
         assertThat(bob.get("/agents/?cursor=" + cursor).detail()).isEqualTo("Invalid cursor.");
-        assertThat(alice.get("/agents/" + uid + "/executions/?cursor=" + cursor).status()).isEqualTo(400);
+        assertThat(alice.get("/agents/" + uid + "/executions/?cursor=" + cursor).status())
+                .isEqualTo(400);
         assertThat(alice.get("/agents/?cursor=" + cursor.substring(1)).status()).isEqualTo(400);
         assertThat(alice.get("/agents/?cursor=%00%ff").status()).isEqualTo(400);
         for (String limit : List.of("0", "101", "-1", "ten", "1.5")) {
@@ -299,11 +330,14 @@ abstract class AgentsApiContract {
         var stranger = newTenant();
         receiver.answer("/isolation", CallbackReceiver.Answer.json(200, "{}"));
         String uid = created(owner, "{\"name\": \"private\", \"callback_url\": \"" + receiver.url("/isolation") + "\"}")
-                .get("uid").asText();
+                .get("uid")
+                .asText();
 
         List<ApiClient.Response> responses = List.of(
-                stranger.get("/agents/" + uid + "/"), stranger.patch("/agents/" + uid + "/", "{\"name\": \"mine\"}"),
-                stranger.delete("/agents/" + uid + "/"), stranger.get("/agents/" + uid + "/executions/"),
+                stranger.get("/agents/" + uid + "/"),
+                stranger.patch("/agents/" + uid + "/", "{\"name\": \"mine\"}"),
+                stranger.delete("/agents/" + uid + "/"),
+                stranger.get("/agents/" + uid + "/executions/"),
                 stranger.post("/agents/" + uid + "/test/", null));
 
         assertThat(responses).allSatisfy(r -> {
@@ -312,7 +346,8 @@ abstract class AgentsApiContract {
         });
         assertThat(stranger.get("/agents/").json().get("results")).isEmpty();
         assertThat(receiver.calls("/isolation")).isEmpty();
-        assertThat(owner.get("/agents/" + uid + "/").json().get("name").asText()).isEqualTo("private");
+        assertThat(owner.get("/agents/" + uid + "/").json().get("name").asText())
+                .isEqualTo("private");
     }
 
     @Test
@@ -320,7 +355,8 @@ abstract class AgentsApiContract {
         var api = newTenant();
         var agent = created(api, "{\"name\": \"tested\", \"callback_url\": \"" + receiver.url("/signed") + "\"}");
         receiver.secret("/signed", agent.get("secret").asText());
-        receiver.answer("/signed", CallbackReceiver.Answer.json(200, "{\"action\": \"approve\", \"reason\": \"fine\"}"));
+        receiver.answer(
+                "/signed", CallbackReceiver.Answer.json(200, "{\"action\": \"approve\", \"reason\": \"fine\"}"));
         String uid = agent.get("uid").asText();
 
         var result = api.post("/agents/" + uid + "/test/", null);
@@ -340,7 +376,8 @@ abstract class AgentsApiContract {
             assertThat(body.get("type").asText()).isEqualTo("agent.test");
             assertThat(body.get("agent").asText()).isEqualTo(uid);
             assertThat(body.get("id").asText()).isEqualTo(json.get("execution").asText());
-            assertThat(call.headers().get("webhook-id")).containsExactly(json.get("execution").asText());
+            assertThat(call.headers().get("webhook-id"))
+                    .containsExactly(json.get("execution").asText());
         });
         var executions = api.get("/agents/" + uid + "/executions/").json().get("results");
         assertThat(executions).singleElement().satisfies(e -> {
@@ -353,22 +390,34 @@ abstract class AgentsApiContract {
             assertThat(e.get("response_payload").get("reason").asText()).isEqualTo("fine");
         });
         // The statistics follow the executions from the table's stream, within a few seconds.
-        Eventually.eventually(Duration.ofSeconds(20), () -> assertThat(api.get("/agents/" + uid + "/").json()
-                .get("execution_stats").toString()).isEqualTo("{\"total\":1,\"success\":1,\"failed\":0,\"pending\":0}"));
+        Eventually.eventually(
+                Duration.ofSeconds(20),
+                () -> assertThat(api.get("/agents/" + uid + "/")
+                                .json()
+                                .get("execution_stats")
+                                .toString())
+                        .isEqualTo("{\"total\":1,\"success\":1,\"failed\":0,\"pending\":0}"));
     }
 
     @Test
     void testOperation_shouldRecordAFailure_whenTheReceiverFailsRedirectsOrIsUnreachable() throws Exception {
         var api = newTenant();
         receiver.answer("/broken", CallbackReceiver.Answer.json(500, "{\"error\": \"boom\"}"));
-        receiver.answer("/moved", new CallbackReceiver.Answer(302, null, Map.of("Location", receiver.url("/elsewhere")), 0));
+        receiver.answer(
+                "/moved", new CallbackReceiver.Answer(302, null, Map.of("Location", receiver.url("/elsewhere")), 0));
         int closedPort;
         try (var socket = new java.net.ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        String broken = created(api, "{\"name\": \"b\", \"callback_url\": \"" + receiver.url("/broken") + "\"}").get("uid").asText();
-        String moved = created(api, "{\"name\": \"m\", \"callback_url\": \"" + receiver.url("/moved") + "\"}").get("uid").asText();
-        String gone = created(api, "{\"name\": \"g\", \"callback_url\": \"http://127.0.0.1:" + closedPort + "/x\"}").get("uid").asText();
+        String broken = created(api, "{\"name\": \"b\", \"callback_url\": \"" + receiver.url("/broken") + "\"}")
+                .get("uid")
+                .asText();
+        String moved = created(api, "{\"name\": \"m\", \"callback_url\": \"" + receiver.url("/moved") + "\"}")
+                .get("uid")
+                .asText();
+        String gone = created(api, "{\"name\": \"g\", \"callback_url\": \"http://127.0.0.1:" + closedPort + "/x\"}")
+                .get("uid")
+                .asText();
 
         var brokenResult = api.post("/agents/" + broken + "/test/", null).json();
         var movedResult = api.post("/agents/" + moved + "/test/", null).json();
@@ -384,23 +433,40 @@ abstract class AgentsApiContract {
         assertThat(goneResult.get("delivered").asBoolean()).isFalse();
         assertThat(goneResult.get("status_code").isNull()).isTrue();
         assertThat(goneResult.get("message").asText()).contains("refused");
-        var failed = api.get("/agents/" + broken + "/executions/?status=failed").json().get("results");
-        assertThat(failed).singleElement().satisfies(e ->
-                assertThat(e.get("error_message").asText()).contains("500"));
-        assertThat(api.get("/agents/" + broken + "/executions/?status=success").json().get("results")).isEmpty();
-        assertThat(api.get("/agents/" + broken + "/executions/?status=finished").status()).isEqualTo(400);
-        Eventually.eventually(Duration.ofSeconds(20), () -> assertThat(api.get("/agents/" + broken + "/").json()
-                .get("execution_stats").get("failed").asInt()).isEqualTo(1));
+        var failed = api.get("/agents/" + broken + "/executions/?status=failed")
+                .json()
+                .get("results");
+        assertThat(failed)
+                .singleElement()
+                .satisfies(e -> assertThat(e.get("error_message").asText()).contains("500"));
+        assertThat(api.get("/agents/" + broken + "/executions/?status=success")
+                        .json()
+                        .get("results"))
+                .isEmpty();
+        assertThat(api.get("/agents/" + broken + "/executions/?status=finished").status())
+                .isEqualTo(400);
+        Eventually.eventually(
+                Duration.ofSeconds(20),
+                () -> assertThat(api.get("/agents/" + broken + "/")
+                                .json()
+                                .get("execution_stats")
+                                .get("failed")
+                                .asInt())
+                        .isEqualTo(1));
     }
 
     @Test
     void testOperation_shouldAnswer409ForAPullModeAgent() {
         var api = newTenant();
-        String uid = created(api, "{\"name\": \"puller\", \"events\": [\"task.completed\"]}").get("uid").asText();
+        String uid = created(api, "{\"name\": \"puller\", \"events\": [\"task.completed\"]}")
+                .get("uid")
+                .asText();
 
         var response = api.post("/agents/" + uid + "/test/", null);
 
-        assertThat(response.status()).as("the request is valid; the agent's state (pull mode) is what conflicts").isEqualTo(409);
+        assertThat(response.status())
+                .as("the request is valid; the agent's state (pull mode) is what conflicts")
+                .isEqualTo(409);
         assertThat(response.detail()).contains("callback_url");
     }
 
@@ -408,10 +474,15 @@ abstract class AgentsApiContract {
     void executions_shouldPageNewestFirst() {
         var api = newTenant();
         receiver.answer("/paged", CallbackReceiver.Answer.json(204, null));
-        String uid = created(api, "{\"name\": \"p\", \"callback_url\": \"" + receiver.url("/paged") + "\"}").get("uid").asText();
+        String uid = created(api, "{\"name\": \"p\", \"callback_url\": \"" + receiver.url("/paged") + "\"}")
+                .get("uid")
+                .asText();
         List<String> executions = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            executions.add(api.post("/agents/" + uid + "/test/", null).json().get("execution").asText());
+            executions.add(api.post("/agents/" + uid + "/test/", null)
+                    .json()
+                    .get("execution")
+                    .asText());
         }
 
         var first = api.get("/agents/" + uid + "/executions/?limit=2").json();
@@ -420,8 +491,9 @@ abstract class AgentsApiContract {
         Set<String> seen = new HashSet<>();
         first.get("results").forEach(e -> seen.add(e.get("uid").asText()));
         assertThat(first.get("results").get(0).get("uid").asText()).isEqualTo(executions.get(2));
-        assertThat(second.get("results")).singleElement().satisfies(e ->
-                assertThat(e.get("uid").asText()).isEqualTo(executions.get(0)));
+        assertThat(second.get("results"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.get("uid").asText()).isEqualTo(executions.get(0)));
         assertThat(second.get("next").isNull()).isTrue();
         assertThat(seen).hasSize(2);
     }

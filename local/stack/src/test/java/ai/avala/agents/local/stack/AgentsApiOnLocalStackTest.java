@@ -11,9 +11,13 @@ import org.testcontainers.utility.DockerImageName;
 class AgentsApiOnLocalStackTest extends AgentsApiContract {
 
     @Container
-    static final LocalStackContainer LOCALSTACK = new LocalStackContainer(DockerImageName.parse("localstack/localstack:4.4"))
-            .withServices(LocalStackContainer.Service.DYNAMODB, LocalStackContainer.Service.SQS,
-                    LocalStackContainer.Service.SECRETSMANAGER, LocalStackContainer.Service.DYNAMODB_STREAMS);
+    static final LocalStackContainer LOCALSTACK = new LocalStackContainer(
+                    DockerImageName.parse("localstack/localstack:4.4"))
+            .withServices(
+                    LocalStackContainer.Service.DYNAMODB,
+                    LocalStackContainer.Service.SQS,
+                    LocalStackContainer.Service.SECRETSMANAGER,
+                    LocalStackContainer.Service.DYNAMODB_STREAMS);
 
     @Override
     protected DevStack startStack() throws Exception {

@@ -2,25 +2,26 @@ package ai.avala.agents.local.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.store.ApiKeyStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import ai.avala.agents.aws.AwsClients;
-import ai.avala.agents.local.emulator.LocalAws;
-import ai.avala.agents.store.ApiKeyStore;
-import software.amazon.awssdk.services.apigateway.ApiGatewayClient;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.apigateway.ApiGatewayClient;
 
 class ApiKeysCommandTest {
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     private static Run run(String... args) {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
-        int exit = ApiKeysCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int exit = ApiKeysCommand.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(exit, out.toString(StandardCharsets.UTF_8).strip(), err.toString(StandardCharsets.UTF_8));
     }
@@ -50,19 +51,38 @@ class ApiKeysCommandTest {
     @Test
     void createWithUsagePlan_shouldPutTheTenantsUsageKeyInThePlanOnce() throws Exception {
         try (DevStack stack = DevStack.start(Options.of(0, null, Map.of(), false));
-             var apigateway = AwsClients.build(ApiGatewayClient.builder(), LocalAws.awsFor(stack.awsEndpoint()))) {
+                var apigateway = AwsClients.build(ApiGatewayClient.builder(), LocalAws.awsFor(stack.awsEndpoint()))) {
             String plan = apigateway.createUsagePlan(r -> r.name("tenants")).id();
             String endpoint = stack.awsEndpoint();
 
-            Run first = run("create", "tenant_plan", "--table", "ApiKeysTable", "--usage-plan", plan, "--aws-endpoint", endpoint);
-            Run second = run("create", "tenant_plan", "--table", "ApiKeysTable", "--usage-plan", plan, "--aws-endpoint", endpoint);
+            Run first = run(
+                    "create",
+                    "tenant_plan",
+                    "--table",
+                    "ApiKeysTable",
+                    "--usage-plan",
+                    plan,
+                    "--aws-endpoint",
+                    endpoint);
+            Run second = run(
+                    "create",
+                    "tenant_plan",
+                    "--table",
+                    "ApiKeysTable",
+                    "--usage-plan",
+                    plan,
+                    "--aws-endpoint",
+                    endpoint);
 
             assertThat(first.exit()).isZero();
             assertThat(second.exit()).isZero();
             var inPlan = apigateway.getUsagePlanKeys(r -> r.usagePlanId(plan)).items();
             assertThat(inPlan).hasSize(1);
             assertThat(inPlan.get(0).value()).isEqualTo(ApiKeyStore.usageKey("tenant_plan"));
-            assertThat(new ApiClient(stack.apiUrl(), second.out()).get("/agents/").status()).isEqualTo(200);
+            assertThat(new ApiClient(stack.apiUrl(), second.out())
+                            .get("/agents/")
+                            .status())
+                    .isEqualTo(200);
         }
     }
 

@@ -25,25 +25,37 @@ import org.w3c.dom.NodeList;
 class AvalaClientsTest {
 
     private static final Pattern TEST_FUNCTION = Pattern.compile("(?m)^(?:async )?def (test_\\w+)\\(");
-    private static final List<String> PACKAGES = List.of("avala[cli]==0.10.0", "avala-agents==0.1.1", "pytest==8.3.5", "boto3==1.43.11");
+    private static final List<String> PACKAGES =
+            List.of("avala[cli]==0.10.0", "avala-agents==0.1.1", "pytest==8.3.5", "boto3==1.43.11");
 
     @Test
     void pythonSdkAndCli_shouldWorkUnchangedAgainstTheLocalStack() throws Exception {
         Path venv = Virtualenv.with("client-venv", PACKAGES);
-        try (DevStack stack = DevStack.start(Options.of(0, null,
-                Map.of("sdk", "avk_sdk_" + System.nanoTime(), "sdk_other", "avk_other_" + System.nanoTime()), true))) {
+        try (DevStack stack = DevStack.start(Options.of(
+                0,
+                null,
+                Map.of("sdk", "avk_sdk_" + System.nanoTime(), "sdk_other", "avk_other_" + System.nanoTime()),
+                true))) {
             Path report = Path.of("target", "client-tests.xml").toAbsolutePath();
             Files.deleteIfExists(report);
-            var pytest = new ProcessBuilder(venv.resolve("bin/python").toString(), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                    "--junitxml=" + report, "src/test/python")
+            var pytest = new ProcessBuilder(
+                            venv.resolve("bin/python").toString(),
+                            "-m",
+                            "pytest",
+                            "-q",
+                            "-p",
+                            "no:cacheprovider",
+                            "--junitxml=" + report,
+                            "src/test/python")
                     .redirectErrorStream(true);
-            pytest.environment().putAll(Map.of(
-                    "AVALA_BASE_URL", stack.apiUrl(),
-                    "AVALA_API_KEY", stack.apiKeys().get("sdk"),
-                    "AVALA_OTHER_API_KEY", stack.apiKeys().get("sdk_other"),
-                    "AVALA_ALLOW_INSECURE_BASE_URL", "true",
-                    "AVALA_QUEUE_URL", stack.queueUrl(),
-                    "AWS_ENDPOINT_URL", stack.awsEndpoint()));
+            pytest.environment()
+                    .putAll(Map.of(
+                            "AVALA_BASE_URL", stack.apiUrl(),
+                            "AVALA_API_KEY", stack.apiKeys().get("sdk"),
+                            "AVALA_OTHER_API_KEY", stack.apiKeys().get("sdk_other"),
+                            "AVALA_ALLOW_INSECURE_BASE_URL", "true",
+                            "AVALA_QUEUE_URL", stack.queueUrl(),
+                            "AWS_ENDPOINT_URL", stack.awsEndpoint()));
             Process process = pytest.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
@@ -57,7 +69,8 @@ class AvalaClientsTest {
     private static List<String> declaredTests() throws IOException {
         List<String> names = new ArrayList<>();
         try (Stream<Path> files = Files.list(Path.of("src", "test", "python"))) {
-            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("test_")).toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("test_"))
+                    .toList()) {
                 Matcher test = TEST_FUNCTION.matcher(Files.readString(file));
                 while (test.find()) {
                     names.add(test.group(1));
@@ -70,7 +83,8 @@ class AvalaClientsTest {
 
     /** The tests of pytest's JUnit report that ran and neither failed, errored nor were skipped. */
     private static List<String> passedTests(Path report) throws Exception {
-        var document = DocumentBuilderFactory.newDefaultInstance().newDocumentBuilder().parse(report.toFile());
+        var document =
+                DocumentBuilderFactory.newDefaultInstance().newDocumentBuilder().parse(report.toFile());
         NodeList cases = document.getElementsByTagName("testcase");
         List<String> passed = new ArrayList<>();
         for (int i = 0; i < cases.getLength(); i++) {

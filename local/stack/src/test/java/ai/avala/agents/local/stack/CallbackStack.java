@@ -10,14 +10,19 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * {@code maxAttempts}), its tenants, an SQS client on its emulator and one callback receiver: what the tests
  * that drive deliveries through the stack share. Closed receiver first, stack last.
  */
-record CallbackStack(DevStack stack, StackTenants tenants, SqsClient sqs, CallbackReceiver receiver) implements AutoCloseable {
+record CallbackStack(DevStack stack, StackTenants tenants, SqsClient sqs, CallbackReceiver receiver)
+        implements AutoCloseable {
 
     static CallbackStack start(int maxAttempts) throws Exception {
-        DevStack stack = DevStack.start(Options.of(0, null, Map.of(), true).withEnvironment(Map.of(
-                "CALLBACK_RETRY_SCHEDULE_SECONDS", "1",
-                "CALLBACK_MAX_ATTEMPTS", Integer.toString(maxAttempts),
-                "CALLBACK_TIMEOUT_SECONDS", "2")));
-        return new CallbackStack(stack, new StackTenants(stack), LocalResources.sqs(stack.resources().aws()),
+        DevStack stack = DevStack.start(Options.of(0, null, Map.of(), true)
+                .withEnvironment(Map.of(
+                        "CALLBACK_RETRY_SCHEDULE_SECONDS", "1",
+                        "CALLBACK_MAX_ATTEMPTS", Integer.toString(maxAttempts),
+                        "CALLBACK_TIMEOUT_SECONDS", "2")));
+        return new CallbackStack(
+                stack,
+                new StackTenants(stack),
+                LocalResources.sqs(stack.resources().aws()),
                 new CallbackReceiver());
     }
 

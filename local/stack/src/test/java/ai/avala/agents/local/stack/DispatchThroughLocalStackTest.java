@@ -4,8 +4,8 @@ import static ai.avala.agents.local.stack.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.avala.agents.json.Json;
-import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.local.emulator.CallbackReceiver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,8 +35,7 @@ class DispatchThroughLocalStackTest {
     private SqsClient sqs;
     private CallbackReceiver receiver;
 
-    record Tenant(String id, ApiClient api) {
-    }
+    record Tenant(String id, ApiClient api) {}
 
     @BeforeAll
     void start() throws Exception {
@@ -59,7 +58,8 @@ class DispatchThroughLocalStackTest {
 
     /** Registers an agent whose callbacks go to {@code path} of the receiver, which knows its secret. */
     private String agent(Tenant tenant, String path, String fields) {
-        String body = "{\"name\": \"" + path + "\", \"callback_url\": \"" + receiver.url(path) + "\"" + (fields.isEmpty() ? "" : ", " + fields) + "}";
+        String body = "{\"name\": \"" + path + "\", \"callback_url\": \"" + receiver.url(path) + "\""
+                + (fields.isEmpty() ? "" : ", " + fields) + "}";
         var response = tenant.api().post("/agents/", body);
         assertThat(response.status()).as(response.text()).isEqualTo(201);
         receiver.secret(path, response.json().get("secret").asText());
@@ -86,11 +86,18 @@ class DispatchThroughLocalStackTest {
 
     /** An agent's execution_stats: they follow its executions within a few seconds (from the stream), so read them eventually. */
     private static String stats(Tenant tenant, String agentUid) {
-        return tenant.api().get("/agents/" + agentUid + "/").json().get("execution_stats").toString();
+        return tenant.api()
+                .get("/agents/" + agentUid + "/")
+                .json()
+                .get("execution_stats")
+                .toString();
     }
 
     private static JsonValue executions(Tenant tenant, String agentUid) {
-        return tenant.api().get("/agents/" + agentUid + "/executions/?limit=100").json().get("results");
+        return tenant.api()
+                .get("/agents/" + agentUid + "/executions/?limit=100")
+                .json()
+                .get("results");
     }
 
     @Test
@@ -102,7 +109,8 @@ class DispatchThroughLocalStackTest {
         String everything = agent(acme, "/m/all", "\"events\": [\"*\"]");
         String project = agent(acme, "/m/project", "\"events\": [\"task.completed\"], \"project\": \"proj_1\"");
         agent(acme, "/m/other-project", "\"events\": [\"task.completed\"], \"project\": \"proj_2\"");
-        String taskType = agent(acme, "/m/type", "\"events\": [\"task.completed\"], \"task_types\": [\"classification\"]");
+        String taskType =
+                agent(acme, "/m/type", "\"events\": [\"task.completed\"], \"task_types\": [\"classification\"]");
         agent(acme, "/m/other-type", "\"events\": [\"task.completed\"], \"task_types\": [\"segmentation\"]");
         agent(acme, "/m/inactive", "\"events\": [\"task.completed\"], \"is_active\": false");
         agent(acme, "/m/other-event", "\"events\": [\"result.submitted\"]");
@@ -111,12 +119,19 @@ class DispatchThroughLocalStackTest {
         send(event(acme, "task.completed", "proj_1", "classification"));
 
         List<String> called = List.of("/m/exact", "/m/family", "/m/all", "/m/project", "/m/type");
-        eventually(WAIT, () -> called.forEach(path -> assertThat(receiver.calls(path)).as(path).hasSize(1)));
+        eventually(
+                WAIT,
+                () -> called.forEach(
+                        path -> assertThat(receiver.calls(path)).as(path).hasSize(1)));
         for (String uid : List.of(exact, family, everything, project, taskType)) {
-            eventually(WAIT, () -> assertThat(executions(acme, uid)).singleElement()
-                    .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
+            eventually(
+                    WAIT,
+                    () -> assertThat(executions(acme, uid))
+                            .singleElement()
+                            .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
         }
-        for (String path : List.of("/m/other-project", "/m/other-type", "/m/inactive", "/m/other-event", "/m/other-tenant")) {
+        for (String path :
+                List.of("/m/other-project", "/m/other-type", "/m/inactive", "/m/other-event", "/m/other-tenant")) {
             assertThat(receiver.calls(path)).as(path).isEmpty();
         }
         assertThat(receiver.calls("/m/exact").get(0).signatureValid()).isTrue();
@@ -135,35 +150,47 @@ class DispatchThroughLocalStackTest {
 
         send(event);
         send(event);
-        eventually(WAIT, () -> assertThat(executions(acme, uid)).singleElement()
-                .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(acme, uid))
+                        .singleElement()
+                        .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
         send(event);
 
         eventually(WAIT, () -> assertThat(stack.queueDepth()).isZero());
         assertThat(receiver.calls("/dup")).hasSize(1);
         assertThat(executions(acme, uid)).hasSize(1);
-        eventually(WAIT, () -> assertThat(stats(acme, uid)).isEqualTo("{\"total\":1,\"success\":1,\"failed\":0,\"pending\":0}"));
+        eventually(
+                WAIT,
+                () -> assertThat(stats(acme, uid)).isEqualTo("{\"total\":1,\"success\":1,\"failed\":0,\"pending\":0}"));
     }
 
     @Test
     void aFailingReceiver_shouldBeRetriedUntilItSucceeds_withTheSameExecutionId() {
         Tenant acme = newTenant();
-        receiver.answer("/flaky", CallbackReceiver.Answer.json(500, "{}"),
+        receiver.answer(
+                "/flaky",
+                CallbackReceiver.Answer.json(500, "{}"),
                 new CallbackReceiver.Answer(429, "{}", Map.of("Retry-After", "1"), 0),
                 CallbackReceiver.Answer.json(200, "{\"action\": \"reject\", \"reason\": \"blurry\"}"));
         String uid = agent(acme, "/flaky", "\"events\": [\"task.completed\"]");
 
         send(event(acme, "task.completed", null, null));
 
-        eventually(WAIT, () -> assertThat(executions(acme, uid)).singleElement().satisfies(e -> {
-            assertThat(e.get("status").asText()).isEqualTo("success");
-            assertThat(e.get("attempts").asInt()).isEqualTo(3);
-            assertThat(e.get("action").asText()).isEqualTo("reject");
-        }));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(acme, uid)).singleElement().satisfies(e -> {
+                    assertThat(e.get("status").asText()).isEqualTo("success");
+                    assertThat(e.get("attempts").asInt()).isEqualTo(3);
+                    assertThat(e.get("action").asText()).isEqualTo("reject");
+                }));
         var calls = receiver.calls("/flaky");
-        assertThat(calls).hasSize(3).allSatisfy(call -> assertThat(call.signatureValid()).isTrue());
-        assertThat(calls).extracting(call -> call.headers().get("webhook-id").get(0)).containsOnly(
-                executions(acme, uid).get(0).get("uid").asText());
+        assertThat(calls)
+                .hasSize(3)
+                .allSatisfy(call -> assertThat(call.signatureValid()).isTrue());
+        assertThat(calls)
+                .extracting(call -> call.headers().get("webhook-id").get(0))
+                .containsOnly(executions(acme, uid).get(0).get("uid").asText());
     }
 
     @Test
@@ -176,17 +203,26 @@ class DispatchThroughLocalStackTest {
 
         send(event(acme, "task.completed", null, null));
 
-        eventually(WAIT, () -> assertThat(executions(acme, slow)).singleElement().satisfies(e -> {
-            assertThat(e.get("status").asText()).isEqualTo("failed");
-            assertThat(e.get("attempts").asInt()).isEqualTo(3);
-            assertThat(e.get("error_message").asText()).contains("timed out").contains("Gave up after 3");
-        }));
-        eventually(WAIT, () -> assertThat(executions(acme, hangup)).singleElement().satisfies(e -> {
-            assertThat(e.get("status").asText()).isEqualTo("failed");
-            assertThat(e.get("error_message").asText()).contains("connection failed");
-        }));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(acme, slow)).singleElement().satisfies(e -> {
+                    assertThat(e.get("status").asText()).isEqualTo("failed");
+                    assertThat(e.get("attempts").asInt()).isEqualTo(3);
+                    assertThat(e.get("error_message").asText())
+                            .contains("timed out")
+                            .contains("Gave up after 3");
+                }));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(acme, hangup)).singleElement().satisfies(e -> {
+                    assertThat(e.get("status").asText()).isEqualTo("failed");
+                    assertThat(e.get("error_message").asText()).contains("connection failed");
+                }));
         assertThat(receiver.calls("/hangup")).hasSize(3);
-        eventually(WAIT, () -> assertThat(stats(acme, slow)).isEqualTo("{\"total\":1,\"success\":0,\"failed\":1,\"pending\":0}"));
+        eventually(
+                WAIT,
+                () -> assertThat(stats(acme, slow))
+                        .isEqualTo("{\"total\":1,\"success\":0,\"failed\":1,\"pending\":0}"));
     }
 
     @Test
@@ -197,10 +233,12 @@ class DispatchThroughLocalStackTest {
 
         send(event(acme, "task.completed", null, null));
 
-        eventually(WAIT, () -> assertThat(executions(acme, uid)).singleElement().satisfies(e -> {
-            assertThat(e.get("status").asText()).isEqualTo("failed");
-            assertThat(e.get("error_message").asText()).contains("410").contains("deactivated");
-        }));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(acme, uid)).singleElement().satisfies(e -> {
+                    assertThat(e.get("status").asText()).isEqualTo("failed");
+                    assertThat(e.get("error_message").asText()).contains("410").contains("deactivated");
+                }));
         JsonValue agent = acme.api().get("/agents/" + uid + "/").json();
         assertThat(agent.get("is_active").asBoolean()).isFalse();
         assertThat(agent.get("disabled_reason").asText()).isEqualTo("Its callback answered 410 Gone.");
@@ -219,24 +257,43 @@ class DispatchThroughLocalStackTest {
         poison.put("{\"type\": \"task.completed\", \"tenant\": \"" + marker + "\"}", "\"id\"");
         poison.put("{\"id\": \"" + marker + "\", \"type\": \"task.completed\"}", "\"tenant\"");
         poison.put("{\"id\": \"" + marker + "\", \"type\": \"Bad Type\", \"tenant\": \"x\"}", "dotted");
-        poison.put("{\"id\": \"" + marker + "\", \"type\": \"task.completed\", \"tenant\": \"" + acme.id()
-                + "\", \"data\": {\"blob\": \"" + "x".repeat(300 * 1024) + "\"}}", "larger than 262144 bytes");
+        poison.put(
+                "{\"id\": \"" + marker + "\", \"type\": \"task.completed\", \"tenant\": \"" + acme.id()
+                        + "\", \"data\": {\"blob\": \"" + "x".repeat(300 * 1024) + "\"}}",
+                "larger than 262144 bytes");
 
         poison.keySet().forEach(this::send);
         send(Json.write(Map.of("Type", "Notification", "Message", event(acme, "task.completed", null, null))));
-        send(Json.write(Map.of("id", "eb-" + marker, "detail-type", "result.submitted", "source", "avala",
-                "detail", Map.of("tenant", acme.id(), "task", "task_7"))));
+        send(Json.write(Map.of(
+                "id",
+                "eb-" + marker,
+                "detail-type",
+                "result.submitted",
+                "source",
+                "avala",
+                "detail",
+                Map.of("tenant", acme.id(), "task", "task_7"))));
 
         List<Message> dead = new ArrayList<>();
         eventually(WAIT, () -> {
-            dead.addAll(sqs.receiveMessage(r -> r.queueUrl(stack.dlqUrl()).maxNumberOfMessages(10)
-                    .messageAttributeNames("All").waitTimeSeconds(1)).messages());
+            dead.addAll(sqs.receiveMessage(r -> r.queueUrl(stack.dlqUrl())
+                            .maxNumberOfMessages(10)
+                            .messageAttributeNames("All")
+                            .waitTimeSeconds(1))
+                    .messages());
             assertThat(dead.stream().filter(m -> m.body().contains(marker))).hasSize(poison.size());
         });
-        poison.forEach((body, reason) -> assertThat(dead).filteredOn(m -> m.body().equals(body)).singleElement()
-                .satisfies(m -> assertThat(m.messageAttributes().get("failure_reason").stringValue()).contains(reason)));
-        eventually(WAIT, () -> assertThat(executions(acme, uid)).hasSize(2)
-                .allSatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
+        poison.forEach((body, reason) -> assertThat(dead)
+                .filteredOn(m -> m.body().equals(body))
+                .singleElement()
+                .satisfies(m -> assertThat(
+                                m.messageAttributes().get("failure_reason").stringValue())
+                        .contains(reason)));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(acme, uid))
+                        .hasSize(2)
+                        .allSatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
         assertThat(stack.queueDepth()).isZero();
     }
 
@@ -248,16 +305,34 @@ class DispatchThroughLocalStackTest {
         String uid = created.json().get("uid").asText();
 
         send(event(acme, "result.submitted", "proj_1", "classification"));
-        eventually(WAIT, () -> assertThat(acme.api().get("/agents/" + uid + "/executions/?status=pending").json()
-                .get("results")).hasSize(1));
-        JsonValue pending = acme.api().get("/agents/" + uid + "/executions/?status=pending").json().get("results").get(0);
+        eventually(
+                WAIT,
+                () -> assertThat(acme.api()
+                                .get("/agents/" + uid + "/executions/?status=pending")
+                                .json()
+                                .get("results"))
+                        .hasSize(1));
+        JsonValue pending = acme.api()
+                .get("/agents/" + uid + "/executions/?status=pending")
+                .json()
+                .get("results")
+                .get(0);
         String execution = pending.get("uid").asText();
 
-        var foreign = other.api().post("/agent-actions/", "{\"execution\": \"" + execution + "\", \"action\": \"approve\"}");
-        var unknown = acme.api().post("/agent-actions/", "{\"execution\": \"" + execution + "\", \"action\": \"maybe\"}");
-        var decided = acme.api().post("/agent-actions/", "{\"execution\": \"" + execution + "\", \"action\": \"approve\", \"reason\": \"good\"}");
-        var again = acme.api().post("/agent-actions/", "{\"execution\": \"" + execution + "\", \"action\": \"approve\", \"reason\": \"good\"}");
-        var conflicting = acme.api().post("/agent-actions/", "{\"execution\": \"" + execution + "\", \"action\": \"reject\"}");
+        var foreign =
+                other.api().post("/agent-actions/", "{\"execution\": \"" + execution + "\", \"action\": \"approve\"}");
+        var unknown =
+                acme.api().post("/agent-actions/", "{\"execution\": \"" + execution + "\", \"action\": \"maybe\"}");
+        var decided = acme.api()
+                .post(
+                        "/agent-actions/",
+                        "{\"execution\": \"" + execution + "\", \"action\": \"approve\", \"reason\": \"good\"}");
+        var again = acme.api()
+                .post(
+                        "/agent-actions/",
+                        "{\"execution\": \"" + execution + "\", \"action\": \"approve\", \"reason\": \"good\"}");
+        var conflicting =
+                acme.api().post("/agent-actions/", "{\"execution\": \"" + execution + "\", \"action\": \"reject\"}");
 
         assertThat(pending.get("event_payload").get("project_uid").asText()).isEqualTo("proj_1");
         assertThat(pending.get("event_payload").get("task_type").asText()).isEqualTo("classification");
@@ -267,12 +342,19 @@ class DispatchThroughLocalStackTest {
         assertThat(decided.status()).isEqualTo(200);
         assertThat(decided.json().get("status").asText()).isEqualTo("success");
         assertThat(decided.json().get("action").asText()).isEqualTo("approve");
-        assertThat(decided.json().get("response_payload").get("reason").asText()).isEqualTo("good");
+        assertThat(decided.json().get("response_payload").get("reason").asText())
+                .isEqualTo("good");
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json().get("uid").asText()).isEqualTo(execution);
         assertThat(conflicting.status()).isEqualTo(409);
-        assertThat(acme.api().get("/agents/" + uid + "/executions/?status=pending").json().get("results")).isEmpty();
-        eventually(WAIT, () -> assertThat(stats(acme, uid)).isEqualTo("{\"total\":1,\"success\":1,\"failed\":0,\"pending\":0}"));
+        assertThat(acme.api()
+                        .get("/agents/" + uid + "/executions/?status=pending")
+                        .json()
+                        .get("results"))
+                .isEmpty();
+        eventually(
+                WAIT,
+                () -> assertThat(stats(acme, uid)).isEqualTo("{\"total\":1,\"success\":1,\"failed\":0,\"pending\":0}"));
     }
 
     @Test
@@ -295,14 +377,20 @@ class DispatchThroughLocalStackTest {
                     assertThat(receiver.calls("/fan/" + i)).as("agent " + i).hasSize(1);
                 }
             });
-            eventually(WAIT, () -> assertThat(executions(acme, uids.get(48))).singleElement()
-                    .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
+            eventually(
+                    WAIT,
+                    () -> assertThat(executions(acme, uids.get(48)))
+                            .singleElement()
+                            .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
             assertThat(receiver.calls("/fan/held")).hasSize(1);
         } finally {
             release.countDown();
         }
-        eventually(WAIT, () -> assertThat(executions(acme, held)).singleElement()
-                .satisfies(e -> assertThat(e.get("status").asText()).isIn("success", "running")));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(acme, held))
+                        .singleElement()
+                        .satisfies(e -> assertThat(e.get("status").asText()).isIn("success", "running")));
         assertThat(uids).allSatisfy(uid -> assertThat(executions(acme, uid)).hasSize(1));
     }
 }

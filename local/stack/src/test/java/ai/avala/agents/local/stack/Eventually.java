@@ -5,8 +5,7 @@ import java.time.Duration;
 /** Waits for asynchronous work (the queue trigger, retries) to show, failing with the last assertion error. */
 final class Eventually {
 
-    private Eventually() {
-    }
+    private Eventually() {}
 
     static void eventually(Duration limit, Runnable assertion) {
         long deadline = System.nanoTime() + limit.toNanos();

@@ -39,38 +39,60 @@ class LocalRunOutputTest {
         Files.delete(ready);
         Path out = Files.createTempFile("local-run-", ".out");
         String key = "avk_run_" + UUID.randomUUID();
-        Process run = new ProcessBuilder("/usr/bin/setsid", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), DevStack.class.getName(), "--port", "0", "--ready-file",
-                ready.toString(), "--allow-local-callbacks", "--api-key", "acme=" + key)
-                .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process run = new ProcessBuilder(
+                        "/usr/bin/setsid",
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        DevStack.class.getName(),
+                        "--port",
+                        "0",
+                        "--ready-file",
+                        ready.toString(),
+                        "--allow-local-callbacks",
+                        "--api-key",
+                        "acme=" + key)
+                .redirectOutput(out.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try (CallbackReceiver receiver = new CallbackReceiver()) {
             eventually(Duration.ofSeconds(60), () -> assertThat(ready).exists());
             JsonValue info = Json.parse(Files.readString(ready));
             ApiClient api = new ApiClient(info.get("api_url").asText(), key);
-            var created = api.post("/agents/", "{\"name\": \"logged\", \"events\": [\"task.completed\"], \"callback_url\": \""
-                    + receiver.url("/logged") + "\"}");
+            var created = api.post(
+                    "/agents/",
+                    "{\"name\": \"logged\", \"events\": [\"task.completed\"], \"callback_url\": \""
+                            + receiver.url("/logged") + "\"}");
             assertThat(created.status()).isEqualTo(201);
             String secret = created.json().get("secret").asText();
             CountDownLatch never = new CountDownLatch(1);
             receiver.answer("/logged", CallbackReceiver.Answer.json(200, "{}"), CallbackReceiver.Answer.after(never));
-            try (SqsClient sqs = SqsClient.builder().endpointOverride(URI.create(info.get("aws_endpoint").asText()))
-                    .region(Region.US_EAST_1).credentialsProvider(() -> software.amazon.awssdk.auth.credentials
-                            .AwsBasicCredentials.create("testing", "testing")).build()) {
+            try (SqsClient sqs = SqsClient.builder()
+                    .endpointOverride(URI.create(info.get("aws_endpoint").asText()))
+                    .region(Region.US_EAST_1)
+                    .credentialsProvider(() ->
+                            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("testing", "testing"))
+                    .build()) {
                 for (int i = 0; i < 2; i++) {
-                    sqs.sendMessage(r -> r.queueUrl(info.get("queue_url").asText()).messageBody(Json.write(Map.of(
-                            "id", "evt_" + UUID.randomUUID(), "type", "task.completed", "tenant", "acme"))));
+                    sqs.sendMessage(r -> r.queueUrl(info.get("queue_url").asText())
+                            .messageBody(Json.write(Map.of(
+                                    "id", "evt_" + UUID.randomUUID(), "type", "task.completed", "tenant", "acme"))));
                 }
             }
             // One delivery done, the second held by its receiver: a callback in flight when Ctrl-C comes.
             eventually(WAIT, () -> assertThat(receiver.calls("/logged")).hasSize(2));
-            eventually(WAIT, () -> assertThat(lines(out)).anySatisfy(line -> {
-                assertThat(line.has("_aws")).isTrue();
-                assertThat(line.path("Outcome").asText("")).isEqualTo("success");
-            }));
+            eventually(
+                    WAIT,
+                    () -> assertThat(lines(out)).anySatisfy(line -> {
+                        assertThat(line.has("_aws")).isTrue();
+                        assertThat(line.path("Outcome").asText("")).isEqualTo("success");
+                    }));
 
             long interrupted = System.nanoTime();
             new ProcessBuilder("kill", "-INT", "--", "-" + run.pid()).start().waitFor();
-            assertThat(run.waitFor(5, TimeUnit.SECONDS)).as("local/run stopped within 5 s of Ctrl-C").isTrue();
+            assertThat(run.waitFor(5, TimeUnit.SECONDS))
+                    .as("local/run stopped within 5 s of Ctrl-C")
+                    .isTrue();
             System.out.printf("local/run stopped %d ms after Ctrl-C%n", (System.nanoTime() - interrupted) / 1_000_000);
             never.countDown();
 
@@ -79,16 +101,24 @@ class LocalRunOutputTest {
             String text = Files.readString(out);
             assertThat(text).doesNotContain(key).doesNotContain(secret).doesNotContain("Connection refused");
             List<JsonValue> lines = lines(out);
-            List<JsonValue> functions = lines.stream().filter(line -> !"local-stack".equals(line.path("source").asText(""))).toList();
+            List<JsonValue> functions = lines.stream()
+                    .filter(line -> !"local-stack".equals(line.path("source").asText("")))
+                    .toList();
             assertThat(functions).isNotEmpty().allSatisfy(line -> {
                 assertThat(line.path("function").asText("")).as(line.toString()).endsWith("Function");
-                assertThat(line.path("request_id").asText("")).as(line.toString()).isNotBlank();
+                assertThat(line.path("request_id").asText(""))
+                        .as(line.toString())
+                        .isNotBlank();
             });
-            assertThat(functions).filteredOn(line -> line.has("_aws"))
-                    .anySatisfy(line -> assertThat(line.path("Deliveries").asInt()).isEqualTo(1))
+            assertThat(functions)
+                    .filteredOn(line -> line.has("_aws"))
+                    .anySatisfy(
+                            line -> assertThat(line.path("Deliveries").asInt()).isEqualTo(1))
                     .anySatisfy(line -> assertThat(line.path("FanOut").asInt()).isEqualTo(1));
-            List<String> stack = lines.stream().filter(line -> "local-stack".equals(line.path("source").asText("")))
-                    .map(line -> line.get("message").asText()).toList();
+            List<String> stack = lines.stream()
+                    .filter(line -> "local-stack".equals(line.path("source").asText("")))
+                    .map(line -> line.get("message").asText())
+                    .toList();
             assertThat(stack).endsWith("Stopping the local stack", "Local stack stopped");
         } finally {
             run.destroyForcibly();

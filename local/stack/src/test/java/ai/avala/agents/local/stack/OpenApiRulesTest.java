@@ -58,32 +58,52 @@ class OpenApiRulesTest {
         assertThat(disagreements).isEmpty();
         String name = pattern(create.get("name"));
         Map<String, Object> update = map(map(schemas.get("AgentUpdate")).get("properties"));
-        assertThat(List.of(pattern(create.get("project")), pattern(schemas.get("TaskType")), pattern(update.get("name")),
-                pattern(update.get("project")))).containsOnly(name);
+        assertThat(List.of(
+                        pattern(create.get("project")),
+                        pattern(schemas.get("TaskType")),
+                        pattern(update.get("name")),
+                        pattern(update.get("project"))))
+                .containsOnly(name);
         assertThat(pattern(update.get("description"))).isEqualTo(pattern(create.get("description")));
     }
 
     @Test
     void callbackUrlPattern_shouldBeTheServersRegistrationForm() {
-        assertThat(pattern(map(map(schemas.get("AgentCreate")).get("properties")).get("callback_url")))
+        assertThat(pattern(
+                        map(map(schemas.get("AgentCreate")).get("properties")).get("callback_url")))
                 .isEqualTo(UrlGuard.REGISTRATION_FORM);
-        assertThat(pattern(map(map(schemas.get("AgentUpdate")).get("properties")).get("callback_url")))
+        assertThat(pattern(
+                        map(map(schemas.get("AgentUpdate")).get("properties")).get("callback_url")))
                 .isEqualTo(UrlGuard.REGISTRATION_FORM);
     }
 
     @Test
     void uidPatterns_shouldAcceptExactlyTheUidsTheServerAccepts() {
-        Pattern agent = ecma(pattern(map(map(map(read().get("components")).get("parameters")).get("uid")).get("schema")));
-        Map<String, Object> action = map(map(map(map(map(paths.get("/agent-actions/")).get("post")).get("requestBody"))
-                .get("content")).get("application/json"));
-        Pattern execution = ecma(pattern(map(map(action.get("schema")).get("properties")).get("execution")));
+        Pattern agent = ecma(
+                pattern(map(map(map(read().get("components")).get("parameters")).get("uid"))
+                        .get("schema")));
+        Map<String, Object> action =
+                map(map(map(map(map(paths.get("/agent-actions/")).get("post")).get("requestBody"))
+                                .get("content"))
+                        .get("application/json"));
+        Pattern execution =
+                ecma(pattern(map(map(action.get("schema")).get("properties")).get("execution")));
         String agentUid = Ids.agentUid();
         String executionUid = Ids.executionUid();
-        List<String> candidates = List.of(agentUid, executionUid, agentUid.toLowerCase(), agentUid + "0",
-                agentUid.substring(0, agentUid.length() - 1), agentUid.substring(0, 10) + "I" + agentUid.substring(11),
-                agentUid.substring(0, 10) + "U" + agentUid.substring(11), executionUid.substring(0, 9) + "O"
-                        + executionUid.substring(10), "agent_", "exec_" + "Z".repeat(26), "agent_" + "7".repeat(26),
-                " " + agentUid, agentUid + "\n");
+        List<String> candidates = List.of(
+                agentUid,
+                executionUid,
+                agentUid.toLowerCase(),
+                agentUid + "0",
+                agentUid.substring(0, agentUid.length() - 1),
+                agentUid.substring(0, 10) + "I" + agentUid.substring(11),
+                agentUid.substring(0, 10) + "U" + agentUid.substring(11),
+                executionUid.substring(0, 9) + "O" + executionUid.substring(10),
+                "agent_",
+                "exec_" + "Z".repeat(26),
+                "agent_" + "7".repeat(26),
+                " " + agentUid,
+                agentUid + "\n");
         for (String candidate : candidates) {
             assertThat(agent.matcher(candidate).find()).as(candidate).isEqualTo(Ids.isAgentUid(candidate));
             assertThat(execution.matcher(candidate).find()).as(candidate).isEqualTo(Ids.isExecutionUid(candidate));
@@ -91,7 +111,8 @@ class OpenApiRulesTest {
     }
 
     private static Map<String, Object> read() {
-        try (Reader reader = Files.newBufferedReader(SamTemplate.locate().getParent().resolve("openapi.yaml"))) {
+        try (Reader reader =
+                Files.newBufferedReader(SamTemplate.locate().getParent().resolve("openapi.yaml"))) {
             return new Yaml().load(reader);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -110,9 +131,12 @@ class OpenApiRulesTest {
     private static void check(List<String> disagreements, Pattern pattern, String value, boolean serverAccepts) {
         // find(), as JSON Schema's pattern applies (the patterns anchor themselves with ^ and $).
         if (pattern.matcher(value).find() != serverAccepts && disagreements.size() < 20) {
-            disagreements.add(String.format("U+%04X in \"%s\": server %s, openapi.yaml %s", value.codePoints()
-                    .filter(c -> c != 'a').findFirst().orElse('a'), value.replace("\n", "\\n"),
-                    serverAccepts ? "accepts" : "refuses", serverAccepts ? "refuses" : "accepts"));
+            disagreements.add(String.format(
+                    "U+%04X in \"%s\": server %s, openapi.yaml %s",
+                    value.codePoints().filter(c -> c != 'a').findFirst().orElse('a'),
+                    value.replace("\n", "\\n"),
+                    serverAccepts ? "accepts" : "refuses",
+                    serverAccepts ? "refuses" : "accepts"));
         }
     }
 }

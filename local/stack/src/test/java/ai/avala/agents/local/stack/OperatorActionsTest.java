@@ -61,8 +61,10 @@ class OperatorActionsTest {
     }
 
     private String agent(ApiClient api, String path) {
-        var response = api.post("/agents/", "{\"name\": \"" + path + "\", \"callback_url\": \"" + receiver.url(path)
-                + "\", \"events\": [\"task.completed\"]}");
+        var response = api.post(
+                "/agents/",
+                "{\"name\": \"" + path + "\", \"callback_url\": \"" + receiver.url(path)
+                        + "\", \"events\": [\"task.completed\"]}");
         assertThat(response.status()).as(response.text()).isEqualTo(201);
         receiver.secret(path, response.json().get("secret").asText());
         return response.json().get("uid").asText();
@@ -79,20 +81,29 @@ class OperatorActionsTest {
 
     private static List<JsonValue> executions(ApiClient api, String agent) {
         List<JsonValue> all = new ArrayList<>();
-        api.get("/agents/" + agent + "/executions/?limit=100").json().get("results").forEach(all::add);
+        api.get("/agents/" + agent + "/executions/?limit=100")
+                .json()
+                .get("results")
+                .forEach(all::add);
         return all;
     }
 
     /** Sends one event to the tenant's only agent; its execution's uid, once it succeeded. */
     private String deliveredExecution(ApiClient api, String tenant, String agent) {
         send(tenant);
-        eventually(WAIT, () -> assertThat(executions(api, agent)).singleElement()
-                .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(api, agent))
+                        .singleElement()
+                        .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
         return executions(api, agent).get(0).get("uid").asText();
     }
 
     private static JsonValue execution(ApiClient api, String agent, String uid) {
-        return executions(api, agent).stream().filter(e -> e.get("uid").asText().equals(uid)).findFirst().orElseThrow();
+        return executions(api, agent).stream()
+                .filter(e -> e.get("uid").asText().equals(uid))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -122,8 +133,13 @@ class OperatorActionsTest {
         List<CallbackReceiver.Call> calls = receiver.calls("/again");
         assertThat(calls).hasSize(2).allMatch(CallbackReceiver.Call::signatureValid);
         assertThat(calls).extracting(call -> call.header("webhook-id")).containsOnly(uid);
-        eventually(WAIT, () -> assertThat(api.get("/agents/" + agent + "/").json().get("execution_stats").toString())
-                .isEqualTo("{\"total\":1,\"success\":1,\"failed\":0,\"pending\":0}"));
+        eventually(
+                WAIT,
+                () -> assertThat(api.get("/agents/" + agent + "/")
+                                .json()
+                                .get("execution_stats")
+                                .toString())
+                        .isEqualTo("{\"total\":1,\"success\":1,\"failed\":0,\"pending\":0}"));
     }
 
     @Test
@@ -135,8 +151,11 @@ class OperatorActionsTest {
         String uid = deliveredExecution(api, tenant, agent);
         ApiClient stranger = newTenant("tenant_" + UUID.randomUUID());
 
-        assertThat(stranger.post("/agents/" + agent + "/executions/" + uid + "/redeliver/", null).status()).isEqualTo(404);
-        assertThat(api.post("/agents/" + agent + "/executions/exec_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8/redeliver/", null).status())
+        assertThat(stranger.post("/agents/" + agent + "/executions/" + uid + "/redeliver/", null)
+                        .status())
+                .isEqualTo(404);
+        assertThat(api.post("/agents/" + agent + "/executions/exec_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8/redeliver/", null)
+                        .status())
                 .isEqualTo(404);
         var malformed = api.post("/agents/" + agent + "/executions/nope/redeliver/", null);
         assertThat(malformed.status()).isEqualTo(400);
@@ -155,8 +174,11 @@ class OperatorActionsTest {
         for (int i = 0; i < 3; i++) {
             send(tenant);
         }
-        eventually(WAIT, () -> assertThat(executions(api, agent)).hasSize(3)
-                .allSatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("failed")));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(api, agent))
+                        .hasSize(3)
+                        .allSatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("failed")));
         assertThat(receiver.calls("/outage")).hasSize(6);
         receiver.answer("/outage", Answer.json(200, "{}"));
 
@@ -164,21 +186,30 @@ class OperatorActionsTest {
 
         assertThat(replay.status()).as(replay.text()).isEqualTo(202);
         assertThat(replay.json().get("queued").asInt()).isEqualTo(3);
-        eventually(WAIT, () -> assertThat(executions(api, agent)).hasSize(3).allSatisfy(e -> {
-            assertThat(e.get("status").asText()).isEqualTo("success");
-            assertThat(e.get("attempts").asInt()).isEqualTo(3);
-            assertThat(e.get("attempt_history")).extracting(a -> a.get("status_code").asInt()).containsExactly(503, 503, 200);
-            assertThat(e.get("attempt_history")).allSatisfy(a -> {
-                assertThat(a.get("duration_ms").asLong()).isNotNegative();
-                assertThat(a.get("started_at").asText()).isNotBlank();
-            });
-            assertThat(e.get("next_attempt_at").isNull()).isTrue();
-        }));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(api, agent)).hasSize(3).allSatisfy(e -> {
+                    assertThat(e.get("status").asText()).isEqualTo("success");
+                    assertThat(e.get("attempts").asInt()).isEqualTo(3);
+                    assertThat(e.get("attempt_history"))
+                            .extracting(a -> a.get("status_code").asInt())
+                            .containsExactly(503, 503, 200);
+                    assertThat(e.get("attempt_history")).allSatisfy(a -> {
+                        assertThat(a.get("duration_ms").asLong()).isNotNegative();
+                        assertThat(a.get("started_at").asText()).isNotBlank();
+                    });
+                    assertThat(e.get("next_attempt_at").isNull()).isTrue();
+                }));
         Map<String, Long> callsPerExecution = receiver.calls("/outage").stream()
                 .collect(Collectors.groupingBy(call -> call.header("webhook-id"), Collectors.counting()));
-        assertThat(callsPerExecution).hasSize(3).allSatisfy((id, count) -> assertThat(count).isEqualTo(3));
-        assertThat(api.post("/agents/" + agent + "/redeliver-failed/", "{\"since\": \"" + since + "\"}").json()
-                .get("queued").asInt()).isZero();
+        assertThat(callsPerExecution)
+                .hasSize(3)
+                .allSatisfy((id, count) -> assertThat(count).isEqualTo(3));
+        assertThat(api.post("/agents/" + agent + "/redeliver-failed/", "{\"since\": \"" + since + "\"}")
+                        .json()
+                        .get("queued")
+                        .asInt())
+                .isZero();
     }
 
     @Test
@@ -187,11 +218,14 @@ class OperatorActionsTest {
         ApiClient api = newTenant("tenant_" + UUID.randomUUID());
         String agent = agent(api, "/window");
 
-        var tooOld = api.post("/agents/" + agent + "/redeliver-failed/",
+        var tooOld = api.post(
+                "/agents/" + agent + "/redeliver-failed/",
                 "{\"since\": \"" + Instant.now().minus(Duration.ofDays(8)) + "\"}");
         var missing = api.post("/agents/" + agent + "/redeliver-failed/", "{}");
-        var backwards = api.post("/agents/" + agent + "/redeliver-failed/", "{\"since\": \""
-                + Instant.now().minusSeconds(60) + "\", \"until\": \"" + Instant.now().minusSeconds(120) + "\"}");
+        var backwards = api.post(
+                "/agents/" + agent + "/redeliver-failed/",
+                "{\"since\": \"" + Instant.now().minusSeconds(60) + "\", \"until\": \""
+                        + Instant.now().minusSeconds(120) + "\"}");
 
         assertThat(tooOld.status()).isEqualTo(400);
         assertThat(tooOld.detail()).isEqualTo("Invalid replay: since: Must be at most 7 days ago.");
@@ -199,8 +233,12 @@ class OperatorActionsTest {
         assertThat(missing.json().get("errors").has("since")).isTrue();
         assertThat(backwards.status()).isEqualTo(400);
         assertThat(backwards.json().get("errors").has("until")).isTrue();
-        assertThat(api.post("/agents/agent_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8/redeliver-failed/", "{\"since\": \""
-                + Instant.now().minus(Duration.ofDays(8)) + "\"}").status()).as("an unknown agent, whatever the window").isEqualTo(404);
+        assertThat(api.post(
+                                "/agents/agent_01JD7Q3ZC8V6W3N8X4Y5Z6A7B8/redeliver-failed/",
+                                "{\"since\": \"" + Instant.now().minus(Duration.ofDays(8)) + "\"}")
+                        .status())
+                .as("an unknown agent, whatever the window")
+                .isEqualTo(404);
     }
 
     @Test
@@ -208,8 +246,10 @@ class OperatorActionsTest {
     void rotateSecret_shouldSignWithBothSecretsDuringTheOverlapAndOnlyTheNewOneAfter() {
         String tenant = "tenant_" + UUID.randomUUID();
         ApiClient api = newTenant(tenant);
-        var created = api.post("/agents/", "{\"name\": \"rotating\", \"callback_url\": \"" + receiver.url("/rotating")
-                + "\", \"events\": [\"task.completed\"]}");
+        var created = api.post(
+                "/agents/",
+                "{\"name\": \"rotating\", \"callback_url\": \"" + receiver.url("/rotating")
+                        + "\", \"events\": [\"task.completed\"]}");
         String agent = created.json().get("uid").asText();
         String oldSecret = created.json().get("secret").asText();
 
@@ -218,7 +258,8 @@ class OperatorActionsTest {
         assertThat(rotated.status()).as(rotated.text()).isEqualTo(200);
         String newSecret = rotated.json().get("secret").asText();
         assertThat(newSecret).startsWith("whsec_").isNotEqualTo(oldSecret);
-        assertThat(Instant.parse(rotated.json().get("previous_secret_expires_at").asText()))
+        assertThat(Instant.parse(
+                        rotated.json().get("previous_secret_expires_at").asText()))
                 .isBetween(Instant.now().plusSeconds(3500), Instant.now().plusSeconds(3700));
         assertThat(api.get("/agents/" + agent + "/").json().has("secret")).isFalse();
 
@@ -253,7 +294,8 @@ class OperatorActionsTest {
         assertThat(tooLong.status()).isEqualTo(400);
         assertThat(tooLong.json().get("errors").has("overlap_seconds")).isTrue();
         assertThat(byDefault.status()).isEqualTo(200);
-        assertThat(Instant.parse(byDefault.json().get("previous_secret_expires_at").asText()))
+        assertThat(Instant.parse(
+                        byDefault.json().get("previous_secret_expires_at").asText()))
                 .isBetween(Instant.now().plusSeconds(86_300), Instant.now().plusSeconds(86_500));
     }
 
@@ -265,15 +307,22 @@ class OperatorActionsTest {
         receiver.answer("/failing", Answer.json(500, "{}"));
         String agent = agent(api, "/failing");
         send(tenant);
-        eventually(WAIT, () -> assertThat(executions(api, agent)).singleElement()
-                .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("failed")));
-        assertThat(api.get("/agents/" + agent + "/").json().get("is_active").asBoolean()).isTrue();
+        eventually(
+                WAIT,
+                () -> assertThat(executions(api, agent))
+                        .singleElement()
+                        .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("failed")));
+        assertThat(api.get("/agents/" + agent + "/").json().get("is_active").asBoolean())
+                .isTrue();
 
         stack.clock().advance(Duration.ofHours(121));
         send(tenant);
 
-        eventually(WAIT, () -> assertThat(executions(api, agent)).hasSize(2)
-                .allSatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("failed")));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(api, agent))
+                        .hasSize(2)
+                        .allSatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("failed")));
         JsonValue disabled = api.get("/agents/" + agent + "/").json();
         assertThat(disabled.get("is_active").asBoolean()).isFalse();
         assertThat(disabled.get("disabled_reason").asText()).contains("failed for 120 hours");
@@ -283,7 +332,11 @@ class OperatorActionsTest {
         var activated = api.patch("/agents/" + agent + "/", "{\"is_active\": true}");
         assertThat(activated.status()).isEqualTo(200);
         assertThat(activated.json().get("disabled_reason").isNull()).isTrue();
-        assertThat(api.get("/agents/" + agent + "/").json().get("disabled_reason").isNull()).isTrue();
+        assertThat(api.get("/agents/" + agent + "/")
+                        .json()
+                        .get("disabled_reason")
+                        .isNull())
+                .isTrue();
     }
 
     @Test
@@ -291,20 +344,35 @@ class OperatorActionsTest {
     void autoDisable_shouldNotCountFailuresBeforeASuccess() {
         String tenant = "tenant_" + UUID.randomUUID();
         ApiClient api = newTenant(tenant);
-        receiver.answer("/flaky", Answer.json(500, "{}"), Answer.json(500, "{}"), Answer.json(200, "{}"), Answer.json(500, "{}"));
+        receiver.answer(
+                "/flaky",
+                Answer.json(500, "{}"),
+                Answer.json(500, "{}"),
+                Answer.json(200, "{}"),
+                Answer.json(500, "{}"));
         String agent = agent(api, "/flaky");
         send(tenant);
-        eventually(WAIT, () -> assertThat(executions(api, agent)).singleElement()
-                .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("failed")));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(api, agent))
+                        .singleElement()
+                        .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("failed")));
         send(tenant);
-        eventually(WAIT, () -> assertThat(executions(api, agent)).hasSize(2)
-                .anySatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(api, agent))
+                        .hasSize(2)
+                        .anySatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("success")));
 
         stack.clock().advance(Duration.ofHours(121));
         send(tenant);
 
-        eventually(WAIT, () -> assertThat(executions(api, agent)).hasSize(3)
-                .filteredOn(e -> e.get("status").asText().equals("failed")).hasSize(2));
+        eventually(
+                WAIT,
+                () -> assertThat(executions(api, agent))
+                        .hasSize(3)
+                        .filteredOn(e -> e.get("status").asText().equals("failed"))
+                        .hasSize(2));
         JsonValue still = api.get("/agents/" + agent + "/").json();
         assertThat(still.get("is_active").asBoolean()).isTrue();
         assertThat(still.get("disabled_reason").isNull()).isTrue();

@@ -13,7 +13,8 @@ class ProductionPathCheckTest {
 
     @Test
     void aCallThatFailedAtTheNetworkAfterFetchingCredentialsPasses() {
-        assertThat(ColdStarts.productionPathProblem("ok", NETWORK_FAILURE, true, true)).isNull();
+        assertThat(ColdStarts.productionPathProblem("ok", NETWORK_FAILURE, true, true))
+                .isNull();
     }
 
     @Test
@@ -32,7 +33,8 @@ class ProductionPathCheckTest {
 
     @Test
     void aFunctionThatNeverFetchedTheRoleCredentialsFails() {
-        assertThat(ColdStarts.productionPathProblem("ok", NETWORK_FAILURE, true, false)).contains("credentials");
+        assertThat(ColdStarts.productionPathProblem("ok", NETWORK_FAILURE, true, false))
+                .contains("credentials");
     }
 
     @Test
@@ -43,6 +45,7 @@ class ProductionPathCheckTest {
 
     @Test
     void aFunctionThatCallsNoServiceNeedsNeitherCredentialsNorAnEndpoint() {
-        assertThat(ColdStarts.productionPathProblem("ok", "1 1 1 1 ok {\"statusCode\":405}", false, false)).isNull();
+        assertThat(ColdStarts.productionPathProblem("ok", "1 1 1 1 ok {\"statusCode\":405}", false, false))
+                .isNull();
     }
 }

@@ -45,15 +45,19 @@ class SampleEventsTest {
     @Test
     void everySampleEvent_shouldDriveItsFunctionsHandler_andEveryFunctionShouldHaveOne() throws Exception {
         try (DevStack stack = DevStack.start(Options.of(0, null, Map.of(), true))) {
-            LambdaFunctions functions = new LambdaFunctions(stack.resources(), Map.of("ALLOW_LOCAL_CALLBACKS", "true"), java.time.Clock.systemUTC());
+            LambdaFunctions functions = new LambdaFunctions(
+                    stack.resources(), Map.of("ALLOW_LOCAL_CALLBACKS", "true"), java.time.Clock.systemUTC());
             Set<String> covered = new HashSet<>();
             for (Path file : sampleFiles()) {
                 String function = functionOf(file);
-                assertThat(functions.all()).as(file + " names no function of template.yaml").containsKey(function);
+                assertThat(functions.all())
+                        .as(file + " names no function of template.yaml")
+                        .containsKey(function);
                 covered.add(function);
                 invoke(functions.get(function), file);
             }
-            assertThat(covered).containsExactlyInAnyOrderElementsOf(functions.all().keySet());
+            assertThat(covered)
+                    .containsExactlyInAnyOrderElementsOf(functions.all().keySet());
         }
     }
 
@@ -65,13 +69,17 @@ class SampleEventsTest {
         if (function.id().equals("AuthorizerFunction")) {
             // The sample's key is a placeholder that no tenant has: the authorizer must refuse it.
             assertThatThrownBy(() -> function.invoke(event, context)).hasMessage("Unauthorized");
-        } else if (file.getFileName().toString().endsWith("-stream.json") || file.getFileName().toString().endsWith("-sqs.json")) {
+        } else if (file.getFileName().toString().endsWith("-stream.json")
+                || file.getFileName().toString().endsWith("-sqs.json")) {
             var output = Json.parse(new String(function.invoke(event, context), StandardCharsets.UTF_8));
             assertThat(output.get("batchItemFailures")).as(path).isEmpty();
         } else {
             var response = Json.parse(new String(function.invoke(event, context), StandardCharsets.UTF_8));
-            assertThat(EXPECTED_STATUS).as(path + " has no expected status").containsKey(file.getFileName().toString());
-            assertThat(response.get("statusCode").asInt()).as(path + ": " + response)
+            assertThat(EXPECTED_STATUS)
+                    .as(path + " has no expected status")
+                    .containsKey(file.getFileName().toString());
+            assertThat(response.get("statusCode").asInt())
+                    .as(path + ": " + response)
                     .isEqualTo(EXPECTED_STATUS.get(file.getFileName().toString()));
             assertThat(response.get("headers").get("Content-Type").asText()).isEqualTo("application/json");
         }

@@ -14,7 +14,7 @@ class SnapStartPrimingTest {
     @Test
     void primingEveryFunctionOfTheTemplate_shouldSucceedAndWriteNothing() throws Exception {
         try (DevStack stack = DevStack.start(Options.of(0, null, Map.of(), false));
-             DynamoDbClient dynamo = AwsClients.dynamoDb(stack.resources().aws())) {
+                DynamoDbClient dynamo = AwsClients.dynamoDb(stack.resources().aws())) {
             Map<String, Integer> before = itemCounts(dynamo);
 
             var failed = SnapStartPriming.primeAll();

@@ -15,21 +15,24 @@ class StopGateTest {
         StopGate gate = new StopGate();
         CountDownLatch started = new CountDownLatch(1);
         AtomicLong finishedAt = new AtomicLong();
-        Thread worker = Thread.ofPlatform().start(() -> gate.ifOpen(() -> {
-            started.countDown();
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            finishedAt.set(System.nanoTime());
-        }));
+        Thread worker = Thread.ofPlatform()
+                .start(() -> gate.ifOpen(() -> {
+                    started.countDown();
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    finishedAt.set(System.nanoTime());
+                }));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
 
         gate.close();
         long closedAt = System.nanoTime();
 
-        assertThat(finishedAt.get()).as("the work in the gate finished before close returned").isNotZero()
+        assertThat(finishedAt.get())
+                .as("the work in the gate finished before close returned")
+                .isNotZero()
                 .isLessThanOrEqualTo(closedAt);
         assertThat(gate.isOpen()).isFalse();
         AtomicBoolean ranLate = new AtomicBoolean();

@@ -16,6 +16,7 @@ class TemplateTimeoutsTest {
 
     /** API Gateway gives up on an integration after 29 s. */
     private static final int API_GATEWAY_LIMIT_SECONDS = 29;
+
     private final SamTemplate template = SamTemplate.load(SamTemplate.locate());
     private final Map<String, Map<String, Object>> functions = template.resources("AWS::Serverless::Function");
 
@@ -50,9 +51,13 @@ class TemplateTimeoutsTest {
         for (var function : functions.entrySet()) {
             for (Object event : map(function.getValue().get("Events")).values()) {
                 if ("SQS".equals(map(event).get("Type"))) {
-                    String queue = (String) list(map(map(map(event).get("Properties")).get("Queue")).get("Fn::GetAtt")).get(0);
+                    String queue =
+                            (String) list(map(map(map(event).get("Properties")).get("Queue"))
+                                            .get("Fn::GetAtt"))
+                                    .get(0);
                     int visibility = ((Number) queues.get(queue).get("VisibilityTimeout")).intValue();
-                    assertThat(visibility).as(queue + " for " + function.getKey())
+                    assertThat(visibility)
+                            .as(queue + " for " + function.getKey())
                             .isGreaterThanOrEqualTo(6 * timeout(function.getKey()));
                     checked++;
                 }

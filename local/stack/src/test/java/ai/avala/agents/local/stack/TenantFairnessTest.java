@@ -23,21 +23,39 @@ class TenantFairnessTest {
 
     @Test
     void aQuietTenantsFirstAttempt_shouldNotWaitForANoisyTenantsHangingReceivers() throws Exception {
-        Options options = Options.parse(new String[] {"--port", "0", "--allow-local-callbacks",
-                "--env", "CALLBACK_TIMEOUT_SECONDS=20", "--env", "CALLBACK_MAX_ATTEMPTS=1",
-                "--api-key", "noisy=avk_fairness_noisy_tenant_00000000000000000000000",
-                "--api-key", "quiet=avk_fairness_quiet_tenant_00000000000000000000000"});
-        try (DevStack stack = DevStack.start(options); CallbackReceiver receiver = new CallbackReceiver();
-             var sqs = LocalResources.sqs(stack.resources().aws())) {
+        Options options = Options.parse(new String[] {
+            "--port",
+            "0",
+            "--allow-local-callbacks",
+            "--env",
+            "CALLBACK_TIMEOUT_SECONDS=20",
+            "--env",
+            "CALLBACK_MAX_ATTEMPTS=1",
+            "--api-key",
+            "noisy=avk_fairness_noisy_tenant_00000000000000000000000",
+            "--api-key",
+            "quiet=avk_fairness_quiet_tenant_00000000000000000000000"
+        });
+        try (DevStack stack = DevStack.start(options);
+                CallbackReceiver receiver = new CallbackReceiver();
+                var sqs = LocalResources.sqs(stack.resources().aws())) {
             receiver.answer("/hang", new CallbackReceiver.Answer(200, "{}", Map.of(), 20_000));
             var noisy = new ApiClient(stack.apiUrl(), "avk_fairness_noisy_tenant_00000000000000000000000");
             var quiet = new ApiClient(stack.apiUrl(), "avk_fairness_quiet_tenant_00000000000000000000000");
             for (int i = 0; i < 40; i++) {
-                assertThat(noisy.post("/agents/", "{\"name\": \"n" + i + "\", \"events\": [\"task.completed\"], "
-                        + "\"callback_url\": \"" + receiver.url("/hang") + "\"}").status()).isEqualTo(201);
+                assertThat(noisy.post(
+                                        "/agents/",
+                                        "{\"name\": \"n" + i + "\", \"events\": [\"task.completed\"], "
+                                                + "\"callback_url\": \"" + receiver.url("/hang") + "\"}")
+                                .status())
+                        .isEqualTo(201);
             }
-            assertThat(quiet.post("/agents/", "{\"name\": \"q\", \"events\": [\"task.completed\"], \"callback_url\": \""
-                    + receiver.url("/quiet") + "\"}").status()).isEqualTo(201);
+            assertThat(quiet.post(
+                                    "/agents/",
+                                    "{\"name\": \"q\", \"events\": [\"task.completed\"], \"callback_url\": \""
+                                            + receiver.url("/quiet") + "\"}")
+                            .status())
+                    .isEqualTo(201);
             List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
             for (int i = 0; i < 9; i++) {
                 batch.add(entry("noisy", i));
@@ -46,21 +64,35 @@ class TenantFairnessTest {
 
             long sent = System.nanoTime();
             sqs.sendMessageBatch(r -> r.queueUrl(stack.queueUrl()).entries(batch));
-            eventually(Duration.ofSeconds(30), () -> assertThat(receiver.calls("/quiet")).hasSize(1));
+            eventually(
+                    Duration.ofSeconds(30),
+                    () -> assertThat(receiver.calls("/quiet")).hasSize(1));
             Duration quietDelay = Duration.ofNanos(System.nanoTime() - sent);
 
             // Not behind the noisy receivers: well before any of them answers (20 s). What remains is moto serving
             // the noisy tenant's ~1,100 requests in one Python process (local/bench reports the figure; on AWS
             // those calls take milliseconds and the fair queue serves the quiet tenant's task first).
             assertThat(quietDelay).isLessThan(Duration.ofSeconds(12));
-            eventually(Duration.ofSeconds(30), () -> assertThat(receiver.calls("/hang").size())
-                    .as("the noisy tenant's callbacks are made too").isGreaterThanOrEqualTo(40));
+            eventually(
+                    Duration.ofSeconds(30),
+                    () -> assertThat(receiver.calls("/hang").size())
+                            .as("the noisy tenant's callbacks are made too")
+                            .isGreaterThanOrEqualTo(40));
         }
     }
 
     private static SendMessageBatchRequestEntry entry(String tenant, int i) {
-        return SendMessageBatchRequestEntry.builder().id(Integer.toString(i)).messageBody(Json.write(Map.of(
-                "id", "evt_" + UUID.randomUUID(), "type", "task.completed", "tenant", tenant,
-                "occurred_at", "2026-11-28T12:00:00.000Z"))).build();
+        return SendMessageBatchRequestEntry.builder()
+                .id(Integer.toString(i))
+                .messageBody(Json.write(Map.of(
+                        "id",
+                        "evt_" + UUID.randomUUID(),
+                        "type",
+                        "task.completed",
+                        "tenant",
+                        tenant,
+                        "occurred_at",
+                        "2026-11-28T12:00:00.000Z")))
+                .build();
     }
 }

@@ -9,9 +9,16 @@ class TenantQuotaTest {
 
     @Test
     void create_shouldAnswer400WithDetail_whenTheTenantHasItsMostAgents_andAgainAfterOneIsDeleted() throws Exception {
-        Options options = Options.parse(new String[] {"--port", "0", "--env", "MAX_AGENTS_PER_TENANT=3",
-                "--api-key", "full=avk_quota_full_tenant_key_0000000000000000000000", "--api-key",
-                "other=avk_quota_other_tenant_key_000000000000000000000"});
+        Options options = Options.parse(new String[] {
+            "--port",
+            "0",
+            "--env",
+            "MAX_AGENTS_PER_TENANT=3",
+            "--api-key",
+            "full=avk_quota_full_tenant_key_0000000000000000000000",
+            "--api-key",
+            "other=avk_quota_other_tenant_key_000000000000000000000"
+        });
         try (DevStack stack = DevStack.start(options)) {
             var full = new ApiClient(stack.apiUrl(), "avk_quota_full_tenant_key_0000000000000000000000");
             var other = new ApiClient(stack.apiUrl(), "avk_quota_other_tenant_key_000000000000000000000");

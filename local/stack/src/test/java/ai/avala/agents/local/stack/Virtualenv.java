@@ -11,8 +11,7 @@ import java.util.concurrent.TimeUnit;
 /** A Python virtualenv under target/ with pinned packages, created once per clean build (Python tools the tests run). */
 final class Virtualenv {
 
-    private Virtualenv() {
-    }
+    private Virtualenv() {}
 
     /** target/{@code name} with {@code packages} installed; its folder. */
     static Path with(String name, List<String> packages) throws IOException, InterruptedException {
@@ -23,8 +22,8 @@ final class Virtualenv {
             return venv;
         }
         run(List.of(System.getenv().getOrDefault("PYTHON", "python3"), "-m", "venv", "--clear", venv.toString()));
-        List<String> install = new ArrayList<>(List.of(venv.resolve("bin/pip").toString(), "install", "--quiet",
-                "--disable-pip-version-check"));
+        List<String> install = new ArrayList<>(
+                List.of(venv.resolve("bin/pip").toString(), "install", "--quiet", "--disable-pip-version-check"));
         install.addAll(packages);
         run(install);
         Files.writeString(marker, wanted);
