@@ -1,6 +1,7 @@
 package ai.avala.agents.lambda;
 
 import ai.avala.agents.log.Log;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.crac.Context;
@@ -32,12 +33,17 @@ public final class SnapStartPriming implements Resource {
         Core.getGlobalContext().register(priming);
     }
 
-    /** Runs every registered warm-up now, as a checkpoint would; returns the names of those that failed. */
-    public static List<String> primeAll() {
-        return REGISTERED.stream()
-                .filter(priming -> !priming.prime())
-                .map(priming -> priming.name)
-                .toList();
+    /** What {@link #primeAll()} ran: the names of the warm-ups that succeeded and of those that failed. */
+    public record Primed(List<String> succeeded, List<String> failed) {}
+
+    /** Runs every registered warm-up now, as a checkpoint would. */
+    public static Primed primeAll() {
+        List<String> succeeded = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (SnapStartPriming priming : REGISTERED) {
+            (priming.prime() ? succeeded : failed).add(priming.name);
+        }
+        return new Primed(List.copyOf(succeeded), List.copyOf(failed));
     }
 
     @Override

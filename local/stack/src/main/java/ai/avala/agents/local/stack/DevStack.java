@@ -16,10 +16,12 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -44,6 +46,12 @@ public final class DevStack implements AutoCloseable {
     private final Map<String, String> apiKeys;
     private final String queueUrl;
     private final String dlqUrl;
+    /**
+     * The functions whose time tests move forward (days of failing callbacks, the end of a secret's overlap)
+     * through {@link #clock()}: the delivery stage's. The API answers on the system's clock.
+     */
+    private static final Set<String> ON_STACK_CLOCK = Set.of("DeliveryFunction");
+
     private final StackClock clock;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private static final StackLog LOG = StackLog.of(DevStack.class);
@@ -87,7 +95,8 @@ public final class DevStack implements AutoCloseable {
                 overrides.put("ALLOW_LOCAL_CALLBACKS", "true");
             }
             StackClock clock = new StackClock();
-            LambdaFunctions functions = new LambdaFunctions(resources, overrides, clock);
+            LambdaFunctions functions = new LambdaFunctions(
+                    resources, overrides, id -> ON_STACK_CLOCK.contains(id) ? clock : Clock.systemUTC());
             ApiGateway gateway = new ApiGateway(template, functions);
             Map<String, String> keys = registerKeys(resources, gateway, options.apiKeys());
 
@@ -204,7 +213,7 @@ public final class DevStack implements AutoCloseable {
         return keys;
     }
 
-    /** The clock of the functions that take one (the delivery stage): tests move it forward. */
+    /** The clock of the delivery stage: tests move it forward. */
     public StackClock clock() {
         return clock;
     }
@@ -215,6 +224,14 @@ public final class DevStack implements AutoCloseable {
 
     public String awsEndpoint() {
         return resources.aws().endpoint().orElseThrow().toString();
+    }
+
+    /** The functions whose queue or stream this stack polls (none on a stack started without triggers). */
+    public List<String> triggeredFunctions() {
+        return java.util.stream.Stream.concat(
+                        triggers.stream().map(QueueTrigger::functionId),
+                        streamTriggers.stream().map(StreamTrigger::functionId))
+                .toList();
     }
 
     public LocalResources resources() {

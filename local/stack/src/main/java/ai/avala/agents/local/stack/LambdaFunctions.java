@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * The template's functions as local handler instances: the class named by {@code Handler}, built once
  * (as in a warm Lambda container) through its {@code (Wiring)} constructor, from the variables the template
- * gives it and the stack's clock.
+ * gives it and its clock.
  */
 final class LambdaFunctions {
 
@@ -36,7 +36,9 @@ final class LambdaFunctions {
 
     private final Map<String, Function> functions = new LinkedHashMap<>();
 
-    LambdaFunctions(LocalResources local, Map<String, String> overrides, Clock clock) {
+    /** Each function on the clock {@code clocks} gives for its id. */
+    LambdaFunctions(
+            LocalResources local, Map<String, String> overrides, java.util.function.Function<String, Clock> clocks) {
         int defaultTimeout = timeoutSeconds(local.template().functionGlobals().get("Timeout"), 3);
         local.template().resources("AWS::Serverless::Function").forEach((id, props) -> {
             String handler = (String) props.get("Handler");
@@ -46,7 +48,7 @@ final class LambdaFunctions {
                     id,
                     new Function(
                             id,
-                            instantiate(id, className, new Wiring(config, clock)),
+                            instantiate(id, className, new Wiring(config, clocks.apply(id))),
                             timeoutSeconds(props.get("Timeout"), defaultTimeout) * 1000));
         });
     }

@@ -238,4 +238,9 @@ final class QueueTrigger {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** The function this trigger invokes. */
+    String functionId() {
+        return function.id();
+    }
 }

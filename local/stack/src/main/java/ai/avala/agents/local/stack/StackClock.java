@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The local stack's clock: the system's, moved forward by what tests {@link #advance} it (days of failing
- * callbacks, the end of a secret's overlap) without waiting. Every function of the stack runs on it (its
+ * callbacks, the end of a secret's overlap) without waiting. The delivery function runs on it (its
  * {@code Wiring} is built with it).
  */
 public final class StackClock extends Clock {

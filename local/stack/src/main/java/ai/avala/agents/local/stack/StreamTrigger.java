@@ -218,4 +218,9 @@ final class StreamTrigger implements Runnable {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** The function this trigger invokes. */
+    String functionId() {
+        return function.id();
+    }
 }

@@ -46,7 +46,7 @@ class SampleEventsTest {
     void everySampleEvent_shouldDriveItsFunctionsHandler_andEveryFunctionShouldHaveOne() throws Exception {
         try (DevStack stack = DevStack.start(Options.of(0, null, Map.of(), true))) {
             LambdaFunctions functions = new LambdaFunctions(
-                    stack.resources(), Map.of("ALLOW_LOCAL_CALLBACKS", "true"), java.time.Clock.systemUTC());
+                    stack.resources(), Map.of("ALLOW_LOCAL_CALLBACKS", "true"), id -> java.time.Clock.systemUTC());
             Set<String> covered = new HashSet<>();
             for (Path file : sampleFiles()) {
                 String function = functionOf(file);
