@@ -76,7 +76,7 @@ public final class Benchmark {
         all.putAll(results);
         Files.writeString(file, Json.write(all));
         System.out.println("Figures written to " + file.toAbsolutePath() + ": " + Json.write(results));
-        System.out.println("The README's table, from " + file + ":");
+        System.out.println("The table local/bench-report writes into docs/performance.md, from " + file + ":");
         System.out.print(table(all));
     }
 
@@ -268,7 +268,7 @@ public final class Benchmark {
         }
     }
 
-    /** The README's benchmark table: one row per function's cold start, then the dispatch figures. */
+    /** The benchmark table (docs/performance.md has the one local/bench-report generates): one row per function's cold start, then the dispatch figures. */
     static String table(Map<String, Object> figures) {
         StringBuilder table =
                 new StringBuilder("| function | first answer / naive | first answer | classes loaded | artifact |\n"
