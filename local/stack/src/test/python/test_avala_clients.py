@@ -228,3 +228,200 @@ def test_task_agent_run_once_handles_pending_executions_in_pull_mode() -> None:
     assert sorted(e.action for e in executions) == ["approve", "reject"]
     assert all(e.status == "success" for e in executions)
     assert agent.run_once() == 0
+
+
+def _send_event(event_type: str, **fields) -> str:
+    import uuid
+
+    import boto3
+
+    event_id = f"evt_{uuid.uuid4()}"
+    sqs = boto3.client("sqs", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    sqs.send_message(QueueUrl=os.environ["AVALA_QUEUE_URL"], MessageBody=json.dumps({
+        "id": event_id, "type": event_type, "tenant": "sdk", **fields}))
+    return event_id
+
+
+def _agents_named(client: Client, name: str) -> list[str]:
+    uids: list[str] = []
+    cursor = None
+    while True:
+        page = client.agents.list(limit=100, cursor=cursor)
+        uids.extend(a.uid for a in page.items if a.name == name)
+        if not page.has_more:
+            return uids
+        cursor = page.next_cursor
+
+
+def test_task_agent_restarted_keeps_its_agent_and_handles_the_event_sent_while_it_was_down(client: Client) -> None:
+    import uuid
+
+    from avala_agents import TaskAgent
+
+    name = f"restarting worker {uuid.uuid4()}"
+    before = TaskAgent(api_key=API_KEY, base_url=BASE_URL, name=name)
+    before.on("task.completed")(lambda context: context.approve("before"))
+    assert before.run_once() == 0
+    uid = before._agent_uid
+    before.close()
+
+    _send_event("task.completed", task="task_down")
+    deadline = time.time() + 20
+    while not client.agents.list_executions(uid, limit=10).items and time.time() < deadline:
+        time.sleep(0.2)
+
+    handled: list[str] = []
+    after = TaskAgent(api_key=API_KEY, base_url=BASE_URL, name=name)
+
+    @after.on("task.completed")
+    def review(context) -> None:
+        handled.append(context.task_uid)
+        context.approve("after the restart")
+
+    deadline = time.time() + 20
+    while not handled and time.time() < deadline:
+        after.run_once()
+        time.sleep(0.2)
+
+    assert after._agent_uid == uid
+    assert handled == ["task_down"]
+    assert _agents_named(client, name) == [uid]
+
+
+def test_ten_task_agents_registering_one_new_name_at_once_make_one_agent(client: Client) -> None:
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    from avala_agents import TaskAgent
+
+    name = f"replicated worker {uuid.uuid4()}"
+    replicas = [TaskAgent(api_key=API_KEY, base_url=BASE_URL, name=name) for _ in range(10)]
+    for replica in replicas:
+        replica.on("task.completed")(lambda context: context.approve("ok"))
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        assert list(pool.map(lambda replica: replica.run_once(), replicas)) == [0] * 10  # each registered (2xx)
+
+    uids = {replica._agent_uid for replica in replicas}
+    assert len(uids) == 1
+    assert _agents_named(client, name) == list(uids)
+
+
+CLAIM_SECONDS = float(os.environ.get("AVALA_PULL_CLAIM_SECONDS", "600"))
+
+
+def _get(path: str) -> tuple[int, dict]:
+    request = urllib.request.Request(BASE_URL + path, headers={"X-Avala-Api-Key": API_KEY})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _registered_worker(name: str, handled: list[str], action: str = "approve"):
+    from avala_agents import TaskAgent
+
+    worker = TaskAgent(api_key=API_KEY, base_url=BASE_URL, name=name)
+
+    @worker.on("task.completed")
+    def handle(context) -> None:
+        handled.append(context.task_uid)
+        getattr(context, action)("handled")
+
+    assert worker.run_once() == 0  # registers before any event is sent
+    return worker
+
+
+def test_two_task_agent_replicas_polling_at_once_handle_twenty_events_exactly_once() -> None:
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    name = f"two replicas {uuid.uuid4()}"
+    handled: list[str] = []
+    replicas = [_registered_worker(name, handled) for _ in range(2)]
+    assert replicas[0]._agent_uid == replicas[1]._agent_uid
+    sent = [f"task_{uuid.uuid4()}" for _ in range(20)]
+    for task in sent:
+        _send_event("task.completed", task=task)
+
+    deadline = time.time() + 60
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        while len(handled) < 20 and time.time() < deadline:
+            list(pool.map(lambda replica: replica.run_once(), replicas))
+            time.sleep(0.2)
+        for _ in range(3):  # polls after the last one find nothing left to handle twice
+            list(pool.map(lambda replica: replica.run_once(), replicas))
+
+    assert sorted(handled) == sorted(sent)
+
+
+def test_a_worker_killed_inside_its_handler_leaves_the_execution_to_the_other_after_the_claim() -> None:
+    import signal
+    import tempfile
+    import uuid
+
+    name = f"killed worker {uuid.uuid4()}"
+    handled: list[str] = []
+    survivor = _registered_worker(name, handled)
+    inside = os.path.join(tempfile.mkdtemp(), "inside")
+    doomed = subprocess.Popen([sys.executable, "-c", f"""
+import time
+from avala_agents import TaskAgent
+worker = TaskAgent(api_key={API_KEY!r}, base_url={BASE_URL!r}, name={name!r})
+
+@worker.on("task.completed")
+def handle(context):
+    open({inside!r}, "w").close()
+    time.sleep(600)
+
+while True:
+    worker.run_once()
+    time.sleep(0.2)
+"""])
+    try:
+        _send_event("task.completed", task="task_killed")
+        deadline = time.time() + 30
+        while not os.path.exists(inside) and time.time() < deadline:
+            time.sleep(0.1)
+        assert os.path.exists(inside), "the doomed worker never received the execution"
+    finally:
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait()
+
+    assert survivor.run_once() == 0  # held by the dead worker's claim
+    deadline = time.time() + CLAIM_SECONDS + 20
+    while not handled and time.time() < deadline:
+        survivor.run_once()
+        time.sleep(0.2)
+
+    assert handled == ["task_killed"]
+
+
+def test_five_claims_without_an_action_end_the_execution_failed_with_the_reason() -> None:
+    import uuid
+
+    name = f"silent worker {uuid.uuid4()}"
+    uid = _registered_worker(name, [])._agent_uid
+    _send_event("task.completed", task="task_silent")
+    deadline = time.time() + 20
+    claimed: list[dict] = []
+    while not claimed and time.time() < deadline:
+        claimed = _get(f"/agents/{uid}/executions/?status=pending")[1]["results"]
+        time.sleep(0.2)
+    assert len(claimed) == 1
+    execution = claimed[0]["uid"]
+
+    for claim in range(2, 6):
+        time.sleep(CLAIM_SECONDS + 0.5)
+        status, page = _get(f"/agents/{uid}/executions/?status=pending")
+        assert status == 200 and [e["uid"] for e in page["results"]] == [execution], claim
+        assert page["results"][0]["attempts"] == claim
+    time.sleep(CLAIM_SECONDS + 0.5)
+    status, page = _get(f"/agents/{uid}/executions/?status=pending")
+
+    assert (status, page["results"], page["next"]) == (200, [], None)
+    listed = {e["uid"]: e for e in _get(f"/agents/{uid}/executions/")[1]["results"]}
+    assert listed[execution]["status"] == "failed"
+    assert listed[execution]["error_message"] == "Not handled after 5 claims."

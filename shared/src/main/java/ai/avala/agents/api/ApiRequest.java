@@ -84,23 +84,24 @@ public record ApiRequest(JsonValue event) {
     /** {@code limit} (1..100, default 20) and {@code cursor} of a list request; 400 for a limit out of range. */
     public PageRequest page() {
         String limitText = query("limit");
-        int limit = PageRequest.DEFAULT_LIMIT;
-        if (limitText != null && !limitText.isBlank()) {
-            try {
-                limit = Integer.parseInt(limitText.trim());
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > PageRequest.MAX_LIMIT) {
-                throw ApiException.invalid(
-                        "Invalid limit: must be an integer from 1 to " + PageRequest.MAX_LIMIT + ".",
-                        java.util.Map.of(
-                                "limit",
-                                java.util.List.of("Must be an integer from 1 to " + PageRequest.MAX_LIMIT + ".")));
-            }
-        }
         String cursor = query("cursor");
-        return new PageRequest(limit, cursor == null || cursor.isBlank() ? null : cursor);
+        String startAt = cursor == null || cursor.isBlank() ? null : cursor;
+        if (limitText == null || limitText.isBlank()) {
+            return new PageRequest(java.util.OptionalInt.empty(), startAt);
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(limitText.trim());
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > PageRequest.MAX_LIMIT) {
+            throw ApiException.invalid(
+                    "Invalid limit: must be an integer from 1 to " + PageRequest.MAX_LIMIT + ".",
+                    java.util.Map.of(
+                            "limit", java.util.List.of("Must be an integer from 1 to " + PageRequest.MAX_LIMIT + ".")));
+        }
+        return PageRequest.of(limit, startAt);
     }
 
     public String body() {

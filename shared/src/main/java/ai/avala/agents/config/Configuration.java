@@ -39,7 +39,9 @@ public record Configuration(
         int callbackMaxAttempts,
         List<Duration> callbackRetrySchedule,
         int tenantMaxInFlight,
-        Duration autoDisableAfter) {
+        Duration autoDisableAfter,
+        Duration pullClaim,
+        int pullMaxClaims) {
 
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int DEFAULT_MAX_AGENTS_PER_TENANT = 1000;
@@ -48,6 +50,8 @@ public record Configuration(
     public static final String DEFAULT_RETRY_SCHEDULE_SECONDS = "5,30,120,600,1800,3600,7200,14400";
     public static final int DEFAULT_TENANT_MAX_IN_FLIGHT = 10;
     public static final int DEFAULT_AUTO_DISABLE_AFTER_HOURS = 120;
+    public static final int DEFAULT_PULL_CLAIM_SECONDS = 600;
+    public static final int DEFAULT_PULL_MAX_CLAIMS = 5;
 
     /** How a function reaches AWS (or an emulator): region, endpoint override, where its credentials come from. */
     public record Aws(String region, Optional<URI> endpoint, Credentials credentials) {
@@ -115,7 +119,9 @@ public record Configuration(
                         vars.optional("CALLBACK_RETRY_SCHEDULE_SECONDS").orElse(DEFAULT_RETRY_SCHEDULE_SECONDS),
                         Configuration::seconds),
                 vars.positive("TENANT_MAX_IN_FLIGHT", DEFAULT_TENANT_MAX_IN_FLIGHT),
-                Duration.ofHours(vars.positive("AUTO_DISABLE_AFTER_HOURS", DEFAULT_AUTO_DISABLE_AFTER_HOURS)));
+                Duration.ofHours(vars.positive("AUTO_DISABLE_AFTER_HOURS", DEFAULT_AUTO_DISABLE_AFTER_HOURS)),
+                Duration.ofSeconds(vars.positive("PULL_CLAIM_SECONDS", DEFAULT_PULL_CLAIM_SECONDS)),
+                vars.positive("PULL_MAX_CLAIMS", DEFAULT_PULL_MAX_CLAIMS));
     }
 
     /** {@code value}, or a start-up failure naming {@code variable} when the function was not given it. */

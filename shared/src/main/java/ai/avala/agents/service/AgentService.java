@@ -16,12 +16,16 @@ import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.ExecutionLog;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The agents API's operations on one agent or execution, each scoped to the caller's tenant (the listings are
  * {@link AgentListings}, the test call {@link AgentTestCalls}).
  */
 public final class AgentService {
+
+    /** Tries of a registration that other registrations of the same name keep overtaking. */
+    private static final int REGISTRATION_TRIES = 5;
 
     private final AgentStore agents;
     private final ExecutionLog executions;
@@ -38,8 +42,66 @@ public final class AgentService {
         this.maxAgentsPerTenant = maxAgentsPerTenant;
     }
 
-    public Agent create(String tenant, AgentChanges fields) {
+    /**
+     * Creates an agent; or, for a pull-mode agent (no {@code callback_url}) whose name is that of one of the
+     * tenant's pull-mode agents, registers that one again: its {@code events}, {@code project} and
+     * {@code task_types} become what was sent (absent: none), its {@code description} too when sent, and
+     * nothing else changes (not {@code is_active}: a worker's restart does not switch on an agent an operator
+     * switched off). Registrations racing for a new name make one agent; the others register it.
+     */
+    public AgentRegistration register(String tenant, AgentChanges fields) {
         checkCallbackUrl(fields.callbackUrl());
+        if (fields.callbackUrl() != null) {
+            return new AgentRegistration.Created(create(tenant, fields));
+        }
+        for (int attempt = 1; ; attempt++) {
+            Optional<Agent> named = agents.findPullModeNamed(tenant, fields.name());
+            if (named.isPresent()) {
+                return new AgentRegistration.Registered(registerAgain(named.get(), fields));
+            }
+            try {
+                return new AgentRegistration.Created(create(tenant, fields));
+            } catch (AgentStore.PullNameTakenException raced) {
+                if (attempt == REGISTRATION_TRIES) {
+                    throw new ConflictException("The agent was registered by another request; please retry.");
+                }
+            }
+        }
+    }
+
+    /** The pull-mode agent with what a registration sends; unchanged (no write) when it already says so. */
+    private Agent registerAgain(Agent named, AgentChanges fields) {
+        Agent current = named;
+        for (int attempt = 1; ; attempt++) {
+            Agent registered = current.edited(
+                    current.name(),
+                    fields.has("description") ? fields.description() : current.description(),
+                    fields.events(),
+                    null,
+                    current.active(),
+                    fields.project(),
+                    fields.taskTypes(),
+                    laterThan(current.updatedAt()));
+            if (registered.events().equals(current.events())
+                    && java.util.Objects.equals(registered.project(), current.project())
+                    && registered.taskTypes().equals(current.taskTypes())
+                    && java.util.Objects.equals(registered.description(), current.description())) {
+                return current;
+            }
+            try {
+                agents.update(current, registered);
+                return registered;
+            } catch (ConflictException changed) {
+                // Another registration or update moved it first: apply this one to what it wrote.
+                if (attempt == REGISTRATION_TRIES) {
+                    throw changed;
+                }
+                current = agents.find(current.tenant(), current.uid()).orElseThrow(NotFoundException::new);
+            }
+        }
+    }
+
+    private Agent create(String tenant, AgentChanges fields) {
         Instant now = Timestamps.now(clock);
         Agent agent = Agent.created(
                 tenant,
@@ -127,7 +189,8 @@ public final class AgentService {
             if (current.status() == ExecutionStatus.SUCCESS && decision.decision() == current.action()) {
                 return current;
             }
-            if (current.status() != ExecutionStatus.PENDING) {
+            // Pending, or claimed by a poll (running): the first decision wins, whichever poll claimed it last.
+            if (current.status() != ExecutionStatus.PENDING && current.status() != ExecutionStatus.RUNNING) {
                 throw new ConflictException(
                         current.action() != null
                                 ? "Execution was already completed with action \""

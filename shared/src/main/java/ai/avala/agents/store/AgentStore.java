@@ -43,6 +43,9 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
 public final class AgentStore {
 
     static final int MAX_TRANSACTION_ITEMS = 100;
+    /** Tries of a transaction that DynamoDB cancelled for a conflict with another one (a few, jittered). */
+    private static final int TRANSACTION_CONFLICT_TRIES = 4;
+
     private static final String AGENT_UID_PREFIX = "agent_";
     /** The item of a tenant's partition that counts its agents (for the quota); never listed as an agent. */
     private static final String TENANT_COUNT_UID = "tenant#agent-count";
@@ -51,12 +54,21 @@ public final class AgentStore {
     private final String table;
     private final SubscriptionIndex subscriptions;
     private final ExecutionStatsStore stats;
+    private final PullAgentNames pullNames;
 
     public AgentStore(DynamoDbClient dynamo, String table, SubscriptionIndex subscriptions) {
         this.dynamo = dynamo;
         this.table = table;
         this.subscriptions = subscriptions;
         this.stats = new ExecutionStatsStore(dynamo, table);
+        this.pullNames = new PullAgentNames(dynamo, table);
+    }
+
+    /** Another pull-mode agent of the tenant has the name (pull-mode names are unique per tenant). */
+    public static final class PullNameTakenException extends RuntimeException {
+        PullNameTakenException() {
+            super("Pull-mode agent name taken", null, false, false);
+        }
     }
 
     /** The tenant already has as many agents as it may have. */
@@ -67,8 +79,9 @@ public final class AgentStore {
     }
 
     /**
-     * Creates the agent and its subscriptions, and counts it in its tenant's agent count, unless the tenant
-     * already has {@code maxAgents} agents ({@link QuotaExceededException}).
+     * Creates the agent and its subscriptions (and a pull-mode agent's name key), and counts it in its tenant's
+     * agent count, unless the tenant already has {@code maxAgents} agents ({@link QuotaExceededException}) or,
+     * for a pull-mode agent, another one of the tenant has its name ({@link PullNameTakenException}).
      */
     public void create(Agent agent, int maxAgents) {
         List<TransactWriteItem> writes = new ArrayList<>();
@@ -91,9 +104,13 @@ public final class AgentStore {
                 .build());
         writes.add(stats.create(agent.tenant(), agent.uid()));
         agent.events().forEach(event -> writes.add(subscriptions.put(agent.tenant(), event, agent.uid())));
+        PullAgentNames.keyOf(agent).ifPresent(key -> writes.add(pullNames.claim(agent, key)));
         try {
             write(writes);
         } catch (TransactionCanceledException e) {
+            if (agent.pullMode() && conditionFailed(e.cancellationReasons().get(writes.size() - 1))) {
+                throw new PullNameTakenException();
+            }
             if (conditionFailed(e.cancellationReasons().get(0))) {
                 throw new QuotaExceededException();
             }
@@ -118,6 +135,18 @@ public final class AgentStore {
         return agentsWithStats(items).stream()
                 .filter(agent -> agent.uid().equals(uid))
                 .findFirst();
+    }
+
+    /**
+     * The tenant's pull-mode agent named {@code name}, with its statistics. The first look-up of a tenant that
+     * misses gives the tenant's agents stored before the name keys theirs (once), then looks again.
+     */
+    public Optional<Agent> findPullModeNamed(String tenant, String name) {
+        Optional<String> uid = pullNames.agentNamed(tenant, name);
+        if (uid.isEmpty() && pullNames.indexStoredAgentsOnce(tenant)) {
+            uid = pullNames.agentNamed(tenant, name);
+        }
+        return uid.flatMap(found -> find(tenant, found)).filter(Agent::pullMode);
     }
 
     /** Agents and their statistics items, in the order read, as agents carrying their statistics. */
@@ -307,12 +336,14 @@ public final class AgentStore {
         }
     }
 
+    /** Waits before try {@code round + 1}: growing, jittered (so that retries of two callers spread), under 1 s. */
     private static void pause(int round) {
+        long ceiling = Math.min(1000, 50L << round);
         try {
-            Thread.sleep(Math.min(1000, 50L << round));
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while reading agents", e);
+            throw new IllegalStateException("Interrupted while waiting to try DynamoDB again", e);
         }
     }
 
@@ -360,7 +391,10 @@ public final class AgentStore {
         removed.removeAll(updated.events());
         Set<String> added = new LinkedHashSet<>(updated.events());
         added.removeAll(current.events());
-        if (removed.isEmpty() && added.isEmpty()) {
+        Optional<String> nameWas = PullAgentNames.keyOf(current);
+        Optional<String> nameIs = PullAgentNames.keyOf(updated);
+        boolean nameMoves = !nameWas.equals(nameIs);
+        if (removed.isEmpty() && added.isEmpty() && !nameMoves) {
             // Only the agent item changes: one conditional UpdateItem (1 write unit), not a transaction (2).
             try {
                 dynamo.updateItem(r -> r.tableName(table)
@@ -387,7 +421,24 @@ public final class AgentStore {
                 .build());
         removed.forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
         added.forEach(event -> writes.add(subscriptions.put(current.tenant(), event, current.uid())));
-        transact(writes, conflict);
+        if (nameMoves) {
+            nameWas.ifPresent(key -> writes.add(pullNames.release(current, key)));
+            nameIs.ifPresent(key -> writes.add(pullNames.claim(updated, key)));
+        }
+        try {
+            write(writes);
+        } catch (TransactionCanceledException e) {
+            if (nameMoves
+                    && nameIs.isPresent()
+                    && conditionFailed(e.cancellationReasons().get(writes.size() - 1))) {
+                throw new ConflictException("Another pull-mode agent of this tenant is named \"" + updated.name()
+                        + "\"; pull-mode agents are found by their name, so it must be unique.");
+            }
+            if (e.cancellationReasons().stream().anyMatch(AgentStore::conditionFailed)) {
+                throw new ConflictException(conflict);
+            }
+            throw e;
+        }
     }
 
     public void delete(Agent current) {
@@ -403,6 +454,7 @@ public final class AgentStore {
                 .build());
         current.events().forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
         writes.add(stats.delete(current.tenant(), current.uid()));
+        PullAgentNames.keyOf(current).ifPresent(key -> writes.add(pullNames.release(current, key)));
         writes.add(TransactWriteItem.builder()
                 .update(Update.builder()
                         .tableName(table)
@@ -434,7 +486,21 @@ public final class AgentStore {
         if (writes.size() > MAX_TRANSACTION_ITEMS) {
             throw new IllegalStateException("A transaction of " + writes.size() + " items exceeds DynamoDB's 100");
         }
-        dynamo.transactWriteItems(r -> r.transactItems(writes));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                dynamo.transactWriteItems(r -> r.transactItems(writes));
+                return;
+            } catch (TransactionCanceledException e) {
+                // Another transaction held one of the items: nothing was written, and the SDK does not retry it.
+                boolean conflictOnly = e.cancellationReasons().stream().noneMatch(AgentStore::conditionFailed)
+                        && e.cancellationReasons().stream()
+                                .anyMatch(reason -> "TransactionConflict".equals(reason.code()));
+                if (!conflictOnly || attempt == TRANSACTION_CONFLICT_TRIES) {
+                    throw e;
+                }
+                pause(attempt);
+            }
+        }
     }
 
     private static boolean conditionFailed(CancellationReason reason) {

@@ -157,10 +157,11 @@ public final class ExecutionLog {
         try {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(current.agentUid(), current.uid()))
-                    .updateExpression("SET #status = :status, #action = :action, "
-                            + "response_payload = :response, error_message = :error, attempts = :attempts, "
-                            + "started_at = :started, completed_at = :completed, updated_at = :updated, "
-                            + "attempt_history = :history REMOVE lease_until, agent_status, next_attempt_at")
+                    .updateExpression(
+                            "SET #status = :status, #action = :action, "
+                                    + "response_payload = :response, error_message = :error, attempts = :attempts, "
+                                    + "started_at = :started, completed_at = :completed, updated_at = :updated, "
+                                    + "attempt_history = :history REMOVE lease_until, agent_status, next_attempt_at, claimed_until")
                     .conditionExpression("#status = :was AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status", "#action", "action"))
                     .expressionAttributeValues(Map.ofEntries(
@@ -347,6 +348,93 @@ public final class ExecutionLog {
             }
         }
         return new KeyedPage<>(executions, lastKey);
+    }
+
+    /**
+     * A pull-mode agent's poll, a work-queue receive: claims and answers its oldest claimable executions, at most
+     * {@code limit}. Claimable: pending, or claimed by a poll whose claim ran out before an action. Each claimed one
+     * becomes {@code running} until {@code claimUntil}, its {@code attempts} counting the claims, by one conditional
+     * write, so that two polls never receive the same execution. One that was claimed {@code maxClaims} times
+     * without an action is ended {@code failed} instead, with the reason.
+     */
+    public List<Execution> claim(String agentUid, int limit, Instant now, Instant claimUntil, int maxClaims) {
+        List<Execution> candidates = new ArrayList<>(claimable(agentUid, ExecutionStatus.PENDING, limit, now));
+        candidates.addAll(claimable(agentUid, ExecutionStatus.RUNNING, limit, now));
+        candidates.sort(java.util.Comparator.comparing(Execution::uid));
+        List<Execution> claimed = new ArrayList<>();
+        for (Execution candidate : candidates) {
+            if (claimed.size() == limit) {
+                break;
+            }
+            if (candidate.attempts() >= maxClaims) {
+                endUnhandled(candidate, now, maxClaims);
+                continue;
+            }
+            claimOne(candidate, now, claimUntil).ifPresent(claimed::add);
+        }
+        return claimed;
+    }
+
+    /** Pending executions, or (for {@code RUNNING}) claimed ones whose claim ran out, oldest first. */
+    private List<Execution> claimable(String agentUid, ExecutionStatus status, int limit, Instant now) {
+        List<Execution> found = new ArrayList<>();
+        Map<String, AttributeValue> next = null;
+        do {
+            var request = QueryRequest.builder()
+                    .tableName(table)
+                    .indexName(STATUS_INDEX)
+                    .scanIndexForward(true)
+                    .keyConditionExpression("agent_status = :p")
+                    .limit(limit);
+            if (status == ExecutionStatus.RUNNING) {
+                request.filterExpression("claimed_until < :now")
+                        .expressionAttributeValues(
+                                Map.of(":p", string(statusKey(agentUid, status)), ":now", timestamp(now)));
+            } else {
+                request.expressionAttributeValues(Map.of(":p", string(statusKey(agentUid, status))));
+            }
+            if (next != null) {
+                request.exclusiveStartKey(next);
+            }
+            QueryResponse response = dynamo.query(request.build());
+            response.items().stream().map(ExecutionLog::fromItem).forEach(found::add);
+            next = response.hasLastEvaluatedKey()
+                            && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey()
+                    : null;
+        } while (next != null && found.size() < limit);
+        return found;
+    }
+
+    private Optional<Execution> claimOne(Execution seen, Instant now, Instant claimUntil) {
+        try {
+            var claimed = dynamo.updateItem(r -> r.tableName(table)
+                    .key(key(seen.agentUid(), seen.uid()))
+                    .updateExpression("SET #status = :running, agent_status = :claimedKey, claimed_until = :until, "
+                            + "attempts = :claims, updated_at = :now, started_at = if_not_exists(started_at, :now)")
+                    .conditionExpression("attempts = :seen AND (#status = :pending "
+                            + "OR (#status = :running AND claimed_until < :now))")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.ofEntries(
+                            Map.entry(":running", string(ExecutionStatus.RUNNING.wire())),
+                            Map.entry(":pending", string(ExecutionStatus.PENDING.wire())),
+                            Map.entry(":claimedKey", string(statusKey(seen.agentUid(), ExecutionStatus.RUNNING))),
+                            Map.entry(":until", timestamp(claimUntil)),
+                            Map.entry(":claims", number(seen.attempts() + 1)),
+                            Map.entry(":seen", number(seen.attempts())),
+                            Map.entry(":now", timestamp(now))))
+                    .returnValues(ReturnValue.ALL_NEW));
+            return Optional.of(fromItem(claimed.attributes()));
+        } catch (ConditionalCheckFailedException takenOrActedOn) {
+            return Optional.empty();
+        }
+    }
+
+    /** Ends an execution claimed {@code maxClaims} times without an action, unless a poll or an action moved it. */
+    private void endUnhandled(Execution seen, Instant now, int maxClaims) {
+        Execution failed = seen.finished(
+                ExecutionStatus.FAILED, null, null, null, "Not handled after " + maxClaims + " claims.", now);
+        finish(seen, failed);
     }
 
     private static Map<String, AttributeValue> key(String agentUid, String executionUid) {

@@ -149,7 +149,11 @@ public final class Wiring {
     public AgentListings listings() {
         String arn = required(config.cursorSecretArn(), "CURSOR_SECRET_ARN");
         return new AgentListings(
-                agents(), executions(), new CursorCodec(SecretValues.fromSecretsManager(config.aws(), arn)));
+                agents(),
+                executions(),
+                new CursorCodec(SecretValues.fromSecretsManager(config.aws(), arn)),
+                new AgentListings.PullClaims(config.pullClaim(), config.pullMaxClaims()),
+                clock);
     }
 
     public AgentTestCalls testCalls() {

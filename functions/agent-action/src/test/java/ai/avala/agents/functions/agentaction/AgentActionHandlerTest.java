@@ -30,8 +30,9 @@ class AgentActionHandlerTest {
             new ExecutionLog(WIRING.dynamo(), WIRING.config().executionsTable().orElseThrow(), Duration.ofDays(1));
 
     private Execution pending(String tenant) {
-        var agent = agents.create(
-                tenant, AgentChanges.forCreate("{\"name\": \"puller\", \"events\": [\"task.completed\"]}"));
+        var agent = agents.register(
+                        tenant, AgentChanges.forCreate("{\"name\": \"puller\", \"events\": [\"task.completed\"]}"))
+                .agent();
         Instant now = Instant.now();
         String uid = Ids.executionUid();
         var execution = new Execution(

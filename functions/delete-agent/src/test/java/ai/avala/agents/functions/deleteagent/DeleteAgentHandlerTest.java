@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.avala.agents.errors.NotFoundException;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.service.AgentRegistration;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
@@ -26,8 +27,9 @@ class DeleteAgentHandlerTest {
     @Test
     void handleRequest_shouldRemoveTheAgentAndItsSubscriptions() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent =
-                agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Gone\", \"events\": [\"task.completed\"]}"));
+        var agent = agents.register(
+                        tenant, AgentChanges.forCreate("{\"name\": \"Gone\", \"events\": [\"task.completed\"]}"))
+                .agent();
         var subscriptions = WIRING.subscriptions();
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
@@ -43,11 +45,26 @@ class DeleteAgentHandlerTest {
     @Test
     void handleRequest_shouldNotDeleteAnotherTenantsAgent() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Kept\"}"));
+        var agent = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"Kept\"}"))
+                .agent();
 
         var response = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid()));
 
         assertThat(response.getStatusCode()).isEqualTo(404);
         assertThat(agents.get(tenant, agent.uid()).name()).isEqualTo("Kept");
+    }
+
+    @Test
+    void deletingAPullModeAgent_shouldFreeItsName() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"Worker\"}"))
+                .agent();
+
+        var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
+        var again = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"Worker\"}"));
+
+        assertThat(response.getStatusCode()).isEqualTo(204);
+        assertThat(again).isInstanceOf(AgentRegistration.Created.class);
+        assertThat(again.agent().uid()).isNotEqualTo(agent.uid());
     }
 }

@@ -74,10 +74,11 @@ class DeliveryHandlerTest {
     /** An agent calling back to {@code path} and a recorded execution of it, as the matching stage leaves them. */
     private Delivery due(String path) {
         String tenant = "tenant_" + UUID.randomUUID();
-        String agent = agents.create(
+        String agent = agents.register(
                         tenant,
                         AgentChanges.forCreate("{\"name\": \"a\", \"events\": [\"task.completed\"], "
                                 + "\"callback_url\": \"" + receiver.url(path) + "\"}"))
+                .agent()
                 .uid();
         Instant now = Instant.now();
         String uid = "exec_" + ai.avala.agents.ids.Ids.ulid(now.toEpochMilli());

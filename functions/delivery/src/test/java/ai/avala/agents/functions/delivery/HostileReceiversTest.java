@@ -154,15 +154,16 @@ class HostileReceiversTest {
     }
 
     private String agent(String tenant, String name, String url) {
-        return agents.create(
+        return agents.register(
                         tenant,
                         AgentChanges.forCreate("{\"name\": \"" + name + "\", \"events\": [\"task.completed\"], "
                                 + "\"callback_url\": \"" + url + "\"}"))
+                .agent()
                 .uid();
     }
 
     private List<Execution> executions(String tenant, String agentUid) {
-        return LISTINGS.executions(tenant, agentUid, null, new PageRequest(10, null))
+        return LISTINGS.executions(tenant, agentUid, null, PageRequest.of(10, null))
                 .items();
     }
 }

@@ -68,13 +68,14 @@ class DispatcherHandlerTest {
 
     private String agent(String tenant, String name, String callbackUrl) {
         String url = callbackUrl == null ? "" : ", \"callback_url\": \"" + callbackUrl + "\"";
-        return agents.create(
+        return agents.register(
                         tenant, AgentChanges.forCreate("{\"name\": \"" + name + "\", \"events\": [\"*\"]" + url + "}"))
+                .agent()
                 .uid();
     }
 
     private List<Execution> executions(String tenant, String agentUid) {
-        return LISTINGS.executions(tenant, agentUid, null, new PageRequest(100, null))
+        return LISTINGS.executions(tenant, agentUid, null, PageRequest.of(100, null))
                 .items();
     }
 

@@ -26,8 +26,9 @@ class GetAgentHandlerTest {
     @Test
     void handleRequest_shouldReturnTheAgentWithoutItsSecret_whenItBelongsToTheCaller() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(
-                tenant, AgentChanges.forCreate("{\"name\": \"Reader\", \"events\": [\"task.completed\"]}"));
+        var agent = agents.register(
+                        tenant, AgentChanges.forCreate("{\"name\": \"Reader\", \"events\": [\"task.completed\"]}"))
+                .agent();
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
@@ -41,7 +42,8 @@ class GetAgentHandlerTest {
 
     @Test
     void handleRequest_shouldAnswer404_whenTheAgentBelongsToAnotherTenantOrDoesNotExist() {
-        var agent = agents.create("tenant_" + UUID.randomUUID(), AgentChanges.forCreate("{\"name\": \"Theirs\"}"));
+        var agent = agents.register("tenant_" + UUID.randomUUID(), AgentChanges.forCreate("{\"name\": \"Theirs\"}"))
+                .agent();
 
         var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid()));
         var missing =

@@ -36,7 +36,8 @@ class ListAgentsHandlerTest {
         String tenant = "tenant_" + UUID.randomUUID();
         List<String> created = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            created.add(agents.create(tenant, AgentChanges.forCreate("{\"name\": \"agent " + i + "\"}"))
+            created.add(agents.register(tenant, AgentChanges.forCreate("{\"name\": \"agent " + i + "\"}"))
+                    .agent()
                     .uid());
         }
 

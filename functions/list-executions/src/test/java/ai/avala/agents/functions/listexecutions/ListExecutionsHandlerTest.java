@@ -1,22 +1,35 @@
 package ai.avala.agents.functions.listexecutions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.avala.agents.config.Configuration;
+import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
+import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.model.LabelingEvent;
+import ai.avala.agents.service.AgentAction;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.store.ExecutionLog;
 import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class ListExecutionsHandlerTest {
@@ -61,9 +74,14 @@ class ListExecutionsHandlerTest {
     }
 
     @Test
-    void handleRequest_shouldFilterByStatusAndListNewestFirst() {
+    void handleRequest_shouldFilterByStatusAndListNewestFirst_forAnAgentThatIsNotPolled() {
+        // A callback agent: a pull-mode agent's ?status=pending is its poll, which claims (see below).
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Worker\"}"));
+        var agent = agents.register(
+                        tenant,
+                        AgentChanges.forCreate(
+                                "{\"name\": \"Hook\", \"callback_url\": \"https://hooks.example.com/h\"}"))
+                .agent();
         var olderPending = record(tenant, agent.uid(), ExecutionStatus.PENDING);
         var success = record(tenant, agent.uid(), ExecutionStatus.SUCCESS);
         var newerPending = record(tenant, agent.uid(), ExecutionStatus.PENDING);
@@ -100,7 +118,8 @@ class ListExecutionsHandlerTest {
     @Test
     void handleRequest_shouldAnswer400ForAnUnknownStatusAnd404ForAForeignAgent() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Worker\"}"));
+        var agent = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"Worker\"}"))
+                .agent();
 
         var badStatus = LocalAws.invoke(handler, sample(tenant, agent.uid(), Map.of("status", "done")));
         var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid(), Map.of()));
@@ -108,5 +127,182 @@ class ListExecutionsHandlerTest {
         assertThat(badStatus.getStatusCode()).isEqualTo(400);
         assertThat(Json.parse(badStatus.getBody()).get("errors").has("status")).isTrue();
         assertThat(foreign.getStatusCode()).isEqualTo(404);
+    }
+
+    /** A clock the claims' tests move forward, past a claim. */
+    private static final class MovingClock extends Clock {
+        private volatile Instant now = Instant.now();
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    private final MovingClock clock = new MovingClock();
+    private final ListExecutionsHandler polled = new ListExecutionsHandler(new Wiring(
+            Configuration.from(LocalAws.environmentFor(
+                    "ListExecutionsFunction", Map.of("PULL_CLAIM_SECONDS", "60", "PULL_MAX_CLAIMS", "5"))),
+            clock));
+
+    private String pullAgent(String tenant) {
+        return agents.register(tenant, AgentChanges.forCreate("{\"name\": \"Worker\"}"))
+                .agent()
+                .uid();
+    }
+
+    /** A pending execution of a pull-mode agent, as the dispatcher records it; uids in order of creation. */
+    private Execution pending(String tenant, String agentUid, int order) {
+        var event = new LabelingEvent(
+                "evt_" + UUID.randomUUID(),
+                "task.completed",
+                tenant,
+                null,
+                null,
+                "task_" + order,
+                null,
+                null,
+                Map.of());
+        var execution = Execution.started(
+                Ids.executionUid(clock.millis() + order, tenant, event.id(), agentUid),
+                agentUid,
+                tenant,
+                event,
+                true,
+                clock.instant());
+        log.create(execution);
+        return execution;
+    }
+
+    private JsonValue poll(String tenant, String agentUid, Map<String, String> query) {
+        var response = LocalAws.invoke(polled, sample(tenant, agentUid, query));
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        return Json.parse(response.getBody());
+    }
+
+    private static List<String> uids(JsonValue page) {
+        List<String> uids = new ArrayList<>();
+        page.get("results").forEach(execution -> uids.add(execution.get("uid").asText()));
+        return uids;
+    }
+
+    @Test
+    void aPullModePoll_shouldClaimTheOldestFirst_atMostItsLimit_withNoNextPage() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = pullAgent(tenant);
+        var first = pending(tenant, agent, 1);
+        var second = pending(tenant, agent, 2);
+        var third = pending(tenant, agent, 3);
+
+        var page = poll(tenant, agent, Map.of("status", "pending", "limit", "2"));
+        var rest = poll(tenant, agent, Map.of("status", "pending"));
+        var none = poll(tenant, agent, Map.of("status", "pending"));
+        var listed = Json.parse(
+                LocalAws.invoke(handler, sample(tenant, agent, Map.of())).getBody());
+
+        assertThat(uids(page)).containsExactly(first.uid(), second.uid());
+        assertThat(page.get("next").isNull()).isTrue();
+        assertThat(page.get("results").get(0).get("status").asText()).isEqualTo("running");
+        assertThat(page.get("results").get(0).get("attempts").asInt()).isEqualTo(1);
+        assertThat(uids(rest)).containsExactly(third.uid());
+        assertThat(uids(none)).isEmpty();
+        assertThat(uids(listed))
+                .as("a listing without status=pending claims nothing")
+                .hasSize(3);
+        assertThat(log.find(agent, first.uid()).orElseThrow().status()).isEqualTo(ExecutionStatus.RUNNING);
+    }
+
+    @Test
+    void aPollWithoutALimit_shouldClaimTen() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = pullAgent(tenant);
+        for (int i = 0; i < 12; i++) {
+            pending(tenant, agent, i);
+        }
+
+        assertThat(uids(poll(tenant, agent, Map.of("status", "pending")))).hasSize(10);
+        assertThat(uids(poll(tenant, agent, Map.of("status", "pending")))).hasSize(2);
+    }
+
+    @Test
+    void twoPollsAtOnce_shouldNeverReceiveTheSameExecution() throws Exception {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = pullAgent(tenant);
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            made.add(pending(tenant, agent, i).uid());
+        }
+
+        List<Future<List<String>>> polls = new ArrayList<>();
+        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            for (int i = 0; i < 2; i++) {
+                polls.add(threads.submit(() -> uids(poll(tenant, agent, Map.of("status", "pending", "limit", "6")))));
+            }
+        }
+        List<String> received = new ArrayList<>(polls.get(0).get());
+        received.addAll(polls.get(1).get());
+
+        assertThat(received).containsExactlyInAnyOrderElementsOf(made);
+    }
+
+    @Test
+    void anExpiredClaim_shouldBeClaimedAgain_andFiveClaimsWithoutAnActionShouldEndItFailed() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = pullAgent(tenant);
+        var execution = pending(tenant, agent, 1);
+
+        for (int claim = 1; claim <= 5; claim++) {
+            var page = poll(tenant, agent, Map.of("status", "pending"));
+            assertThat(uids(page)).as("claim %d", claim).containsExactly(execution.uid());
+            assertThat(page.get("results").get(0).get("attempts").asInt()).isEqualTo(claim);
+            assertThat(uids(poll(tenant, agent, Map.of("status", "pending"))))
+                    .as("held by claim %d", claim)
+                    .isEmpty();
+            clock.advance(Duration.ofSeconds(61));
+        }
+        var sixth = poll(tenant, agent, Map.of("status", "pending"));
+
+        assertThat(uids(sixth)).isEmpty();
+        var ended = log.find(agent, execution.uid()).orElseThrow();
+        assertThat(ended.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(ended.errorMessage()).isEqualTo("Not handled after 5 claims.");
+    }
+
+    @Test
+    void anActionOnAClaimedExecution_shouldCompleteItOnce_evenAfterItsClaimPassedToAnotherPoll() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = pullAgent(tenant);
+        var execution = pending(tenant, agent, 1);
+        poll(tenant, agent, Map.of("status", "pending"));
+        clock.advance(Duration.ofSeconds(61));
+        assertThat(uids(poll(tenant, agent, Map.of("status", "pending")))).containsExactly(execution.uid());
+
+        var decided = agents.decide(
+                tenant, AgentAction.parse("{\"execution\": \"" + execution.uid() + "\", \"action\": \"approve\"}"));
+        var again = agents.decide(
+                tenant, AgentAction.parse("{\"execution\": \"" + execution.uid() + "\", \"action\": \"approve\"}"));
+        clock.advance(Duration.ofSeconds(61));
+
+        assertThat(decided.status()).isEqualTo(ExecutionStatus.SUCCESS);
+        assertThat(again.status()).isEqualTo(ExecutionStatus.SUCCESS);
+        assertThat(uids(poll(tenant, agent, Map.of("status", "pending")))).isEmpty();
+        assertThatThrownBy(() -> agents.decide(
+                        tenant,
+                        AgentAction.parse("{\"execution\": \"" + execution.uid() + "\", \"action\": \"reject\"}")))
+                .isInstanceOf(ConflictException.class);
     }
 }

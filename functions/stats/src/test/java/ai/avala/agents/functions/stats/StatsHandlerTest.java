@@ -88,7 +88,8 @@ class StatsHandlerTest {
     @Test
     void aBatch_shouldCountNewExecutionsAndMoveChangedOnes_oneWritePerAgent() throws Exception {
         String tenant = "tenant_" + UUID.randomUUID();
-        String agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"counted\"}"))
+        String agent = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"counted\"}"))
+                .agent()
                 .uid();
         List<Map<String, Object>> records = new ArrayList<>();
         records.add(record("INSERT", tenant, agent, "exec_1", null, "running"));
@@ -109,7 +110,8 @@ class StatsHandlerTest {
     @Test
     void aBatchDeliveredAgain_withOrWithoutMoreRecords_shouldCountEachRecordOnce() throws Exception {
         String tenant = "tenant_" + UUID.randomUUID();
-        String agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"again\"}"))
+        String agent = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"again\"}"))
+                .agent()
                 .uid();
         List<Map<String, Object>> first = List.of(
                 record("INSERT", tenant, agent, "exec_1", null, "running"),
@@ -127,9 +129,11 @@ class StatsHandlerTest {
     @Test
     void countsOfADeletedAgent_shouldBeDroppedWithoutFailingTheBatch() throws Exception {
         String tenant = "tenant_" + UUID.randomUUID();
-        String gone = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"gone\"}"))
+        String gone = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"gone\"}"))
+                .agent()
                 .uid();
-        String kept = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"kept\"}"))
+        String kept = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"kept\"}"))
+                .agent()
                 .uid();
         agents.delete(tenant, gone);
 

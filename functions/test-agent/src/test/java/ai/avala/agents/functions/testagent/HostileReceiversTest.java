@@ -64,10 +64,11 @@ class HostileReceiversTest {
         List<Future<Result>> runs = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Behaviour behaviour : Behaviour.values()) {
-                String uid = agents.create(
+                String uid = agents.register(
                                 tenant,
                                 AgentChanges.forCreate("{\"name\": \"" + behaviour + "\", \"callback_url\": \""
                                         + receivers.url(behaviour) + "\"}"))
+                        .agent()
                         .uid();
                 runs.add(threads.submit(() -> {
                     long start = System.nanoTime();

@@ -47,9 +47,11 @@ class TestAgentHandlerTest {
     @Test
     void handleRequest_shouldSendASignedCallbackAndRecordItAsAnExecution() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(
-                tenant,
-                AgentChanges.forCreate("{\"name\": \"Tested\", \"callback_url\": \"" + receiver.url("/hook") + "\"}"));
+        var agent = agents.register(
+                        tenant,
+                        AgentChanges.forCreate(
+                                "{\"name\": \"Tested\", \"callback_url\": \"" + receiver.url("/hook") + "\"}"))
+                .agent();
         receiver.secret("/hook", agent.secret());
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
@@ -69,7 +71,7 @@ class TestAgentHandlerTest {
         assertThat(delivered.get("id").asText()).isEqualTo(body.get("execution").asText());
         assertThat(delivered.get("agent").asText()).isEqualTo(agent.uid());
         var executions =
-                LISTINGS.executions(tenant, agent.uid(), null, new ai.avala.agents.paging.PageRequest(10, null));
+                LISTINGS.executions(tenant, agent.uid(), null, ai.avala.agents.paging.PageRequest.of(10, null));
         assertThat(executions.items()).singleElement().satisfies(e -> {
             assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCESS);
             assertThat(e.action()).isEqualTo(AgentDecision.FLAG);
@@ -80,7 +82,8 @@ class TestAgentHandlerTest {
     @Test
     void handleRequest_shouldAnswer409_whenTheAgentHasNoCallbackUrl() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Puller\"}"));
+        var agent = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"Puller\"}"))
+                .agent();
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 

@@ -39,10 +39,11 @@ class UpdateAgentHandlerTest {
     @Test
     void handleRequest_shouldChangeOnlyTheFieldsSentAndMoveTheSubscriptions() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(
-                tenant,
-                AgentChanges.forCreate(
-                        "{\"name\": \"Keeper\", \"description\": \"stays\", \"events\": [\"task.completed\"]}"));
+        var agent = agents.register(
+                        tenant,
+                        AgentChanges.forCreate(
+                                "{\"name\": \"Keeper\", \"description\": \"stays\", \"events\": [\"task.completed\"]}"))
+                .agent();
 
         var response = LocalAws.invoke(handler, sample(tenant, agent.uid()));
 
@@ -62,10 +63,14 @@ class UpdateAgentHandlerTest {
     }
 
     @Test
-    void anEditThatKeepsTheEvents_shouldBeOneConditionalUpdateItem_andAStaleOneAConflict() {
+    void anEditThatKeepsTheEventsAndTheName_shouldBeOneConditionalUpdateItem_andAStaleOneAConflict() {
+        // A callback agent: renaming a pull-mode agent also moves its name key, in a transaction.
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(
-                tenant, AgentChanges.forCreate("{\"name\": \"Keeper\", \"events\": [\"task.completed\"]}"));
+        var agent = agents.register(
+                        tenant,
+                        AgentChanges.forCreate("{\"name\": \"Keeper\", \"events\": [\"task.completed\"],"
+                                + " \"callback_url\": \"https://hooks.example.com/keeper\"}"))
+                .agent();
         List<String> operations = new CopyOnWriteArrayList<>();
         try (DynamoDbClient recorded = DynamoDbClient.builder()
                 .endpointOverride(WIRING.config().aws().endpoint().orElseThrow())
@@ -116,7 +121,8 @@ class UpdateAgentHandlerTest {
     @Test
     void handleRequest_shouldAnswer400And404_forInvalidFieldsAndForeignAgents() {
         String tenant = "tenant_" + UUID.randomUUID();
-        var agent = agents.create(tenant, AgentChanges.forCreate("{\"name\": \"Keeper\"}"));
+        var agent = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"Keeper\"}"))
+                .agent();
 
         var invalid = LocalAws.invoke(handler, sample(tenant, agent.uid()).withBody("{\"name\": null}"));
         var foreign = LocalAws.invoke(handler, sample("tenant_" + UUID.randomUUID(), agent.uid()));
@@ -125,5 +131,45 @@ class UpdateAgentHandlerTest {
         assertThat(Json.parse(invalid.getBody()).get("errors").has("name")).isTrue();
         assertThat(foreign.getStatusCode()).isEqualTo(404);
         assertThat(agents.get(tenant, agent.uid()).active()).isTrue();
+    }
+
+    private int patch(String tenant, String uid, String body) {
+        return LocalAws.invoke(handler, sample(tenant, uid).withBody(body)).getStatusCode();
+    }
+
+    private String registeredUid(String tenant, String name) {
+        return agents.register(tenant, AgentChanges.forCreate("{\"name\": \"" + name + "\"}"))
+                .agent()
+                .uid();
+    }
+
+    @Test
+    void thePullModeNameKey_shouldFollowARenameACallbackUrlSetAndCleared_andRefuseATakenName() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String worker = registeredUid(tenant, "worker");
+        String other = registeredUid(tenant, "other");
+
+        assertThat(patch(tenant, worker, "{\"name\": \"renamed\"}")).isEqualTo(200);
+        assertThat(registeredUid(tenant, "renamed")).as("found by its new name").isEqualTo(worker);
+        String newWorker = registeredUid(tenant, "worker");
+        assertThat(newWorker).as("its old name is free").isNotEqualTo(worker);
+
+        assertThat(patch(tenant, worker, "{\"callback_url\": \"https://hooks.example.com/a\"}"))
+                .isEqualTo(200);
+        assertThat(registeredUid(tenant, "renamed"))
+                .as("a callback agent is not a pull agent's name")
+                .isNotEqualTo(worker);
+
+        assertThat(patch(tenant, other, "{\"callback_url\": \"https://hooks.example.com/b\"}"))
+                .isEqualTo(200);
+        assertThat(patch(tenant, other, "{\"callback_url\": null}")).isEqualTo(200);
+        assertThat(registeredUid(tenant, "other"))
+                .as("back in pull mode, found by name")
+                .isEqualTo(other);
+
+        assertThat(patch(tenant, other, "{\"name\": \"worker\"}"))
+                .as("another pull-mode agent is named so")
+                .isEqualTo(409);
+        assertThat(registeredUid(tenant, "other")).isEqualTo(other);
     }
 }

@@ -64,12 +64,14 @@ final class ColdStarts {
         this.wiring = new Wiring(Configuration.from(env), Clock.systemUTC());
         this.agents = wiring.agentService();
         wiring.apiKeys().register(key, TENANT);
-        this.agentUid = agents.create(
+        this.agentUid = agents.register(
                         TENANT,
                         AgentChanges.forCreate("{\"name\": \"cold\", \"events\": [\"task.completed\"], "
                                 + "\"callback_url\": \"" + receiverUrl + "\"}"))
+                .agent()
                 .uid();
-        this.pullAgentUid = agents.create(TENANT, AgentChanges.forCreate("{\"name\": \"pull\"}"))
+        this.pullAgentUid = agents.register(TENANT, AgentChanges.forCreate("{\"name\": \"pull\"}"))
+                .agent()
                 .uid();
     }
 
@@ -416,7 +418,8 @@ final class ColdStarts {
                         Map.of(),
                         "{\"description\": \"" + UUID.randomUUID() + "\"}");
             case "DeleteAgentFunction" -> {
-                String doomed = agents.create(TENANT, AgentChanges.forCreate("{\"name\": \"doomed\"}"))
+                String doomed = agents.register(TENANT, AgentChanges.forCreate("{\"name\": \"doomed\"}"))
+                        .agent()
                         .uid();
                 yield api("DELETE", "/api/v1/agents/" + doomed + "/", Map.of("uid", doomed), Map.of(), null);
             }

@@ -24,6 +24,7 @@ import org.w3c.dom.NodeList;
  */
 class AvalaClientsTest {
 
+    private static final String PULL_CLAIM_SECONDS = "3";
     private static final Pattern TEST_FUNCTION = Pattern.compile("(?m)^(?:async )?def (test_\\w+)\\(");
     private static final List<String> PACKAGES =
             List.of("avala[cli]==0.10.0", "avala-agents==0.1.1", "pytest==8.3.5", "boto3==1.43.11");
@@ -32,10 +33,12 @@ class AvalaClientsTest {
     void pythonSdkAndCli_shouldWorkUnchangedAgainstTheLocalStack() throws Exception {
         Path venv = Virtualenv.with("client-venv", PACKAGES);
         try (DevStack stack = DevStack.start(Options.of(
-                0,
-                null,
-                Map.of("sdk", "avk_sdk_" + System.nanoTime(), "sdk_other", "avk_other_" + System.nanoTime()),
-                true))) {
+                        0,
+                        null,
+                        Map.of("sdk", "avk_sdk_" + System.nanoTime(), "sdk_other", "avk_other_" + System.nanoTime()),
+                        true)
+                // Claims of pull-mode polls held seconds, not minutes: workers that die or never act are tested.
+                .withEnvironment(Map.of("PULL_CLAIM_SECONDS", PULL_CLAIM_SECONDS)))) {
             Path report = Path.of("target", "client-tests.xml").toAbsolutePath();
             Files.deleteIfExists(report);
             var pytest = new ProcessBuilder(
@@ -55,7 +58,8 @@ class AvalaClientsTest {
                             "AVALA_OTHER_API_KEY", stack.apiKeys().get("sdk_other"),
                             "AVALA_ALLOW_INSECURE_BASE_URL", "true",
                             "AVALA_QUEUE_URL", stack.queueUrl(),
-                            "AWS_ENDPOINT_URL", stack.awsEndpoint()));
+                            "AWS_ENDPOINT_URL", stack.awsEndpoint(),
+                            "AVALA_PULL_CLAIM_SECONDS", PULL_CLAIM_SECONDS));
             Process process = pytest.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
