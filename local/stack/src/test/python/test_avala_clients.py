@@ -320,7 +320,7 @@ def _get(path: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def _registered_worker(name: str, handled: list[str], action: str = "approve"):
+def _registered_worker(name: str, handled: list[str]):
     from avala_agents import TaskAgent
 
     worker = TaskAgent(api_key=API_KEY, base_url=BASE_URL, name=name)
@@ -328,7 +328,7 @@ def _registered_worker(name: str, handled: list[str], action: str = "approve"):
     @worker.on("task.completed")
     def handle(context) -> None:
         handled.append(context.task_uid)
-        getattr(context, action)("handled")
+        context.approve("handled")
 
     assert worker.run_once() == 0  # registers before any event is sent
     return worker
@@ -390,13 +390,14 @@ while True:
         doomed.send_signal(signal.SIGKILL)
         doomed.wait()
 
-    assert survivor.run_once() == 0  # held by the dead worker's claim
     deadline = time.time() + CLAIM_SECONDS + 20
     while not handled and time.time() < deadline:
         survivor.run_once()
         time.sleep(0.2)
 
     assert handled == ["task_killed"]
+    executions = _get(f"/agents/{survivor._agent_uid}/executions/")[1]["results"]
+    assert [(e["status"], e["attempts"]) for e in executions] == [("success", 2)]  # claimed by each worker once
 
 
 def test_five_claims_without_an_action_end_the_execution_failed_with_the_reason() -> None:
