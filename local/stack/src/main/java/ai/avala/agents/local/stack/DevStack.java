@@ -5,6 +5,7 @@ import static ai.avala.agents.local.emulator.SamTemplate.map;
 
 import ai.avala.agents.aws.AwsClients;
 import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.FaultProxy;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.local.emulator.MotoServer;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +48,7 @@ public final class DevStack implements AutoCloseable {
     private final Map<String, String> apiKeys;
     private final String queueUrl;
     private final String dlqUrl;
+    private final Optional<FaultProxy> faults;
     /**
      * The functions whose time tests move forward (days of failing callbacks, the end of a secret's overlap)
      * through {@link #clock()}: the delivery stage's. The API answers on the system's clock.
@@ -68,8 +71,10 @@ public final class DevStack implements AutoCloseable {
             Map<String, String> apiKeys,
             String queueUrl,
             String dlqUrl,
-            StackClock clock) {
+            StackClock clock,
+            Optional<FaultProxy> faults) {
         this.clock = clock;
+        this.faults = faults;
         this.moto = moto;
         this.resources = resources;
         this.server = server;
@@ -86,11 +91,16 @@ public final class DevStack implements AutoCloseable {
     public static DevStack start(Options options) throws IOException {
         MotoServer moto = options.awsEndpoint() == null ? MotoServer.start() : null;
         String endpoint = moto != null ? moto.endpoint() : options.awsEndpoint();
+        Optional<FaultProxy> faults = Optional.empty();
         try {
             SamTemplate template =
                     SamTemplate.load(options.template() != null ? options.template() : SamTemplate.locate());
             LocalResources resources = LocalResources.provision(template, endpoint);
             Map<String, String> overrides = new LinkedHashMap<>(options.functionEnvironment());
+            // The functions reach AWS through the fault proxy when faults are asked for; the stack itself (its
+            // pollers play Lambda's event source mappings, which are AWS's) reaches the emulator directly.
+            faults = options.faults().map(settings -> FaultProxy.start(endpoint, settings));
+            faults.ifPresent(proxy -> overrides.put("AWS_ENDPOINT_URL", proxy.endpoint()));
             if (options.allowLocalCallbacks()) {
                 overrides.put("ALLOW_LOCAL_CALLBACKS", "true");
             }
@@ -159,13 +169,15 @@ public final class DevStack implements AutoCloseable {
                     keys,
                     queues[0],
                     queues[1],
-                    clock);
+                    clock,
+                    faults);
             if (moto != null) {
                 moto.stopsWithOwner();
             }
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
             return stack;
         } catch (IOException | RuntimeException e) {
+            faults.ifPresent(FaultProxy::close);
             if (moto != null) {
                 moto.close();
             }
@@ -232,6 +244,11 @@ public final class DevStack implements AutoCloseable {
                         triggers.stream().map(QueueTrigger::functionId),
                         streamTriggers.stream().map(StreamTrigger::functionId))
                 .toList();
+    }
+
+    /** The fault proxy between the functions and the emulator, when the stack was started with faults. */
+    public Optional<FaultProxy> faults() {
+        return faults;
     }
 
     public LocalResources resources() {
@@ -316,6 +333,7 @@ public final class DevStack implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         sqs.close();
+        faults.ifPresent(FaultProxy::close);
         if (moto != null) {
             moto.close();
         }
@@ -345,6 +363,8 @@ public final class DevStack implements AutoCloseable {
         System.err.println("  API:          " + stack.apiUrl());
         System.err.println(
                 "  AWS endpoint: " + stack.awsEndpoint() + (stack.moto != null ? " (moto, started here)" : ""));
+        stack.faults.ifPresent(proxy -> System.err.println("  Faults: the functions reach AWS through "
+                + proxy.endpoint() + ", which fails a share of their requests as AWS does (--faults)"));
         if (stack.queueUrl() != null) {
             System.err.println("  Events queue: " + stack.queueUrl());
         }

@@ -1,8 +1,10 @@
 package ai.avala.agents.local.stack;
 
+import ai.avala.agents.local.emulator.FaultProxy;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The command line of {@code local/run}. */
 public record Options(
@@ -14,7 +16,8 @@ public record Options(
         Path template,
         Map<String, String> functionEnvironment,
         int queueConcurrency,
-        boolean triggers) {
+        boolean triggers,
+        Optional<FaultProxy.Settings> faults) {
 
     public Options {
         apiKeys = Map.copyOf(apiKeys);
@@ -23,7 +26,8 @@ public record Options(
 
     /** The usual options: no ready file, the default template, no extra function variables. */
     public static Options of(int port, String awsEndpoint, Map<String, String> apiKeys, boolean allowLocalCallbacks) {
-        return new Options(port, awsEndpoint, apiKeys, null, allowLocalCallbacks, null, Map.of(), 0, true);
+        return new Options(
+                port, awsEndpoint, apiKeys, null, allowLocalCallbacks, null, Map.of(), 0, true, Optional.empty());
     }
 
     /** These options with the given function environment variables over the template's. */
@@ -37,7 +41,8 @@ public record Options(
                 template,
                 variables,
                 queueConcurrency,
-                triggers);
+                triggers,
+                faults);
     }
 
     /**
@@ -54,12 +59,29 @@ public record Options(
                 template,
                 functionEnvironment,
                 queueConcurrency,
-                false);
+                false,
+                faults);
+    }
+
+    /** These options with AWS's everyday faults injected between the functions and the emulator. */
+    public Options withFaults(FaultProxy.Settings settings) {
+        return new Options(
+                port,
+                awsEndpoint,
+                apiKeys,
+                readyFile,
+                allowLocalCallbacks,
+                template,
+                functionEnvironment,
+                queueConcurrency,
+                triggers,
+                Optional.of(settings));
     }
 
     public static final String USAGE = """
             usage: local/run [--port N] [--aws-endpoint URL] [--api-key TENANT=KEY]... [--ready-file PATH]
                              [--allow-local-callbacks] [--template PATH] [--env NAME=VALUE]... [--queue-concurrency N]
+                             [--faults RATE[,SEED]]
               --port N                 API port on 127.0.0.1 (default 3000; 0 picks a free one)
               --aws-endpoint URL       use this running AWS emulator instead of starting moto
               --api-key TENANT=KEY     accept KEY for TENANT (repeatable; default: one generated key)
@@ -70,6 +92,9 @@ public record Options(
                                        e.g. --env CALLBACK_MAX_ATTEMPTS=3 --env CALLBACK_TIMEOUT_SECONDS=2
               --queue-concurrency N    concurrent invocations per queue trigger (default: the template's
                                        ScalingConfig.MaximumConcurrency, else 50)
+              --faults RATE[,SEED]     fail that share of the functions' DynamoDB and SQS requests as AWS does
+                                       (throttles, 500s, resets, answers lost after the write, transaction
+                                       conflicts, partial batches), seeded; e.g. --faults 0.15,42
             """;
 
     public static Options parse(String[] args) {
@@ -81,6 +106,7 @@ public record Options(
         Path template = null;
         Map<String, String> env = new LinkedHashMap<>();
         int concurrency = 0;
+        Optional<FaultProxy.Settings> faults = Optional.empty();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -92,10 +118,11 @@ public record Options(
                 case "--allow-local-callbacks" -> allowLocal = true;
                 case "--template" -> template = Path.of(value(args, ++i, arg));
                 case "--queue-concurrency" -> concurrency = parsePositive(value(args, ++i, arg), arg);
+                case "--faults" -> faults = Optional.of(FaultProxy.Settings.parse(value(args, ++i, arg)));
                 default -> throw new IllegalArgumentException("Unknown option " + arg);
             }
         }
-        return new Options(port, endpoint, keys, ready, allowLocal, template, env, concurrency, true);
+        return new Options(port, endpoint, keys, ready, allowLocal, template, env, concurrency, true, faults);
     }
 
     private static void pair(String text, String flag, String form, Map<String, String> into) {
