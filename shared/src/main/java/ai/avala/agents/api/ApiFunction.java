@@ -71,6 +71,10 @@ public abstract class ApiFunction implements RequestStreamHandler {
         } catch (Json.MalformedJsonException e) {
             return ApiResponses.error(400, e.getMessage(), null);
         } catch (RuntimeException e) {
+            if (DependencyFailures.isTransient(e)) {
+                LOG.warn("A dependency failed after retries in " + getClass().getSimpleName() + "; answered 503", e);
+                return ApiResponses.unavailable();
+            }
             LOG.error(
                     "Unhandled error in " + getClass().getSimpleName() + " for " + request.httpMethod() + " "
                             + request.resource(),

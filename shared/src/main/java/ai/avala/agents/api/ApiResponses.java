@@ -32,6 +32,17 @@ public final class ApiResponses {
         return json(status, body);
     }
 
+    /** Seconds a client is told to wait before it tries again after a 503. */
+    static final int RETRY_AFTER_SECONDS = 1;
+
+    /** 503: a dependency failed after the retries; the request may be repeated after {@code Retry-After}. */
+    public static ApiResponse unavailable() {
+        ApiResponse error = error(503, "The service is briefly unavailable; please retry shortly.", null);
+        Map<String, String> headers = new LinkedHashMap<>(error.headers());
+        headers.put("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+        return new ApiResponse(503, headers, error.body());
+    }
+
     /** A 200 answer with one page: {@code results}, {@code next} (a full URL carrying the cursor) and {@code previous}. */
     public static <T> ApiResponse page(ApiRequest request, Page<T> page, Function<T, Map<String, Object>> view) {
         Map<String, Object> body = new LinkedHashMap<>();

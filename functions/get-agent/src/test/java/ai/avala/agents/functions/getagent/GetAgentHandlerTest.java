@@ -2,13 +2,16 @@ package ai.avala.agents.functions.getagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.avala.agents.config.Configuration;
 import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.FaultProxy;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -52,5 +55,25 @@ class GetAgentHandlerTest {
         assertThat(foreign.getStatusCode()).isEqualTo(404);
         assertThat(foreign.getBody()).isEqualTo("{\"detail\":\"Not found.\"}");
         assertThat(missing.getStatusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void handleRequest_shouldAnswer503WithRetryAfter_whenDynamoDbStillThrottlesAfterTheRetries() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"Throttled\"}"))
+                .agent();
+        String emulator = LocalAws.shared().aws().endpoint().orElseThrow().toString();
+        try (FaultProxy proxy = FaultProxy.start(emulator, FaultProxy.Settings.only(FaultProxy.Kind.THROTTLE, 1))) {
+            var throttled = new GetAgentHandler(new Wiring(
+                    Configuration.from(
+                            LocalAws.environmentFor("GetAgentFunction", Map.of("AWS_ENDPOINT_URL", proxy.endpoint()))),
+                    Clock.systemUTC()));
+
+            var response = LocalAws.invoke(throttled, LocalAws.apiEvent("get-agent.json", tenant, agent.uid()));
+
+            assertThat(response.getStatusCode()).isEqualTo(503);
+            assertThat(response.getHeaders()).containsEntry("Retry-After", "1");
+            assertThat(Json.parse(response.getBody()).get("detail").asText()).contains("retry");
+        }
     }
 }

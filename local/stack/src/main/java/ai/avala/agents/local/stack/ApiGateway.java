@@ -46,6 +46,10 @@ final class ApiGateway implements HttpHandler {
     private final LambdaFunctions.Function authorizer;
     private final List<String> identityHeaders;
     private final Map<String, String> gatewayBodies = new HashMap<>();
+    /** The template's status of a gateway response type, where it sets one (else API Gateway's default). */
+    private final Map<String, Integer> gatewayStatuses = new HashMap<>();
+    /** The template's headers of a gateway response type ({@code ResponseParameters.Headers}, quoted values). */
+    private final Map<String, Map<String, String>> gatewayHeaders = new HashMap<>();
 
     ApiGateway(SamTemplate template, LambdaFunctions functions) {
         Map<String, Object> api = template.resources("AWS::Serverless::Api").values().stream()
@@ -65,6 +69,14 @@ final class ApiGateway implements HttpHandler {
             if (body != null) {
                 gatewayBodies.put(type, body.toString());
             }
+            Object status = map(response).get("StatusCode");
+            if (status != null) {
+                gatewayStatuses.put(type, Integer.parseInt(status.toString()));
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            map(map(map(response).get("ResponseParameters")).get("Headers"))
+                    .forEach((name, value) -> headers.put(name, value.toString().replaceAll("^'|'$", "")));
+            gatewayHeaders.put(type, headers);
         });
         template.resources("AWS::Serverless::Function")
                 .forEach((id, props) -> LambdaFunctions.events(props).values().forEach(value -> {
@@ -267,9 +279,11 @@ final class ApiGateway implements HttpHandler {
                                 status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX",
                                 "{\"message\": $context.error.messageString}"))
                 .replace("$context.error.messageString", quoted);
+        Map<String, String> headers = new LinkedHashMap<>(gatewayHeaders.getOrDefault(type, Map.of()));
+        headers.put("Content-Type", "application/json");
         return new APIGatewayProxyResponseEvent()
-                .withStatusCode(status)
-                .withHeaders(Map.of("Content-Type", "application/json"))
+                .withStatusCode(gatewayStatuses.getOrDefault(type, status))
+                .withHeaders(headers)
                 .withBody(body);
     }
 
