@@ -206,7 +206,7 @@ public record Execution(
                 eventPayload,
                 response,
                 null,
-                attempts + 1,
+                Math.max(attempts, 1), // the claims counted the attempts; an unclaimed decision is the first
                 createdAt,
                 now,
                 createdAt,

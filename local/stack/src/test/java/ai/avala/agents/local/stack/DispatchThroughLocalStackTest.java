@@ -305,18 +305,20 @@ class DispatchThroughLocalStackTest {
         String uid = created.json().get("uid").asText();
 
         send(event(acme, "result.submitted", "proj_1", "classification"));
-        eventually(
-                WAIT,
-                () -> assertThat(acme.api()
-                                .get("/agents/" + uid + "/executions/?status=pending")
-                                .json()
-                                .get("results"))
-                        .hasSize(1));
-        JsonValue pending = acme.api()
-                .get("/agents/" + uid + "/executions/?status=pending")
-                .json()
-                .get("results")
-                .get(0);
+        // The worker's poll claims what it receives: the execution is taken from the poll that returned it.
+        java.util.concurrent.atomic.AtomicReference<JsonValue> polled =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        eventually(WAIT, () -> {
+            JsonValue results = acme.api()
+                    .get("/agents/" + uid + "/executions/?status=pending")
+                    .json()
+                    .get("results");
+            if (!results.isEmpty()) {
+                polled.set(results.get(0));
+            }
+            assertThat(polled.get()).isNotNull();
+        });
+        JsonValue pending = polled.get();
         String execution = pending.get("uid").asText();
 
         var foreign =
@@ -334,6 +336,7 @@ class DispatchThroughLocalStackTest {
         var conflicting =
                 acme.api().post("/agent-actions/", "{\"execution\": \"" + execution + "\", \"action\": \"reject\"}");
 
+        assertThat(pending.get("status").asText()).as("claimed by the poll").isEqualTo("running");
         assertThat(pending.get("event_payload").get("project_uid").asText()).isEqualTo("proj_1");
         assertThat(pending.get("event_payload").get("task_type").asText()).isEqualTo("classification");
         assertThat(foreign.status()).isEqualTo(404);
