@@ -21,12 +21,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * Executions in DynamoDB: partition {@code agent}, sort {@code uid} (time-ordered). Every write is a
@@ -117,26 +119,35 @@ public final class ExecutionLog {
      */
     public Optional<Execution> lease(
             String agentUid, String executionUid, int attemptsMade, Instant until, Instant now) {
+        // Who takes the lease: a retried write whose first answer was lost finds its own holder there.
+        String holder = UUID.randomUUID().toString();
         try {
             var updated = dynamo.updateItem(r -> r.tableName(table)
                     .key(key(agentUid, executionUid))
-                    .updateExpression("SET lease_until = :until")
+                    .updateExpression("SET lease_until = :until, lease_holder = :holder")
                     .conditionExpression("#status = :running AND attempts = :attempts "
                             + "AND (attribute_not_exists(lease_until) OR lease_until < :now)")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(
                             ":until",
                             number(until.toEpochMilli()),
+                            ":holder",
+                            string(holder),
                             ":now",
                             number(now.toEpochMilli()),
                             ":running",
                             string(ExecutionStatus.RUNNING.wire()),
                             ":attempts",
                             number(attemptsMade)))
-                    .returnValues(ReturnValue.ALL_NEW));
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return Optional.of(fromItem(updated.attributes()));
         } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
+            // Our own earlier attempt of this very write took effect (its answer was lost, the SDK sent it
+            // again): the lease is ours. Anything else is another worker's lease or an attempt made already.
+            return e.hasItem() && holder.equals(readString(e.item(), "lease_holder"))
+                    ? Optional.of(fromItem(e.item()))
+                    : Optional.empty();
         }
     }
 
@@ -144,7 +155,7 @@ public final class ExecutionLog {
     public void release(Execution current) {
         dynamo.updateItem(r -> r.tableName(table)
                 .key(key(current.agentUid(), current.uid()))
-                .updateExpression("REMOVE lease_until")
+                .updateExpression("REMOVE lease_until, lease_holder")
                 .conditionExpression("attribute_exists(#uid)")
                 .expressionAttributeNames(Map.of("#uid", "uid")));
     }
@@ -161,7 +172,7 @@ public final class ExecutionLog {
                             "SET #status = :status, #action = :action, "
                                     + "response_payload = :response, error_message = :error, attempts = :attempts, "
                                     + "started_at = :started, completed_at = :completed, updated_at = :updated, "
-                                    + "attempt_history = :history REMOVE lease_until, agent_status, next_attempt_at, claimed_until")
+                                    + "attempt_history = :history REMOVE lease_until, lease_holder, agent_status, next_attempt_at, claimed_until")
                     .conditionExpression("#status = :was AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status", "#action", "action"))
                     .expressionAttributeValues(Map.ofEntries(
@@ -185,11 +196,20 @@ public final class ExecutionLog {
                             Map.entry(":updated", timestamp(finished.updatedAt())),
                             Map.entry(":history", history(finished.attemptHistory())),
                             Map.entry(":was", string(current.status().wire())),
-                            Map.entry(":wasAttempts", number(current.attempts())))));
+                            Map.entry(":wasAttempts", number(current.attempts()))))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            // True when it is finished as this call finishes it: our own earlier attempt of the write took effect.
+            return e.hasItem() && isFinishedAs(fromItem(e.item()), finished);
         }
+    }
+
+    private static boolean isFinishedAs(Execution stored, Execution finished) {
+        return stored.status() == finished.status()
+                && stored.attempts() == finished.attempts()
+                && java.util.Objects.equals(stored.updatedAt(), finished.updatedAt())
+                && stored.action() == finished.action();
     }
 
     /** Records a failed attempt of a running execution that will be retried (and gives its lease back). */
@@ -199,7 +219,7 @@ public final class ExecutionLog {
                     .key(key(current.agentUid(), current.uid()))
                     .updateExpression(
                             "SET attempts = :attempts, error_message = :error, updated_at = :now, "
-                                    + "started_at = :started, attempt_history = :history, next_attempt_at = :next REMOVE lease_until")
+                                    + "started_at = :started, attempt_history = :history, next_attempt_at = :next REMOVE lease_until, lease_holder")
                     .conditionExpression("#status = :running AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(

@@ -10,6 +10,7 @@ import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.config.Configuration;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.local.emulator.CallbackReceiver;
+import ai.avala.agents.local.emulator.FaultProxy;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.model.AgentDecision;
@@ -509,6 +510,32 @@ class DeliveryHandlerTest {
                 assertThat(m.messageAttributes().get("failure_reason").stringValue())
                         .contains("lacks tenant");
             });
+        }
+    }
+
+    @Test
+    void aDeliveryWhoseWritesLoseTheirFirstAnswers_shouldCallTheReceiverOnceAndFinishTheExecution() {
+        // Every write is applied but its first answer lost; the SDK sends it again and meets its own success.
+        Delivery delivery = due("/lost");
+        String emulator = LocalAws.shared().aws().endpoint().orElseThrow().toString();
+        try (FaultProxy proxy =
+                FaultProxy.start(emulator, FaultProxy.Settings.onFirstSending(FaultProxy.Kind.LOST_ANSWER, 1))) {
+            var handler = new DeliveryHandler(new Wiring(
+                    Configuration.from(LocalAws.environmentFor(
+                            "DeliveryFunction",
+                            Map.of("ALLOW_LOCAL_CALLBACKS", "true", "AWS_ENDPOINT_URL", proxy.endpoint()))),
+                    Clock.systemUTC()));
+
+            var response = LocalAws.invoke(handler, batchOf(delivery.task()));
+
+            assertThat(proxy.injected().get(FaultProxy.Kind.LOST_ANSWER))
+                    .as("the lease and the outcome")
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(response.getBatchItemFailures()).isEmpty();
+            assertThat(webhookIds("/lost"))
+                    .as("one callback: the lease taken by its own lost write")
+                    .hasSize(1);
+            assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.SUCCESS);
         }
     }
 }

@@ -62,7 +62,7 @@ public final class FaultProxy implements AutoCloseable {
      * The share of eligible requests that fail, the seed of the draws, and the kinds drawn from (each request
      * draws among those its operation can have).
      */
-    public record Settings(double rate, long seed, Set<Kind> kinds) {
+    public record Settings(double rate, long seed, Set<Kind> kinds, boolean firstSendingOnly) {
 
         public Settings {
             if (rate < 0 || rate > 1) {
@@ -78,7 +78,8 @@ public final class FaultProxy implements AutoCloseable {
                 return new Settings(
                         Double.parseDouble(parts[0].trim()),
                         parts.length > 1 ? Long.parseLong(parts[1].trim()) : 1,
-                        Set.of(Kind.values()));
+                        Set.of(Kind.values()),
+                        false);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--faults takes RATE[,SEED], e.g. 0.15,42: " + text);
             }
@@ -86,7 +87,15 @@ public final class FaultProxy implements AutoCloseable {
 
         /** Only {@code kind}, at {@code rate}. */
         public static Settings only(Kind kind, double rate) {
-            return new Settings(rate, 1, Set.of(kind));
+            return new Settings(rate, 1, Set.of(kind), false);
+        }
+
+        /**
+         * Only {@code kind}, at {@code rate}, and each request at most on its first sending: the SDK's retry of it
+         * (the same request sent again) and a caller's own retry (the same transaction, with a new token) pass.
+         */
+        public static Settings onFirstSending(Kind kind, double rate) {
+            return new Settings(rate, 1, Set.of(kind), true);
         }
     }
 
@@ -113,6 +122,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Random random;
     private final Map<Kind, AtomicLong> injected = new EnumMap<>(Kind.class);
     private final Set<String> appliedTransactions = ConcurrentHashMap.newKeySet();
+    private final Set<String> sentBefore = ConcurrentHashMap.newKeySet();
 
     private FaultProxy(HttpServer server, URI target, Settings settings) {
         this.server = server;
@@ -161,7 +171,7 @@ public final class FaultProxy implements AutoCloseable {
             String operation = operation(exchange);
             boolean dynamo = exchange.getRequestHeaders().getFirst("X-Amz-Target") != null
                     && exchange.getRequestHeaders().getFirst("X-Amz-Target").startsWith("DynamoDB");
-            Kind fault = draw(operation);
+            Kind fault = firstSending(operation, body) ? draw(operation) : null;
             if (fault != null) {
                 injected.get(fault).incrementAndGet();
             }
@@ -200,6 +210,15 @@ public final class FaultProxy implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // The exchange is closed unanswered: the client retries as it would after a broken connection.
         }
+    }
+
+    /** Whether this request may fail: always, or (first sending only) when it was not sent before. */
+    private boolean firstSending(String operation, byte[] body) {
+        if (!settings.firstSendingOnly()) {
+            return true;
+        }
+        String text = new String(body, StandardCharsets.UTF_8).replaceAll("\"ClientRequestToken\":\"[^\"]*\",?", "");
+        return sentBefore.add(operation + "|" + text);
     }
 
     /** The fault of this request, or null; every draw comes from the one seeded sequence. */

@@ -97,7 +97,7 @@ class FaultProxyTest {
     void aTransactionSentAgainWithItsToken_shouldNotBeAppliedTwice_asDynamoDbsIdempotentTransactions() {
         String uid = "exec_" + UUID.randomUUID();
         String token = UUID.randomUUID().toString();
-        through(new Settings(0, 1, java.util.Set.of()), dynamo -> {
+        through(new Settings(0, 1, java.util.Set.of(), false), dynamo -> {
             for (int i = 0; i < 2; i++) {
                 dynamo.transactWriteItems(r -> r.clientRequestToken(token)
                         .transactItems(TransactWriteItem.builder()
@@ -174,5 +174,20 @@ class FaultProxyTest {
         assertThat(runs.get(0)).isEqualTo(runs.get(1));
         assertThat(runs.get(0).values().stream().mapToLong(Long::longValue).sum())
                 .isPositive();
+    }
+
+    @Test
+    void onFirstSending_shouldFailEachRequestOnce_soThatTheSdksRetryOfItPasses() {
+        String uid = "exec_" + UUID.randomUUID();
+
+        Throwable failure = catchThrowable(() -> through(
+                Settings.onFirstSending(Kind.LOST_ANSWER, 1),
+                dynamo -> dynamo.putItem(
+                        r -> r.tableName(TABLE).item(key(uid)).conditionExpression("attribute_not_exists(uid)"))));
+
+        assertThat(failure)
+                .as("the retry met the first sending's write: the condition fails though the caller wrote first")
+                .isInstanceOf(software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException.class);
+        assertThat(stored(uid)).isTrue();
     }
 }
