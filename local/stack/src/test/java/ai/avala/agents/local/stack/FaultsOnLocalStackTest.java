@@ -2,10 +2,18 @@ package ai.avala.agents.local.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.avala.agents.aws.AwsClients;
 import ai.avala.agents.local.emulator.FaultProxy;
 import ai.avala.agents.local.emulator.FaultProxy.Kind;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** {@code local/run --faults RATE[,SEED]}: the functions reach AWS through the fault proxy, the stack does not. */
 class FaultsOnLocalStackTest {
@@ -34,5 +42,56 @@ class FaultsOnLocalStackTest {
             assertThat(stack.faults().orElseThrow().injected().get(Kind.THROTTLE))
                     .isPositive();
         }
+    }
+
+    @Test
+    void concurrentCreatesAndDeletesInOneTenant_shouldAllSucceed_whenHalfTheTransactionsConflictAtFirst()
+            throws Exception {
+        String key = "avk_faults_conflicts_000000000";
+        try (DevStack stack = DevStack.start(Options.of(0, null, Map.of("busy", key), false)
+                        .withFaults(FaultProxy.Settings.onFirstSending(Kind.TRANSACTION_CONFLICT, 0.5)));
+                var dynamo = AwsClients.dynamoDb(stack.resources().aws())) {
+            var api = new ApiClient(stack.apiUrl(), key);
+
+            List<ApiClient.Response> created = concurrently(
+                    20,
+                    i -> api.post(
+                            "/agents/",
+                            "{\"name\": \"busy " + i + "\", \"events\": [\"task.completed\"], "
+                                    + "\"callback_url\": \"https://hooks.example.com/" + i + "\"}"));
+            List<ApiClient.Response> deleted = concurrently(
+                    20,
+                    i -> api.delete(
+                            "/agents/" + created.get(i).json().get("uid").asText() + "/"));
+
+            assertThat(stack.faults().orElseThrow().injected().get(Kind.TRANSACTION_CONFLICT))
+                    .isPositive();
+            assertThat(created).extracting(ApiClient.Response::status).containsOnly(201);
+            assertThat(deleted).extracting(ApiClient.Response::status).containsOnly(204);
+            var count = dynamo.getItem(r -> r.tableName("AgentsTable")
+                            .key(Map.of(
+                                    "tenant", AttributeValue.fromS("busy"),
+                                    "uid", AttributeValue.fromS("tenant#agent-count"))))
+                    .item();
+            assertThat(count.get("agent_count").n())
+                    .as("the tenant's count equals its agents")
+                    .isEqualTo("0");
+        }
+    }
+
+    private static List<ApiClient.Response> concurrently(int count, IntFunction<ApiClient.Response> request)
+            throws Exception {
+        List<Future<ApiClient.Response>> answers = new ArrayList<>();
+        try (ExecutorService threads = Executors.newFixedThreadPool(count)) {
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                answers.add(threads.submit(() -> request.apply(index)));
+            }
+        }
+        List<ApiClient.Response> done = new ArrayList<>();
+        for (Future<ApiClient.Response> answer : answers) {
+            done.add(answer.get());
+        }
+        return done;
     }
 }
