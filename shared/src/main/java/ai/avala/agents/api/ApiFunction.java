@@ -1,5 +1,6 @@
 package ai.avala.agents.api;
 
+import ai.avala.agents.aws.AwsFailures;
 import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.errors.InvalidInputException;
 import ai.avala.agents.errors.NotFoundException;
@@ -71,7 +72,7 @@ public abstract class ApiFunction implements RequestStreamHandler {
         } catch (Json.MalformedJsonException e) {
             return ApiResponses.error(400, e.getMessage(), null);
         } catch (RuntimeException e) {
-            if (DependencyFailures.isTransient(e)) {
+            if (AwsFailures.isTransient(e)) {
                 LOG.warn("A dependency failed after retries in " + getClass().getSimpleName() + "; answered 503", e);
                 return ApiResponses.unavailable();
             }

@@ -1,5 +1,6 @@
 package ai.avala.agents.delivery;
 
+import ai.avala.agents.aws.AwsFailures;
 import ai.avala.agents.callback.CallbackOutcome;
 import ai.avala.agents.callback.CallbackSender;
 import ai.avala.agents.dispatch.DeliveryQueue;
@@ -29,6 +30,13 @@ import java.util.Optional;
 public final class CallbackAttempt {
 
     private static final Log LOG = Log.of(CallbackAttempt.class);
+    /**
+     * How long the writes after a callback are tried again while a dependency fails: within the delivery function's
+     * 30 s timeout after a callback of at most {@code CallbackTimeoutSeconds} (20 s at most), with the SDK's own
+     * retries inside each try.
+     */
+    private static final Duration AFTER_CALLBACK_BUDGET = Duration.ofSeconds(3);
+
     private final AgentStore agents;
     private final ExecutionLog executions;
     private final CallbackSender callbacks;
@@ -178,12 +186,27 @@ public final class CallbackAttempt {
         measure(attempt, DeliveryOutcome.RETRYING);
         Instant next = ended.plus(delay.get());
         // The next task is queued before the attempt is recorded: a crash in between repeats an attempt, never loses
-        // one.
-        deliveries.send(task.next(attempt.attempt(), next.toEpochMilli()), ended.toEpochMilli());
-        executions.recordFailedAttempt(
-                execution,
-                execution.attemptFailed(
-                        attempt, outcome.error() + " Retrying in " + delay.get().toSeconds() + " s.", next, ended));
+        // one. Both are tried again in the process while a dependency fails: only a process that dies repeats a
+        // callback.
+        AwsFailures.persist(
+                () -> {
+                    deliveries.send(task.next(attempt.attempt(), next.toEpochMilli()), ended.toEpochMilli());
+                    return null;
+                },
+                AFTER_CALLBACK_BUDGET);
+        AwsFailures.persist(
+                () -> {
+                    executions.recordFailedAttempt(
+                            execution,
+                            execution.attemptFailed(
+                                    attempt,
+                                    outcome.error() + " Retrying in "
+                                            + delay.get().toSeconds() + " s.",
+                                    next,
+                                    ended));
+                    return null;
+                },
+                AFTER_CALLBACK_BUDGET);
     }
 
     /**
@@ -207,7 +230,7 @@ public final class CallbackAttempt {
                 outcome == null ? null : outcome.responseJson(),
                 error,
                 Timestamps.now(clock));
-        if (!executions.finish(execution, finished)) {
+        if (!AwsFailures.persist(() -> executions.finish(execution, finished), AFTER_CALLBACK_BUDGET)) {
             LOG.info("Execution " + execution.uid() + " was finished by another worker.");
         }
     }

@@ -1,5 +1,6 @@
 package ai.avala.agents.delivery;
 
+import ai.avala.agents.aws.AwsFailures;
 import ai.avala.agents.dispatch.DeliveryQueue;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.dispatch.PoisonMessageException;
@@ -17,6 +18,9 @@ public final class DeliveryStage {
 
     private static final Log LOG = Log.of(DeliveryStage.class);
     private static final long DEFER_MILLIS = 2000;
+    /** Times a task is sent again after transient failures before it is left to the queue's redrive. */
+    static final int MAX_TRANSIENT_RETRIES = 12;
+
     private final CallbackAttempt attempts;
     private final DeliveryQueue deliveries;
     private final Clock clock;
@@ -53,8 +57,27 @@ public final class DeliveryStage {
         }
         try {
             attempts.run(task);
+        } catch (RuntimeException e) {
+            if (!AwsFailures.isTransient(e) || task.transientRetries() >= MAX_TRANSIENT_RETRIES) {
+                throw e;
+            }
+            // Back in seconds as a new message, not after the queue's visibility timeout, and without counting a
+            // receive towards the dead-letter queue: a dependency throttled for minutes leaves the task healthy.
+            long now = clock.millis();
+            long delay = transientDelayMillis(task.transientRetries());
+            LOG.warn(
+                    "A dependency failed the delivery task of execution " + task.execution() + "; sent again in "
+                            + delay / 1000 + " s",
+                    e);
+            deliveries.send(task.afterTransientFailure(now + delay), now);
         } finally {
             slots.release(task.tenant());
         }
+    }
+
+    /** 1, 2, 4 ... 60 s, jittered by up to a fifth so that tasks failed together do not come back together. */
+    static long transientDelayMillis(int retriesMade) {
+        long base = Math.min(60_000L, 1000L << Math.min(retriesMade, 6));
+        return base - java.util.concurrent.ThreadLocalRandom.current().nextLong(base / 5 + 1);
     }
 }

@@ -11,7 +11,12 @@ import java.util.Map;
  * attempt sends the next, delayed. A copy of a task whose attempt was made already finds the execution
  * moved on and does nothing.
  */
-public record DeliveryTask(String tenant, String agent, String execution, int attemptsMade, long dueMillis) {
+public record DeliveryTask(
+        String tenant, String agent, String execution, int attemptsMade, long dueMillis, int transientRetries) {
+
+    public DeliveryTask(String tenant, String agent, String execution, int attemptsMade, long dueMillis) {
+        this(tenant, agent, execution, attemptsMade, dueMillis, 0);
+    }
 
     public String toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -20,11 +25,21 @@ public record DeliveryTask(String tenant, String agent, String execution, int at
         json.put("execution", execution);
         json.put("attempts_made", attemptsMade);
         json.put("due_millis", dueMillis);
+        if (transientRetries > 0) {
+            json.put("transient_retries", transientRetries);
+        }
         return Json.write(json);
     }
 
+    /** The task of attempt {@code attempts + 1}, due at {@code due} (a deferral keeps its transient retries). */
     public DeliveryTask next(int attempts, long due) {
-        return new DeliveryTask(tenant, agent, execution, attempts, due);
+        return new DeliveryTask(
+                tenant, agent, execution, attempts, due, attempts == attemptsMade ? transientRetries : 0);
+    }
+
+    /** This task again, due at {@code due}, after a dependency failed it before its attempt was recorded. */
+    public DeliveryTask afterTransientFailure(long due) {
+        return new DeliveryTask(tenant, agent, execution, attemptsMade, due, transientRetries + 1);
     }
 
     public static DeliveryTask parse(String body) throws PoisonMessageException {
@@ -47,6 +62,9 @@ public record DeliveryTask(String tenant, String agent, String execution, int at
                 node.get("agent").asText(),
                 node.get("execution").asText(),
                 node.get("attempts_made").asInt(),
-                node.get("due_millis").asLong());
+                node.get("due_millis").asLong(),
+                node.path("transient_retries").canConvertToInt()
+                        ? node.path("transient_retries").asInt()
+                        : 0);
     }
 }

@@ -538,4 +538,47 @@ class DeliveryHandlerTest {
             assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.SUCCESS);
         }
     }
+
+    @Test
+    void aTaskWhoseDependencyStillFailsAfterTheRetries_shouldBeSentAgainInSeconds_notLeftToTheVisibilityTimeout() {
+        Delivery delivery = due("/throttled");
+        String emulator = LocalAws.shared().aws().endpoint().orElseThrow().toString();
+        String ownQueue;
+        try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
+            ownQueue = sqs.createQueue(r -> r.queueName("test-only-deliveries-" + UUID.randomUUID()))
+                    .queueUrl();
+        }
+        try (FaultProxy proxy = FaultProxy.start(
+                        emulator,
+                        FaultProxy.Settings.only(FaultProxy.Kind.THROTTLE, 1).forOperations("GetItem"));
+                SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
+            var handler = new DeliveryHandler(new Wiring(
+                    Configuration.from(LocalAws.environmentFor(
+                            "DeliveryFunction",
+                            Map.of(
+                                    "ALLOW_LOCAL_CALLBACKS",
+                                    "true",
+                                    "AWS_ENDPOINT_URL",
+                                    proxy.endpoint(),
+                                    "DELIVERIES_QUEUE_URL",
+                                    ownQueue))),
+                    Clock.systemUTC()));
+
+            var response = LocalAws.invoke(handler, batchOf(delivery.task()));
+            var resent = sqs.receiveMessage(r -> r.queueUrl(ownQueue).waitTimeSeconds(5))
+                    .messages();
+
+            assertThat(response.getBatchItemFailures())
+                    .as("the message is done with")
+                    .isEmpty();
+            assertThat(webhookIds("/throttled")).isEmpty();
+            assertThat(resent).singleElement().satisfies(message -> {
+                var task = DeliveryTask.parse(message.body());
+                assertThat(task.execution()).isEqualTo(delivery.execution().uid());
+                assertThat(task.attemptsMade()).isZero();
+                assertThat(task.transientRetries()).isEqualTo(1);
+            });
+            assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.RUNNING);
+        }
+    }
 }

@@ -62,13 +62,14 @@ public final class FaultProxy implements AutoCloseable {
      * The share of eligible requests that fail, the seed of the draws, and the kinds drawn from (each request
      * draws among those its operation can have).
      */
-    public record Settings(double rate, long seed, Set<Kind> kinds, boolean firstSendingOnly) {
+    public record Settings(double rate, long seed, Set<Kind> kinds, boolean firstSendingOnly, Set<String> operations) {
 
         public Settings {
             if (rate < 0 || rate > 1) {
                 throw new IllegalArgumentException("The fault rate is a share from 0 to 1: " + rate);
             }
             kinds = Set.copyOf(kinds);
+            operations = Set.copyOf(operations);
         }
 
         /** {@code RATE[,SEED]} ({@code local/run --faults}): every kind. */
@@ -79,7 +80,8 @@ public final class FaultProxy implements AutoCloseable {
                         Double.parseDouble(parts[0].trim()),
                         parts.length > 1 ? Long.parseLong(parts[1].trim()) : 1,
                         Set.of(Kind.values()),
-                        false);
+                        false,
+                        Set.of());
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--faults takes RATE[,SEED], e.g. 0.15,42: " + text);
             }
@@ -87,7 +89,7 @@ public final class FaultProxy implements AutoCloseable {
 
         /** Only {@code kind}, at {@code rate}. */
         public static Settings only(Kind kind, double rate) {
-            return new Settings(rate, 1, Set.of(kind), false);
+            return new Settings(rate, 1, Set.of(kind), false, Set.of());
         }
 
         /**
@@ -95,7 +97,12 @@ public final class FaultProxy implements AutoCloseable {
          * (the same request sent again) and a caller's own retry (the same transaction, with a new token) pass.
          */
         public static Settings onFirstSending(Kind kind, double rate) {
-            return new Settings(rate, 1, Set.of(kind), true);
+            return new Settings(rate, 1, Set.of(kind), true, Set.of());
+        }
+
+        /** These settings, failing only the named operations ({@code GetItem}, {@code SendMessage}, ...). */
+        public Settings forOperations(String... names) {
+            return new Settings(rate, seed, kinds, firstSendingOnly, Set.of(names));
         }
     }
 
@@ -223,6 +230,9 @@ public final class FaultProxy implements AutoCloseable {
 
     /** The fault of this request, or null; every draw comes from the one seeded sequence. */
     private Kind draw(String operation) {
+        if (!settings.operations().isEmpty() && !settings.operations().contains(operation)) {
+            return null;
+        }
         boolean write = WRITES.contains(operation);
         if (!write && !READS.contains(operation)) {
             return null; // control plane and long polls (ReceiveMessage): never failed here

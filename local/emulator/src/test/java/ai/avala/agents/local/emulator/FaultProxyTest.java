@@ -97,7 +97,7 @@ class FaultProxyTest {
     void aTransactionSentAgainWithItsToken_shouldNotBeAppliedTwice_asDynamoDbsIdempotentTransactions() {
         String uid = "exec_" + UUID.randomUUID();
         String token = UUID.randomUUID().toString();
-        through(new Settings(0, 1, java.util.Set.of(), false), dynamo -> {
+        through(new Settings(0, 1, java.util.Set.of(), false, java.util.Set.of()), dynamo -> {
             for (int i = 0; i < 2; i++) {
                 dynamo.transactWriteItems(r -> r.clientRequestToken(token)
                         .transactItems(TransactWriteItem.builder()
