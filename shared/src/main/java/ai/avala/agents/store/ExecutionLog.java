@@ -172,7 +172,7 @@ public final class ExecutionLog {
                             "SET #status = :status, #action = :action, "
                                     + "response_payload = :response, error_message = :error, attempts = :attempts, "
                                     + "started_at = :started, completed_at = :completed, updated_at = :updated, "
-                                    + "attempt_history = :history REMOVE lease_until, lease_holder, agent_status, next_attempt_at, claimed_until")
+                                    + "attempt_history = :history REMOVE lease_until, lease_holder, agent_status, next_attempt_at, claimed_until, claim_holder")
                     .conditionExpression("#status = :was AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status", "#action", "action"))
                     .expressionAttributeValues(Map.ofEntries(
@@ -427,11 +427,14 @@ public final class ExecutionLog {
     }
 
     private Optional<Execution> claimOne(Execution seen, Instant now, Instant claimUntil) {
+        // Which poll claims: a retried write whose first answer was lost finds its own claim there.
+        String holder = UUID.randomUUID().toString();
         try {
             var claimed = dynamo.updateItem(r -> r.tableName(table)
                     .key(key(seen.agentUid(), seen.uid()))
                     .updateExpression("SET #status = :running, agent_status = :claimedKey, claimed_until = :until, "
-                            + "attempts = :claims, updated_at = :now, started_at = if_not_exists(started_at, :now)")
+                            + "claim_holder = :holder, attempts = :claims, updated_at = :now, "
+                            + "started_at = if_not_exists(started_at, :now)")
                     .conditionExpression("attempts = :seen AND (#status = :pending "
                             + "OR (#status = :running AND claimed_until < :now))")
                     .expressionAttributeNames(Map.of("#status", "status"))
@@ -440,13 +443,18 @@ public final class ExecutionLog {
                             Map.entry(":pending", string(ExecutionStatus.PENDING.wire())),
                             Map.entry(":claimedKey", string(statusKey(seen.agentUid(), ExecutionStatus.RUNNING))),
                             Map.entry(":until", timestamp(claimUntil)),
+                            Map.entry(":holder", string(holder)),
                             Map.entry(":claims", number(seen.attempts() + 1)),
                             Map.entry(":seen", number(seen.attempts())),
                             Map.entry(":now", timestamp(now))))
-                    .returnValues(ReturnValue.ALL_NEW));
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return Optional.of(fromItem(claimed.attributes()));
-        } catch (ConditionalCheckFailedException takenOrActedOn) {
-            return Optional.empty();
+        } catch (ConditionalCheckFailedException e) {
+            // Ours when our own earlier sending of this write took effect; else another poll or an action got it.
+            return e.hasItem() && holder.equals(readString(e.item(), "claim_holder"))
+                    ? Optional.of(fromItem(e.item()))
+                    : Optional.empty();
         }
     }
 

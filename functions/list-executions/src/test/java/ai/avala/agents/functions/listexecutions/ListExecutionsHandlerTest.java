@@ -8,6 +8,7 @@ import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.local.emulator.FaultProxy;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
@@ -304,5 +305,29 @@ class ListExecutionsHandlerTest {
                         tenant,
                         AgentAction.parse("{\"execution\": \"" + execution.uid() + "\", \"action\": \"reject\"}")))
                 .isInstanceOf(ConflictException.class);
+    }
+
+    @Test
+    void aPollWhoseClaimLosesItsFirstAnswer_shouldStillReceiveTheExecution() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = pullAgent(tenant);
+        var execution = pending(tenant, agent, 1);
+        String emulator = LocalAws.shared().aws().endpoint().orElseThrow().toString();
+        try (FaultProxy proxy = FaultProxy.start(
+                emulator,
+                FaultProxy.Settings.onFirstSending(FaultProxy.Kind.LOST_ANSWER, 1)
+                        .forOperations("UpdateItem"))) {
+            var lossy = new ListExecutionsHandler(new Wiring(
+                    Configuration.from(LocalAws.environmentFor(
+                            "ListExecutionsFunction", Map.of("AWS_ENDPOINT_URL", proxy.endpoint()))),
+                    clock));
+
+            var response = LocalAws.invoke(lossy, sample(tenant, agent, Map.of("status", "pending")));
+
+            assertThat(proxy.injected().get(FaultProxy.Kind.LOST_ANSWER)).isEqualTo(1);
+            assertThat(uids(Json.parse(response.getBody())))
+                    .as("the SDK's retry met the poll's own claim")
+                    .containsExactly(execution.uid());
+        }
     }
 }
