@@ -31,6 +31,7 @@ import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
@@ -330,9 +331,13 @@ public final class AgentStore {
                             ":one",
                             number(1),
                             ":current",
-                            string(current.secret()))));
+                            string(current.secret())))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException changed) {
-            throw new ConflictException("The agent's secret was rotated by another request; please retry.");
+            // The new secret there already: our own earlier sending of this write took effect (its answer lost).
+            if (!(changed.hasItem() && rotated.secret().equals(readString(changed.item(), "secret")))) {
+                throw new ConflictException("The agent's secret was rotated by another request; please retry.");
+            }
         }
     }
 
@@ -402,9 +407,14 @@ public final class AgentStore {
                         .updateExpression(expression)
                         .conditionExpression(condition)
                         .expressionAttributeNames(names)
-                        .expressionAttributeValues(values));
+                        .expressionAttributeValues(values)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             } catch (ConditionalCheckFailedException changed) {
-                throw new ConflictException(conflict);
+                // Written as this update writes it (the version it sets, its time): our own earlier sending of the
+                // write took effect and its answer was lost. Anything else is another request's change.
+                if (!(changed.hasItem() && isWrittenAs(fromItem(changed.item()), updated))) {
+                    throw new ConflictException(conflict);
+                }
             }
             return;
         }
@@ -439,6 +449,11 @@ public final class AgentStore {
             }
             throw e;
         }
+    }
+
+    private static boolean isWrittenAs(Agent stored, Agent updated) {
+        return stored.version() == updated.version()
+                && java.util.Objects.equals(stored.updatedAt(), updated.updatedAt());
     }
 
     public void delete(Agent current) {

@@ -3,12 +3,15 @@ package ai.avala.agents.functions.updateagent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.avala.agents.config.Configuration;
 import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.FaultProxy;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentService;
+import ai.avala.agents.service.SecretRotation;
 import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.SubscriptionIndex;
 import ai.avala.agents.wiring.Wiring;
@@ -171,5 +174,36 @@ class UpdateAgentHandlerTest {
                 .as("another pull-mode agent is named so")
                 .isEqualTo(409);
         assertThat(registeredUid(tenant, "other")).isEqualTo(other);
+    }
+
+    @Test
+    void anUpdateAndARotationWhoseAnswersAreLost_shouldSucceed_notAnswerAConflictWithThemselves() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String uid = agents.register(
+                        tenant,
+                        AgentChanges.forCreate(
+                                "{\"name\": \"Lossy\", \"callback_url\": \"https://hooks.example.com/l\"}"))
+                .agent()
+                .uid();
+        String emulator = LocalAws.shared().aws().endpoint().orElseThrow().toString();
+        try (FaultProxy proxy = FaultProxy.start(
+                emulator,
+                FaultProxy.Settings.onFirstSending(FaultProxy.Kind.LOST_ANSWER, 1)
+                        .forOperations("UpdateItem"))) {
+            var lossy = new Wiring(
+                    Configuration.from(LocalAws.environmentFor(
+                            "UpdateAgentFunction", Map.of("AWS_ENDPOINT_URL", proxy.endpoint()))),
+                    java.time.Clock.systemUTC());
+
+            int patched = LocalAws.invoke(
+                            new UpdateAgentHandler(lossy), sample(tenant, uid).withBody("{\"name\": \"Renamed\"}"))
+                    .getStatusCode();
+            var rotated = lossy.agentService().rotateSecret(tenant, uid, SecretRotation.parse("{}"));
+
+            assertThat(proxy.injected().get(FaultProxy.Kind.LOST_ANSWER)).isEqualTo(2);
+            assertThat(patched).isEqualTo(200);
+            assertThat(agents.get(tenant, uid).name()).isEqualTo("Renamed");
+            assertThat(agents.get(tenant, uid).secret()).isEqualTo(rotated.secret());
+        }
     }
 }
