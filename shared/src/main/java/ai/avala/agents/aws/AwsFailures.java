@@ -1,6 +1,8 @@
 package ai.avala.agents.aws;
 
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
@@ -15,6 +17,15 @@ public final class AwsFailures {
 
     private AwsFailures() {}
 
+    private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static boolean isTransient(Throwable failure) {
         return switch (failure) {
             case TransactionCanceledException cancelled ->
@@ -24,7 +35,11 @@ public final class AwsFailures {
                                         || "TransactionConflict".equals(reason.code())
                                         || "ThrottlingError".equals(reason.code()));
             case AwsServiceException service -> service.isThrottlingException() || service.statusCode() >= 500;
-            case SdkClientException client -> true;
+            // The client's own failures are transient only when the network failed or timed out; a missing
+            // credential or a request it could not build is a bug or a misconfiguration, not a wait.
+            case ApiCallTimeoutException timeout -> true;
+            case ApiCallAttemptTimeoutException timeout -> true;
+            case SdkClientException client -> hasCause(client, java.io.IOException.class);
             default -> false;
         };
     }

@@ -1,5 +1,6 @@
 package ai.avala.agents.delivery;
 
+import ai.avala.agents.aws.AwsFailures;
 import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.log.Log;
 import ai.avala.agents.metrics.Metrics;
@@ -29,14 +30,35 @@ final class FailureStreaks {
 
     void succeeded(Agent agent) {
         if (agent.failingSince() != null) {
-            agents.markHealthy(agent.tenant(), agent.uid());
+            bestEffort(agent, () -> agents.markHealthy(agent.tenant(), agent.uid()));
+        }
+    }
+
+    /**
+     * A streak write comes after the callback: when its dependency fails, the streak is written by a later
+     * delivery rather than the callback made again (the execution's outcome is what must be recorded).
+     */
+    private static void bestEffort(Agent agent, Runnable write) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            if (!AwsFailures.isTransient(e)) {
+                throw e;
+            }
+            LOG.warn(
+                    "The failure streak of an agent was not written; a later delivery writes it",
+                    e,
+                    "tenant",
+                    agent.tenant(),
+                    "agent",
+                    agent.uid());
         }
     }
 
     /** Records a failed attempt at {@code now}; the reason the agent was switched off, if this switched it off. */
     Optional<String> failed(Agent agent, Instant now) {
         if (agent.failingSince() == null) {
-            agents.markFailing(agent.tenant(), agent.uid(), now);
+            bestEffort(agent, () -> agents.markFailing(agent.tenant(), agent.uid(), now));
             return Optional.empty();
         }
         if (Duration.between(agent.failingSince(), now).compareTo(disableAfter) < 0) {
@@ -64,6 +86,8 @@ final class FailureStreaks {
     }
 
     private boolean disable(Agent agent, String reason, Instant now) {
-        return agents.disable(agent.tenant(), agent.uid(), reason, now);
+        boolean[] disabled = {false};
+        bestEffort(agent, () -> disabled[0] = agents.disable(agent.tenant(), agent.uid(), reason, now));
+        return disabled[0];
     }
 }

@@ -44,8 +44,12 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
 public final class AgentStore {
 
     static final int MAX_TRANSACTION_ITEMS = 100;
-    /** Tries of a transaction that DynamoDB cancelled for a conflict with another one (a few, jittered). */
-    private static final int TRANSACTION_CONFLICT_TRIES = 4;
+    /**
+     * Tries of a transaction that DynamoDB cancelled for a conflict with another one (every create and delete of
+     * a tenant moves its count item): jittered, growing waits of at most about 4.5 s in all, within the API
+     * functions' timeouts.
+     */
+    private static final int TRANSACTION_CONFLICT_TRIES = 8;
 
     private static final String AGENT_UID_PREFIX = "agent_";
     /** The item of a tenant's partition that counts its agents (for the quota); never listed as an agent. */
@@ -147,7 +151,16 @@ public final class AgentStore {
         if (uid.isEmpty() && pullNames.indexStoredAgentsOnce(tenant)) {
             uid = pullNames.agentNamed(tenant, name);
         }
-        return uid.flatMap(found -> find(tenant, found)).filter(Agent::pullMode);
+        if (uid.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Agent> named = find(tenant, uid.get())
+                .filter(agent -> agent.pullMode() && agent.name().equals(name));
+        if (named.isEmpty()) {
+            // A key that names no such agent any more (indexing raced a delete or rename): it frees the name.
+            pullNames.forget(tenant, name, uid.get());
+        }
+        return named;
     }
 
     /** Agents and their statistics items, in the order read, as agents carrying their statistics. */
@@ -432,7 +445,8 @@ public final class AgentStore {
         removed.forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
         added.forEach(event -> writes.add(subscriptions.put(current.tenant(), event, current.uid())));
         if (nameMoves) {
-            nameWas.ifPresent(key -> writes.add(pullNames.release(current, key)));
+            nameWas.filter(key -> pullNames.isHeldBy(current))
+                    .ifPresent(key -> writes.add(pullNames.release(current, key)));
             nameIs.ifPresent(key -> writes.add(pullNames.claim(updated, key)));
         }
         try {
@@ -469,7 +483,9 @@ public final class AgentStore {
                 .build());
         current.events().forEach(event -> writes.add(subscriptions.delete(current.tenant(), event, current.uid())));
         writes.add(stats.delete(current.tenant(), current.uid()));
-        PullAgentNames.keyOf(current).ifPresent(key -> writes.add(pullNames.release(current, key)));
+        PullAgentNames.keyOf(current)
+                .filter(key -> pullNames.isHeldBy(current))
+                .ifPresent(key -> writes.add(pullNames.release(current, key)));
         writes.add(TransactWriteItem.builder()
                 .update(Update.builder()
                         .tableName(table)

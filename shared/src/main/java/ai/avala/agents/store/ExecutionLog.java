@@ -7,6 +7,7 @@ import static ai.avala.agents.store.Attributes.readString;
 import static ai.avala.agents.store.Attributes.string;
 import static ai.avala.agents.store.Attributes.timestamp;
 
+import ai.avala.agents.aws.AwsFailures;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.model.AgentDecision;
@@ -288,9 +289,9 @@ public final class ExecutionLog {
             String agentUid, Instant since, Instant until, Map<String, String> startKey) {
         QueryRequest.Builder request = QueryRequest.builder()
                 .tableName(table)
-                .keyConditionExpression("agent = :p AND begins_with(#uid, :prefix)")
+                .keyConditionExpression("#agent = :p AND begins_with(#uid, :prefix)")
                 .filterExpression("#status = :failed AND created_at >= :since AND created_at < :until")
-                .expressionAttributeNames(Map.of("#uid", "uid", "#status", "status"))
+                .expressionAttributeNames(Map.of("#agent", "agent", "#uid", "uid", "#status", "status"))
                 .expressionAttributeValues(Map.of(
                         ":p",
                         string(agentUid),
@@ -332,13 +333,14 @@ public final class ExecutionLog {
                         .keyConditionExpression("agent_status = :p")
                         .expressionAttributeValues(Map.of(":p", string(statusKey(agentUid, status))));
             } else if (status == null) {
-                request.keyConditionExpression("agent = :p AND begins_with(#uid, :prefix)")
-                        .expressionAttributeNames(Map.of("#uid", "uid"))
+                // AGENT is one of DynamoDB's reserved words: the attribute is named through a placeholder.
+                request.keyConditionExpression("#agent = :p AND begins_with(#uid, :prefix)")
+                        .expressionAttributeNames(Map.of("#agent", "agent", "#uid", "uid"))
                         .expressionAttributeValues(Map.of(":p", string(agentUid), ":prefix", string(EXECUTION_PREFIX)));
             } else {
-                request.keyConditionExpression("agent = :p AND begins_with(#uid, :prefix)")
+                request.keyConditionExpression("#agent = :p AND begins_with(#uid, :prefix)")
                         .filterExpression("#status = :status")
-                        .expressionAttributeNames(Map.of("#uid", "uid", "#status", "status"))
+                        .expressionAttributeNames(Map.of("#agent", "agent", "#uid", "uid", "#status", "status"))
                         .expressionAttributeValues(Map.of(
                                 ":p",
                                 string(agentUid),
@@ -386,11 +388,19 @@ public final class ExecutionLog {
             if (claimed.size() == limit) {
                 break;
             }
-            if (candidate.attempts() >= maxClaims) {
-                endUnhandled(candidate, now, maxClaims);
-                continue;
+            try {
+                if (candidate.attempts() >= maxClaims) {
+                    endUnhandled(candidate, now, maxClaims);
+                    continue;
+                }
+                claimOne(candidate, now, claimUntil).ifPresent(claimed::add);
+            } catch (RuntimeException e) {
+                // What this poll claimed already is answered rather than lost to a failure of a later claim.
+                if (claimed.isEmpty() || !AwsFailures.isTransient(e)) {
+                    throw e;
+                }
+                break;
             }
-            claimOne(candidate, now, claimUntil).ifPresent(claimed::add);
         }
         return claimed;
     }
@@ -433,8 +443,7 @@ public final class ExecutionLog {
             var claimed = dynamo.updateItem(r -> r.tableName(table)
                     .key(key(seen.agentUid(), seen.uid()))
                     .updateExpression("SET #status = :running, agent_status = :claimedKey, claimed_until = :until, "
-                            + "claim_holder = :holder, attempts = :claims, updated_at = :now, "
-                            + "started_at = if_not_exists(started_at, :now)")
+                            + "claim_holder = :holder, attempts = :claims, updated_at = :now, started_at = :started")
                     .conditionExpression("attempts = :seen AND (#status = :pending "
                             + "OR (#status = :running AND claimed_until < :now))")
                     .expressionAttributeNames(Map.of("#status", "status"))
@@ -444,6 +453,7 @@ public final class ExecutionLog {
                             Map.entry(":claimedKey", string(statusKey(seen.agentUid(), ExecutionStatus.RUNNING))),
                             Map.entry(":until", timestamp(claimUntil)),
                             Map.entry(":holder", string(holder)),
+                            Map.entry(":started", timestamp(seen.startedAt() == null ? now : seen.startedAt())),
                             Map.entry(":claims", number(seen.attempts() + 1)),
                             Map.entry(":seen", number(seen.attempts())),
                             Map.entry(":now", timestamp(now))))

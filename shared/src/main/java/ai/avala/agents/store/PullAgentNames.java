@@ -82,6 +82,29 @@ final class PullAgentNames {
                 .build();
     }
 
+    /**
+     * Whether the agent's name key names it. An older duplicate of a name (stored before the keys; the newest
+     * got the key) holds none, and its delete or rename leaves the key to the one that has it.
+     */
+    boolean isHeldBy(Agent agent) {
+        return agentNamed(agent.tenant(), agent.name())
+                .filter(agent.uid()::equals)
+                .isPresent();
+    }
+
+    /** Removes the key of {@code name} if it still names {@code staleUid}. */
+    void forget(String tenant, String name, String staleUid) {
+        try {
+            dynamo.deleteItem(r -> r.tableName(table)
+                    .key(AgentStore.key(tenant, keyOf(name)))
+                    .conditionExpression("#agent = :agent")
+                    .expressionAttributeNames(Map.of("#agent", "agent"))
+                    .expressionAttributeValues(Map.of(":agent", string(staleUid))));
+        } catch (ConditionalCheckFailedException moved) {
+            // Taken by another agent meanwhile: not stale any more.
+        }
+    }
+
     /** The uid of the tenant's pull-mode agent named {@code name}, if there is one. */
     Optional<String> agentNamed(String tenant, String name) {
         var item = dynamo.getItem(r -> r.tableName(table).consistentRead(true).key(AgentStore.key(tenant, keyOf(name))))

@@ -158,6 +158,24 @@ class CreateAgentHandlerTest {
         assertThat(registered.body().get("uid").asText()).isEqualTo(newer);
         assertThat(post(tenant, "{\"name\": \"legacy\"}").body().get("uid").asText())
                 .isEqualTo(newer);
+        WIRING.agentService().delete(tenant, older);
+        assertThat(post(tenant, "{\"name\": \"legacy\"}").body().get("uid").asText())
+                .as("deleting the older duplicate leaves the name to the newest")
+                .isEqualTo(newer);
+    }
+
+    @Test
+    void aNameKeyNamingAnAgentThatIsGone_shouldFreeTheName() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String gone = post(tenant, "{\"name\": \"stale\"}").body().get("uid").asText();
+        WIRING.dynamo()
+                .deleteItem(r -> r.tableName(WIRING.config().agentsTable().orElseThrow())
+                        .key(Map.of("tenant", AttributeValue.fromS(tenant), "uid", AttributeValue.fromS(gone))));
+
+        var registered = post(tenant, "{\"name\": \"stale\"}");
+
+        assertThat(registered.status()).isEqualTo(201);
+        assertThat(registered.body().get("uid").asText()).isNotEqualTo(gone);
     }
 
     /** A pull-mode agent as stored before the name keys existed. */

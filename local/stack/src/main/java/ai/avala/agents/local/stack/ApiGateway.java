@@ -248,7 +248,7 @@ final class ApiGateway implements HttpHandler {
                 return new AuthOutcome(null, unauthorized());
             }
             LOG.error("Authorizer failed", e);
-            return new AuthOutcome(null, gatewayError(500, "AUTHORIZER_FAILURE", "Internal server error"));
+            return new AuthOutcome(null, gatewayError(500, "AUTHORIZER_CONFIGURATION_ERROR", "Internal server error"));
         }
         List<Object> statements = list(map(result.get("policyDocument")).get("Statement"));
         boolean allowed =

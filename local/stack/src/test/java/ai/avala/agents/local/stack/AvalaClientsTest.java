@@ -24,7 +24,7 @@ import org.w3c.dom.NodeList;
  */
 class AvalaClientsTest {
 
-    private static final String PULL_CLAIM_SECONDS = "3";
+    private static final String PULL_CLAIM_SECONDS = "6";
     private static final Pattern TEST_FUNCTION = Pattern.compile("(?m)^(?:async )?def (test_\\w+)\\(");
     private static final List<String> PACKAGES =
             List.of("avala[cli]==0.10.0", "avala-agents==0.1.1", "pytest==8.3.5", "boto3==1.43.11");

@@ -30,7 +30,8 @@ class FaultsOnLocalStackTest {
     }
 
     @Test
-    void aStackWithFaults_shouldSendTheFunctionsRequestsThroughTheProxy_andItsOwnDirect() throws Exception {
+    void aStackWithFaults_shouldSendTheFunctionsRequestsThroughTheProxy_andAThrottledAuthorizerAnswer503()
+            throws Exception {
         try (DevStack stack = DevStack.start(Options.of(0, null, Map.of("acme", "avk_faults_acme_0000000000"), false)
                 .withFaults(FaultProxy.Settings.only(Kind.THROTTLE, 1)))) {
             // The stack provisioned its tables and queues and registered the key directly: it started.
@@ -38,9 +39,13 @@ class FaultsOnLocalStackTest {
 
             var answer = api.get("/agents/");
 
-            assertThat(answer.status()).as(answer.text()).isGreaterThanOrEqualTo(500);
             assertThat(stack.faults().orElseThrow().injected().get(Kind.THROTTLE))
                     .isPositive();
+            assertThat(answer.status())
+                    .as("the authorizer failed (its key store throttled): a 503, as the template sets it")
+                    .isEqualTo(503);
+            assertThat(answer.headers().firstValue("Retry-After")).contains("1");
+            assertThat(answer.json().get("detail").asText()).isNotBlank();
         }
     }
 
