@@ -66,6 +66,14 @@ public final class CallbackAttempt {
         this.lease = callbackTimeout.plusSeconds(20);
     }
 
+    /**
+     * The longest one task takes once started: the reads and the lease before the callback, the callback's own
+     * deadline, and the writes after it with their in-process retries.
+     */
+    public static Duration longestTask(Duration callbackTimeout) {
+        return callbackTimeout.plus(AFTER_CALLBACK_BUDGET.multipliedBy(2)).plusSeconds(2);
+    }
+
     /** Runs one task; throws only when it must be received again (a transient failure). */
     public void run(DeliveryTask task) {
         long nowMillis = clock.millis();

@@ -4,10 +4,12 @@ import ai.avala.agents.aws.AwsFailures;
 import ai.avala.agents.dispatch.DeliveryQueue;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.dispatch.PoisonMessageException;
+import ai.avala.agents.lambda.Deadline;
 import ai.avala.agents.lambda.QueueFunction;
 import ai.avala.agents.lambda.QueueMessage;
 import ai.avala.agents.log.Log;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The delivery stage: one callback per task, the tasks of a batch at once. A task of a tenant that already
@@ -25,21 +27,31 @@ public final class DeliveryStage {
     private final DeliveryQueue deliveries;
     private final Clock clock;
     private final int perTenant;
+    private final Duration perTask;
 
-    public DeliveryStage(CallbackAttempt attempts, DeliveryQueue deliveries, Clock clock, int perTenant) {
+    /**
+     * {@code perTask}: the longest a task takes once started (its callback's deadline and the writes around it),
+     * which must still fit before the invocation's deadline for the task to be started.
+     */
+    public DeliveryStage(
+            CallbackAttempt attempts, DeliveryQueue deliveries, Clock clock, int perTenant, Duration perTask) {
+        this.perTask = perTask;
         this.attempts = attempts;
         this.deliveries = deliveries;
         this.clock = clock;
         this.perTenant = perTenant;
     }
 
-    /** The processing of one invocation's batch; its tenant bound is per invocation, as a Lambda instance runs one at a time. */
-    public QueueFunction.Invocation newInvocation() {
+    /**
+     * The processing of one invocation's batch, ending by {@code deadline}; its tenant bound is per invocation, as a
+     * Lambda instance runs one at a time.
+     */
+    public QueueFunction.Invocation newInvocation(Deadline deadline) {
         TenantSlots slots = new TenantSlots(perTenant);
-        return message -> deliver(message, slots);
+        return message -> deliver(message, slots, deadline);
     }
 
-    private void deliver(QueueMessage message, TenantSlots slots) {
+    private void deliver(QueueMessage message, TenantSlots slots, Deadline deadline) {
         DeliveryTask task;
         try {
             task = DeliveryTask.parse(message.body());
@@ -48,6 +60,13 @@ public final class DeliveryStage {
                     "Delivery task " + message.messageId() + " moved to the dead-letter queue: " + e.getMessage(),
                     null);
             deliveries.deadLetters().send(message.body(), e.getMessage(), message.messageId());
+            return;
+        }
+        if (!deadline.leaves(perTask)) {
+            // A callback started now could outlive the invocation, which Lambda stops where it stands: after the
+            // receiver was called, before its outcome was recorded. The task comes back in seconds instead.
+            long now = clock.millis();
+            deliveries.send(task.next(task.attemptsMade(), Math.max(task.dueMillis(), now + DEFER_MILLIS)), now);
             return;
         }
         if (!slots.tryAcquire(task.tenant())) {

@@ -2,6 +2,7 @@ package ai.avala.agents.dispatch;
 
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Timestamps;
+import ai.avala.agents.lambda.Deadline;
 import ai.avala.agents.lambda.QueueMessage;
 import ai.avala.agents.log.Log;
 import ai.avala.agents.metrics.Metrics;
@@ -10,6 +11,7 @@ import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.LabelingEvent;
 import ai.avala.agents.store.ExecutionLog;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -37,6 +39,8 @@ public final class EventDispatcher {
      * recorded and queued at once beside one matching thousands.
      */
     private static final int WRITES_PER_EVENT = 16;
+    /** What a page of agents takes at most to record and queue, with the SDK's retries (its time must be left). */
+    private static final Duration PAGE_BUDGET = Duration.ofSeconds(10);
 
     private final AgentMatcher matcher;
     private final ExecutionLog executions;
@@ -58,7 +62,7 @@ public final class EventDispatcher {
     }
 
     /** Processes one message; throws only when it must be received again (a transient failure). */
-    public void process(QueueMessage message) throws Exception {
+    public void process(QueueMessage message, Deadline deadline) throws Exception {
         LabelingEvent event;
         try {
             event = EventIntake.parse(message.body());
@@ -75,6 +79,12 @@ public final class EventDispatcher {
             Instant eventTime = eventTime(event, message);
             Semaphore writes = new Semaphore(WRITES_PER_EVENT);
             for (int start = 0; start < matched.size(); start += PAGE) {
+                if (!deadline.leaves(PAGE_BUDGET)) {
+                    // Stopped before a page it could not record and queue in time: the event comes back, and what
+                    // was recorded is found again (one execution per event and agent).
+                    throw new IllegalStateException("Out of time before recording agents " + start + " onwards of "
+                            + matched.size() + "; the event is received again");
+                }
                 List<Agent> page = matched.subList(start, Math.min(matched.size(), start + PAGE));
                 deliveries.send(record(event, eventTime, page, writes), clock.millis());
             }

@@ -32,13 +32,13 @@ public abstract class QueueFunction implements RequestStreamHandler {
         void process(QueueMessage message) throws Exception;
     }
 
-    /** The processing of one invocation's batch (per-invocation state lives in it). */
-    protected abstract Invocation newInvocation();
+    /** The processing of one invocation's batch (per-invocation state lives in it), ending by {@code deadline}. */
+    protected abstract Invocation newInvocation(Deadline deadline);
 
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         Log.startInvocation(context);
-        List<String> failed = process(Json.parse(input));
+        List<String> failed = process(Json.parse(input), Deadline.of(context));
         Json.write(
                 output,
                 Map.of(
@@ -47,8 +47,8 @@ public abstract class QueueFunction implements RequestStreamHandler {
     }
 
     /** Processes an SQS event; the ids of the messages that failed. */
-    public final List<String> process(JsonValue event) {
-        Invocation invocation = newInvocation();
+    public final List<String> process(JsonValue event, Deadline deadline) {
+        Invocation invocation = newInvocation(deadline);
         Map<String, Future<?>> work = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {

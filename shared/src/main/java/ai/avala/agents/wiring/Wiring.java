@@ -187,6 +187,11 @@ public final class Wiring {
                 clock,
                 config.callbackTimeout(),
                 config.autoDisableAfter());
-        return new DeliveryStage(attempts, deliveries, clock, config.tenantMaxInFlight());
+        return new DeliveryStage(
+                attempts,
+                deliveries,
+                clock,
+                config.tenantMaxInFlight(),
+                CallbackAttempt.longestTask(config.callbackTimeout()));
     }
 }

@@ -1,6 +1,7 @@
 package ai.avala.agents.functions.delivery;
 
 import ai.avala.agents.delivery.DeliveryStage;
+import ai.avala.agents.lambda.Deadline;
 import ai.avala.agents.lambda.QueueFunction;
 import ai.avala.agents.wiring.Wiring;
 
@@ -18,7 +19,7 @@ public final class DeliveryHandler extends QueueFunction {
     }
 
     @Override
-    protected Invocation newInvocation() {
-        return stage.newInvocation();
+    protected Invocation newInvocation(Deadline deadline) {
+        return stage.newInvocation(deadline);
     }
 }

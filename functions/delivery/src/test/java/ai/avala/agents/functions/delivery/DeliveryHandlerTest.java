@@ -581,4 +581,83 @@ class DeliveryHandlerTest {
             assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.RUNNING);
         }
     }
+
+    /** A Lambda context with {@code remainingMillis} left, as an invocation near its timeout sees it. */
+    private static com.amazonaws.services.lambda.runtime.Context endingIn(int remainingMillis) {
+        return new com.amazonaws.services.lambda.runtime.Context() {
+            public String getAwsRequestId() {
+                return "near-the-end";
+            }
+
+            public String getLogGroupName() {
+                return "/aws/lambda/DeliveryFunction";
+            }
+
+            public String getLogStreamName() {
+                return "test";
+            }
+
+            public String getFunctionName() {
+                return "DeliveryFunction";
+            }
+
+            public String getFunctionVersion() {
+                return "$LATEST";
+            }
+
+            public String getInvokedFunctionArn() {
+                return "arn:aws:lambda:us-east-1:000000000000:function:DeliveryFunction";
+            }
+
+            public com.amazonaws.services.lambda.runtime.CognitoIdentity getIdentity() {
+                return null;
+            }
+
+            public com.amazonaws.services.lambda.runtime.ClientContext getClientContext() {
+                return null;
+            }
+
+            public int getRemainingTimeInMillis() {
+                return remainingMillis;
+            }
+
+            public int getMemoryLimitInMB() {
+                return 1024;
+            }
+
+            public com.amazonaws.services.lambda.runtime.LambdaLogger getLogger() {
+                return null;
+            }
+        };
+    }
+
+    @Test
+    void aTaskThatCouldOutliveTheInvocation_shouldNotStartItsCallback_andComeBackInSeconds() {
+        Delivery delivery = due("/late");
+        String ownQueue;
+        try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
+            ownQueue = sqs.createQueue(r -> r.queueName("test-only-deliveries-" + UUID.randomUUID()))
+                    .queueUrl();
+        }
+        var handler = new DeliveryHandler(LocalAws.wiringFor(
+                "DeliveryFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true", "DELIVERIES_QUEUE_URL", ownQueue)));
+
+        byte[] answer = ai.avala.agents.local.emulator.LambdaEvents.invoke(
+                handler, ai.avala.agents.local.emulator.LambdaEvents.toJson(batchOf(delivery.task())), endingIn(5_000));
+
+        try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
+            var back = sqs.receiveMessage(r -> r.queueUrl(ownQueue).waitTimeSeconds(5))
+                    .messages();
+            assertThat(new String(answer, java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("\"batchItemFailures\":[]");
+            assertThat(webhookIds("/late"))
+                    .as("no callback that the invocation might not outlive")
+                    .isEmpty();
+            assertThat(back)
+                    .singleElement()
+                    .satisfies(message -> assertThat(
+                                    DeliveryTask.parse(message.body()).execution())
+                            .isEqualTo(delivery.execution().uid()));
+        }
+    }
 }

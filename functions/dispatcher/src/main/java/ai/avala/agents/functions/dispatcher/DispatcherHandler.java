@@ -1,6 +1,7 @@
 package ai.avala.agents.functions.dispatcher;
 
 import ai.avala.agents.dispatch.EventDispatcher;
+import ai.avala.agents.lambda.Deadline;
 import ai.avala.agents.lambda.QueueFunction;
 import ai.avala.agents.wiring.Wiring;
 
@@ -21,7 +22,7 @@ public final class DispatcherHandler extends QueueFunction {
     }
 
     @Override
-    protected Invocation newInvocation() {
-        return dispatcher::process;
+    protected Invocation newInvocation(Deadline deadline) {
+        return message -> dispatcher.process(message, deadline);
     }
 }

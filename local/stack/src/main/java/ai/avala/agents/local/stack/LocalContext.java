@@ -8,10 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /** The Lambda context a locally invoked handler sees. */
-record LocalContext(String functionName, int timeoutMillis, String requestId) implements Context {
+record LocalContext(String functionName, int timeoutMillis, String requestId, long deadlineNanos) implements Context {
 
+    /** An invocation starting now, ending after the function's {@code Timeout} as Lambda's does. */
     LocalContext(String functionName, int timeoutMillis) {
-        this(functionName, timeoutMillis, UUID.randomUUID().toString());
+        this(functionName, timeoutMillis, UUID.randomUUID().toString(), System.nanoTime() + timeoutMillis * 1_000_000L);
     }
 
     @Override
@@ -56,7 +57,7 @@ record LocalContext(String functionName, int timeoutMillis, String requestId) im
 
     @Override
     public int getRemainingTimeInMillis() {
-        return timeoutMillis;
+        return (int) Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
     }
 
     @Override
