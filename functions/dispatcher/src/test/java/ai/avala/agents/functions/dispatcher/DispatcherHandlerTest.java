@@ -242,4 +242,68 @@ class DispatcherHandlerTest {
                     i -> "https://hooks.example.com/" + i);
         }
     }
+
+    @Test
+    void anEventArrivingTooCloseToTheDeadline_shouldBeReceivedAgain_beforeRecordingAPageItCouldNotQueue() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String hook = agent(tenant, "late", "https://hooks.example.com/late");
+        var nearTheEnd = new com.amazonaws.services.lambda.runtime.Context() {
+            public String getAwsRequestId() {
+                return "near-the-end";
+            }
+
+            public String getLogGroupName() {
+                return "/aws/lambda/DispatcherFunction";
+            }
+
+            public String getLogStreamName() {
+                return "test";
+            }
+
+            public String getFunctionName() {
+                return "DispatcherFunction";
+            }
+
+            public String getFunctionVersion() {
+                return "$LATEST";
+            }
+
+            public String getInvokedFunctionArn() {
+                return "arn:aws:lambda:us-east-1:000000000000:function:DispatcherFunction";
+            }
+
+            public com.amazonaws.services.lambda.runtime.CognitoIdentity getIdentity() {
+                return null;
+            }
+
+            public com.amazonaws.services.lambda.runtime.ClientContext getClientContext() {
+                return null;
+            }
+
+            public int getRemainingTimeInMillis() {
+                return 3_000;
+            }
+
+            public int getMemoryLimitInMB() {
+                return 1024;
+            }
+
+            public com.amazonaws.services.lambda.runtime.LambdaLogger getLogger() {
+                return null;
+            }
+        };
+
+        byte[] answer = ai.avala.agents.local.emulator.LambdaEvents.invoke(
+                handler,
+                ai.avala.agents.local.emulator.LambdaEvents.toJson(batchOf(event(tenant, "evt_late"))),
+                nearTheEnd);
+
+        assertThat(Json.parse(new String(answer, java.nio.charset.StandardCharsets.UTF_8))
+                        .get("batchItemFailures"))
+                .as("reported failed: received again")
+                .hasSize(1);
+        assertThat(executions(tenant, hook))
+                .as("nothing recorded that was not queued")
+                .isEmpty();
+    }
 }
