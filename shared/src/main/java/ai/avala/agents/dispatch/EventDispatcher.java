@@ -1,5 +1,6 @@
 package ai.avala.agents.dispatch;
 
+import ai.avala.agents.aws.AwsFailures;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.lambda.Deadline;
@@ -39,9 +40,12 @@ public final class EventDispatcher {
      * recorded and queued at once beside one matching thousands.
      */
     private static final int WRITES_PER_EVENT = 16;
+    /** Sendings of an event after transient failures before it is left to the queue's redrive. */
+    private static final int MAX_TRANSIENT_RETRIES = 12;
     /** What a page of agents takes at most to record and queue, with the SDK's retries (its time must be left). */
     private static final Duration PAGE_BUDGET = Duration.ofSeconds(10);
 
+    private final EventQueue events;
     private final AgentMatcher matcher;
     private final ExecutionLog executions;
     private final DeliveryQueue deliveries;
@@ -49,11 +53,13 @@ public final class EventDispatcher {
     private final Clock clock;
 
     public EventDispatcher(
+            EventQueue events,
             AgentMatcher matcher,
             ExecutionLog executions,
             DeliveryQueue deliveries,
             DeadLetterQueue deadLetters,
             Clock clock) {
+        this.events = events;
         this.matcher = matcher;
         this.executions = executions;
         this.deliveries = deliveries;
@@ -72,6 +78,21 @@ public final class EventDispatcher {
             return;
         }
         Log.tag("tenant", event.tenant());
+        try {
+            dispatch(event, message, deadline);
+        } catch (RuntimeException e) {
+            if (!AwsFailures.isTransient(e) || message.transientRetries() >= MAX_TRANSIENT_RETRIES) {
+                throw e;
+            }
+            // Back in seconds as a new message, not after the events queue's 360 s visibility timeout; what was
+            // recorded already is found again (one execution per event and agent).
+            int delay = (int) Math.min(60, 1L << Math.min(message.transientRetries(), 6));
+            LOG.warn("A dependency failed event " + event.id() + "; sent again in " + delay + " s", e);
+            events.sendAgain(message, delay);
+        }
+    }
+
+    private void dispatch(LabelingEvent event, QueueMessage message, Deadline deadline) throws Exception {
         long started = System.nanoTime();
         List<Agent> matched = matcher.match(event);
         LOG.info("Event matched", "event_id", event.id(), "event_type", event.type(), "matched_agents", matched.size());

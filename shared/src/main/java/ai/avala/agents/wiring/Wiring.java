@@ -15,6 +15,7 @@ import ai.avala.agents.dispatch.AgentMatcher;
 import ai.avala.agents.dispatch.DeadLetterQueue;
 import ai.avala.agents.dispatch.DeliveryQueue;
 import ai.avala.agents.dispatch.EventDispatcher;
+import ai.avala.agents.dispatch.EventQueue;
 import ai.avala.agents.dispatch.RetryPolicy;
 import ai.avala.agents.lambda.Background;
 import ai.avala.agents.log.Log;
@@ -167,6 +168,7 @@ public final class Wiring {
     /** The matching stage: events to executions and delivery tasks; unreadable events to their dead letters. */
     public EventDispatcher eventDispatcher() {
         return new EventDispatcher(
+                new EventQueue(sqs(), required(config.eventsQueueUrl(), "EVENTS_QUEUE_URL")),
                 new AgentMatcher(subscriptions(), agents()),
                 executions(),
                 deliveries(),

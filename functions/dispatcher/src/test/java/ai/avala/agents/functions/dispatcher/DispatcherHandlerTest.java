@@ -3,9 +3,11 @@ package ai.avala.agents.functions.dispatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.avala.agents.aws.AwsClients;
+import ai.avala.agents.config.Configuration;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.AgentSeeder;
+import ai.avala.agents.local.emulator.FaultProxy;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.model.Execution;
@@ -305,5 +307,35 @@ class DispatcherHandlerTest {
         assertThat(executions(tenant, hook))
                 .as("nothing recorded that was not queued")
                 .isEmpty();
+    }
+
+    @Test
+    void anEventWhoseDependencyStillFailsAfterTheRetries_shouldBeSentAgainInSeconds_notFailed() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String emulator = LocalAws.shared().aws().endpoint().orElseThrow().toString();
+        String eventsQueue = ENV.get("EVENTS_QUEUE_URL");
+        try (FaultProxy proxy = FaultProxy.start(
+                emulator, FaultProxy.Settings.only(FaultProxy.Kind.THROTTLE, 1).forOperations("Query"))) {
+            var throttled = new DispatcherHandler(new Wiring(
+                    Configuration.from(LocalAws.environmentFor(
+                            "DispatcherFunction", Map.of("AWS_ENDPOINT_URL", proxy.endpoint()))),
+                    java.time.Clock.systemUTC()));
+
+            var response = LocalAws.invoke(throttled, batchOf(event(tenant, "evt_throttled")));
+            var back = SQS.receiveMessage(
+                            r -> r.queueUrl(eventsQueue).waitTimeSeconds(5).messageAttributeNames("All"))
+                    .messages();
+
+            assertThat(response.getBatchItemFailures())
+                    .as("done with, not failed")
+                    .isEmpty();
+            assertThat(back).singleElement().satisfies(message -> {
+                assertThat(message.body()).contains("evt_throttled");
+                assertThat(message.messageAttributes().get("transient_retries").stringValue())
+                        .isEqualTo("1");
+            });
+            SQS.deleteMessage(
+                    r -> r.queueUrl(eventsQueue).receiptHandle(back.get(0).receiptHandle()));
+        }
     }
 }
