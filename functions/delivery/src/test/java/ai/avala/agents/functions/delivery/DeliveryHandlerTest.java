@@ -582,55 +582,6 @@ class DeliveryHandlerTest {
         }
     }
 
-    /** A Lambda context with {@code remainingMillis} left, as an invocation near its timeout sees it. */
-    private static com.amazonaws.services.lambda.runtime.Context endingIn(int remainingMillis) {
-        return new com.amazonaws.services.lambda.runtime.Context() {
-            public String getAwsRequestId() {
-                return "near-the-end";
-            }
-
-            public String getLogGroupName() {
-                return "/aws/lambda/DeliveryFunction";
-            }
-
-            public String getLogStreamName() {
-                return "test";
-            }
-
-            public String getFunctionName() {
-                return "DeliveryFunction";
-            }
-
-            public String getFunctionVersion() {
-                return "$LATEST";
-            }
-
-            public String getInvokedFunctionArn() {
-                return "arn:aws:lambda:us-east-1:000000000000:function:DeliveryFunction";
-            }
-
-            public com.amazonaws.services.lambda.runtime.CognitoIdentity getIdentity() {
-                return null;
-            }
-
-            public com.amazonaws.services.lambda.runtime.ClientContext getClientContext() {
-                return null;
-            }
-
-            public int getRemainingTimeInMillis() {
-                return remainingMillis;
-            }
-
-            public int getMemoryLimitInMB() {
-                return 1024;
-            }
-
-            public com.amazonaws.services.lambda.runtime.LambdaLogger getLogger() {
-                return null;
-            }
-        };
-    }
-
     @Test
     void aTaskThatCouldOutliveTheInvocation_shouldNotStartItsCallback_andComeBackInSeconds() {
         Delivery delivery = due("/late");
@@ -643,7 +594,9 @@ class DeliveryHandlerTest {
                 "DeliveryFunction", Map.of("ALLOW_LOCAL_CALLBACKS", "true", "DELIVERIES_QUEUE_URL", ownQueue)));
 
         byte[] answer = ai.avala.agents.local.emulator.LambdaEvents.invoke(
-                handler, ai.avala.agents.local.emulator.LambdaEvents.toJson(batchOf(delivery.task())), endingIn(5_000));
+                handler,
+                ai.avala.agents.local.emulator.LambdaEvents.toJson(batchOf(delivery.task())),
+                new ai.avala.agents.local.emulator.EndingContext("DeliveryFunction", 5_000));
 
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
             var back = sqs.receiveMessage(r -> r.queueUrl(ownQueue).waitTimeSeconds(5))

@@ -249,51 +249,7 @@ class DispatcherHandlerTest {
     void anEventArrivingTooCloseToTheDeadline_shouldBeReceivedAgain_beforeRecordingAPageItCouldNotQueue() {
         String tenant = "tenant_" + UUID.randomUUID();
         String hook = agent(tenant, "late", "https://hooks.example.com/late");
-        var nearTheEnd = new com.amazonaws.services.lambda.runtime.Context() {
-            public String getAwsRequestId() {
-                return "near-the-end";
-            }
-
-            public String getLogGroupName() {
-                return "/aws/lambda/DispatcherFunction";
-            }
-
-            public String getLogStreamName() {
-                return "test";
-            }
-
-            public String getFunctionName() {
-                return "DispatcherFunction";
-            }
-
-            public String getFunctionVersion() {
-                return "$LATEST";
-            }
-
-            public String getInvokedFunctionArn() {
-                return "arn:aws:lambda:us-east-1:000000000000:function:DispatcherFunction";
-            }
-
-            public com.amazonaws.services.lambda.runtime.CognitoIdentity getIdentity() {
-                return null;
-            }
-
-            public com.amazonaws.services.lambda.runtime.ClientContext getClientContext() {
-                return null;
-            }
-
-            public int getRemainingTimeInMillis() {
-                return 3_000;
-            }
-
-            public int getMemoryLimitInMB() {
-                return 1024;
-            }
-
-            public com.amazonaws.services.lambda.runtime.LambdaLogger getLogger() {
-                return null;
-            }
-        };
+        var nearTheEnd = new ai.avala.agents.local.emulator.EndingContext("DispatcherFunction", 3_000);
 
         byte[] answer = ai.avala.agents.local.emulator.LambdaEvents.invoke(
                 handler,
