@@ -37,6 +37,7 @@ public final class AwsFailures {
             case AwsServiceException service -> service.isThrottlingException() || service.statusCode() >= 500;
             // The client's own failures are transient only when the network failed or timed out; a missing
             // credential or a request it could not build is a bug or a misconfiguration, not a wait.
+            case PartialBatchFailure partial -> true;
             case ApiCallTimeoutException timeout -> true;
             case ApiCallAttemptTimeoutException timeout -> true;
             case SdkClientException client -> hasCause(client, java.io.IOException.class);

@@ -7,6 +7,7 @@ import ai.avala.agents.dispatch.DeliveryQueue;
 import ai.avala.agents.dispatch.DeliveryTask;
 import ai.avala.agents.dispatch.RetryPolicy;
 import ai.avala.agents.json.Timestamps;
+import ai.avala.agents.lambda.Deadline;
 import ai.avala.agents.log.Log;
 import ai.avala.agents.metrics.Metrics;
 import ai.avala.agents.model.Agent;
@@ -31,11 +32,14 @@ public final class CallbackAttempt {
 
     private static final Log LOG = Log.of(CallbackAttempt.class);
     /**
-     * How long the writes after a callback are tried again while a dependency fails: within the delivery function's
-     * 30 s timeout after a callback of at most {@code CallbackTimeoutSeconds} (20 s at most), with the SDK's own
-     * retries inside each try.
+     * The time a callback needs after it, before the invocation's deadline: a failure streak's write and the
+     * outcome's, with room to try them again (the outcome's write is tried again while a dependency fails, for as
+     * long as the invocation has time). With a callback of at most {@code CallbackTimeoutSeconds} (20 s at most)
+     * this fits in the delivery function's 30 s timeout.
      */
-    private static final Duration AFTER_CALLBACK_BUDGET = Duration.ofSeconds(3);
+    private static final Duration AFTER_CALLBACK = Duration.ofSeconds(8);
+    /** How soon a task that could not start its callback in time comes back. */
+    private static final long DEFER_MILLIS = 2000;
 
     private final AgentStore agents;
     private final ExecutionLog executions;
@@ -44,6 +48,7 @@ public final class CallbackAttempt {
     private final DeliveryQueue deliveries;
     private final Clock clock;
     private final Duration lease;
+    private final Duration callbackTimeout;
     private final FailureStreaks streaks;
 
     public CallbackAttempt(
@@ -62,20 +67,24 @@ public final class CallbackAttempt {
         this.retries = retries;
         this.deliveries = deliveries;
         this.clock = clock;
+        this.callbackTimeout = callbackTimeout;
         // Long enough for one callback and the writes around it.
         this.lease = callbackTimeout.plusSeconds(20);
     }
 
     /**
-     * The longest one task takes once started: the reads and the lease before the callback, the callback's own
-     * deadline, and the writes after it with their in-process retries.
+     * The time a callback needs before the invocation's deadline to be started: its own deadline and the writes
+     * after it. A task is started only with that much time left, and its callback only if that much is still left
+     * once the execution is leased.
      */
-    public static Duration longestTask(Duration callbackTimeout) {
-        return callbackTimeout.plus(AFTER_CALLBACK_BUDGET.multipliedBy(2)).plusSeconds(2);
+    public static Duration callbackWithItsWrites(Duration callbackTimeout) {
+        return callbackTimeout.plus(AFTER_CALLBACK);
     }
 
-    /** Runs one task; throws only when it must be received again (a transient failure). */
-    public void run(DeliveryTask task) {
+    /**
+     * Runs one task within {@code deadline}; throws only when it must be received again (a transient failure).
+     */
+    public void run(DeliveryTask task, Deadline deadline) {
         long nowMillis = clock.millis();
         if (task.dueMillis() > nowMillis + 1000) {
             deliveries.send(task, nowMillis);
@@ -91,7 +100,7 @@ public final class CallbackAttempt {
         }
         Execution execution = leased.get();
         try {
-            attempt(task, execution);
+            attempt(task, execution, deadline);
         } catch (RuntimeException e) {
             executions.release(execution);
             throw e;
@@ -109,11 +118,11 @@ public final class CallbackAttempt {
         }
     }
 
-    private void attempt(DeliveryTask task, Execution execution) {
+    private void attempt(DeliveryTask task, Execution execution, Deadline deadline) {
         Optional<Agent> found = agents.findWithoutStats(task.tenant(), task.agent());
         if (found.isEmpty()) {
             measure(null, DeliveryOutcome.SKIPPED);
-            finish(execution, ExecutionStatus.FAILED, null, null, "The agent was deleted.");
+            finish(execution, ExecutionStatus.FAILED, null, null, "The agent was deleted.", deadline);
             return;
         }
         Agent agent = found.get();
@@ -124,7 +133,16 @@ public final class CallbackAttempt {
                     ExecutionStatus.FAILED,
                     null,
                     null,
-                    "Not delivered: the agent was " + (agent.active() ? "switched to pull mode" : "deactivated") + ".");
+                    "Not delivered: the agent was " + (agent.active() ? "switched to pull mode" : "deactivated") + ".",
+                    deadline);
+            return;
+        }
+        if (!deadline.leaves(callbackWithItsWrites(callbackTimeout))) {
+            // The lease and the agent's read took the time the callback and its writes need: Lambda would stop the
+            // invocation after the receiver was called, before its outcome was written. Back in seconds instead.
+            executions.release(execution);
+            long now = clock.millis();
+            deliveries.send(task.next(task.attemptsMade(), now + DEFER_MILLIS), now);
             return;
         }
         Instant started = Timestamps.now(clock);
@@ -146,7 +164,7 @@ public final class CallbackAttempt {
             case CallbackOutcome.Succeeded succeeded -> {
                 measure(attempt, DeliveryOutcome.SUCCESS);
                 streaks.succeeded(agent);
-                finish(execution, ExecutionStatus.SUCCESS, attempt, outcome, null);
+                finish(execution, ExecutionStatus.SUCCESS, attempt, outcome, null, deadline);
             }
             case CallbackOutcome.Refused gone
             when gone.status() == 410 -> {
@@ -157,11 +175,13 @@ public final class CallbackAttempt {
                         ExecutionStatus.FAILED,
                         attempt,
                         outcome,
-                        "Callback answered 410 Gone; the agent was deactivated (is_active: false).");
+                        "Callback answered 410 Gone; the agent was deactivated (is_active: false).",
+                        deadline);
             }
             case CallbackOutcome.Refused refused ->
-                failed(task, execution, agent, attempt, refused, refused.retryAfter());
-            case CallbackOutcome.Unanswered unanswered -> failed(task, execution, agent, attempt, unanswered, null);
+                failed(task, execution, agent, attempt, refused, refused.retryAfter(), deadline);
+            case CallbackOutcome.Unanswered unanswered ->
+                failed(task, execution, agent, attempt, unanswered, null, deadline);
         }
     }
 
@@ -172,12 +192,19 @@ public final class CallbackAttempt {
             Agent agent,
             Attempt attempt,
             CallbackOutcome outcome,
-            Duration retryAfter) {
+            Duration retryAfter,
+            Deadline deadline) {
         Instant ended = attempt.endedAt();
         Optional<String> switchedOff = streaks.failed(agent, ended);
         if (switchedOff.isPresent()) {
             measure(attempt, DeliveryOutcome.FAILED);
-            finish(execution, ExecutionStatus.FAILED, attempt, outcome, outcome.error() + " " + switchedOff.get());
+            finish(
+                    execution,
+                    ExecutionStatus.FAILED,
+                    attempt,
+                    outcome,
+                    outcome.error() + " " + switchedOff.get(),
+                    deadline);
             return;
         }
         Optional<Duration> delay = retries.nextDelay(attempt.attempt(), retryAfter);
@@ -188,7 +215,8 @@ public final class CallbackAttempt {
                     ExecutionStatus.FAILED,
                     attempt,
                     outcome,
-                    outcome.error() + " Gave up after " + attempt.attempt() + " attempt(s).");
+                    outcome.error() + " Gave up after " + attempt.attempt() + " attempt(s).",
+                    deadline);
             return;
         }
         measure(attempt, DeliveryOutcome.RETRYING);
@@ -201,7 +229,7 @@ public final class CallbackAttempt {
                     deliveries.send(task.next(attempt.attempt(), next.toEpochMilli()), ended.toEpochMilli());
                     return null;
                 },
-                AFTER_CALLBACK_BUDGET);
+                deadline.remaining());
         AwsFailures.persist(
                 () -> {
                     executions.recordFailedAttempt(
@@ -214,7 +242,7 @@ public final class CallbackAttempt {
                                     ended));
                     return null;
                 },
-                AFTER_CALLBACK_BUDGET);
+                deadline.remaining());
     }
 
     /**
@@ -230,7 +258,12 @@ public final class CallbackAttempt {
     }
 
     private void finish(
-            Execution execution, ExecutionStatus status, Attempt attempt, CallbackOutcome outcome, String error) {
+            Execution execution,
+            ExecutionStatus status,
+            Attempt attempt,
+            CallbackOutcome outcome,
+            String error,
+            Deadline deadline) {
         Execution finished = execution.finished(
                 status,
                 attempt,
@@ -238,7 +271,7 @@ public final class CallbackAttempt {
                 outcome == null ? null : outcome.responseJson(),
                 error,
                 Timestamps.now(clock));
-        if (!AwsFailures.persist(() -> executions.finish(execution, finished), AFTER_CALLBACK_BUDGET)) {
+        if (!AwsFailures.persist(() -> executions.finish(execution, finished), deadline.remaining())) {
             LOG.info("Execution " + execution.uid() + " was finished by another worker.");
         }
     }

@@ -30,8 +30,8 @@ public final class DeliveryStage {
     private final Duration perTask;
 
     /**
-     * {@code perTask}: the longest a task takes once started (its callback's deadline and the writes around it),
-     * which must still fit before the invocation's deadline for the task to be started.
+     * {@code perTask}: the time a task needs before the invocation's deadline to be started (its callback's deadline
+     * and the writes after it; see {@link CallbackAttempt#callbackWithItsWrites}).
      */
     public DeliveryStage(
             CallbackAttempt attempts, DeliveryQueue deliveries, Clock clock, int perTenant, Duration perTask) {
@@ -75,7 +75,7 @@ public final class DeliveryStage {
             return;
         }
         try {
-            attempts.run(task);
+            attempts.run(task, deadline);
         } catch (RuntimeException e) {
             if (!AwsFailures.isTransient(e) || task.transientRetries() >= MAX_TRANSIENT_RETRIES) {
                 throw e;

@@ -1,7 +1,9 @@
 package ai.avala.agents.dispatch;
 
-import java.util.ArrayList;
+import ai.avala.agents.aws.PartialBatchFailure;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
@@ -15,6 +17,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 public final class DeliveryQueue {
 
     public static final int MAX_DELAY_SECONDS = 900;
+    /** Sends of a batch's entries that SQS failed on its side (100, 200, 400 ms apart) before giving up. */
+    private static final int RESEND_ROUNDS = 4;
+
     private final SqsClient sqs;
     private final String url;
     private final DeadLetterQueue deadLetters;
@@ -29,26 +34,53 @@ public final class DeliveryQueue {
         return deadLetters;
     }
 
-    /** Sends the tasks, ten to a request; throws if any could not be sent (the caller's message is then retried). */
+    /**
+     * Sends the tasks, ten to a request. Entries SQS failed on its side are sent again (a few times, within about a
+     * second); throws if any could not be sent (the caller's message is then retried): {@link PartialBatchFailure},
+     * transient, when SQS kept failing them, {@link IllegalStateException} when it refused one as malformed.
+     */
     public void send(List<DeliveryTask> tasks, long nowMillis) {
         for (int start = 0; start < tasks.size(); start += 10) {
-            List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+            Map<String, SendMessageBatchRequestEntry> pending = new LinkedHashMap<>();
             List<DeliveryTask> chunk = tasks.subList(start, Math.min(tasks.size(), start + 10));
             for (int i = 0; i < chunk.size(); i++) {
                 DeliveryTask task = chunk.get(i);
-                entries.add(SendMessageBatchRequestEntry.builder()
-                        .id(Integer.toString(i))
-                        .messageBody(task.toJson())
-                        .messageGroupId(task.tenant())
-                        .delaySeconds(delaySeconds(task, nowMillis))
-                        .build());
+                pending.put(
+                        Integer.toString(i),
+                        SendMessageBatchRequestEntry.builder()
+                                .id(Integer.toString(i))
+                                .messageBody(task.toJson())
+                                .messageGroupId(task.tenant())
+                                .delaySeconds(delaySeconds(task, nowMillis))
+                                .build());
             }
-            var failed =
+            sendAll(pending);
+        }
+    }
+
+    private void sendAll(Map<String, SendMessageBatchRequestEntry> pending) {
+        for (int round = 1; ; round++) {
+            List<SendMessageBatchRequestEntry> entries = List.copyOf(pending.values());
+            List<BatchResultErrorEntry> failed =
                     sqs.sendMessageBatch(r -> r.queueUrl(url).entries(entries)).failed();
-            if (!failed.isEmpty()) {
-                BatchResultErrorEntry first = failed.get(0);
+            if (failed.isEmpty()) {
+                return;
+            }
+            BatchResultErrorEntry first = failed.get(0);
+            if (failed.stream().anyMatch(BatchResultErrorEntry::senderFault)) {
                 throw new IllegalStateException(
-                        failed.size() + " delivery task(s) could not be queued: " + first.code());
+                        failed.size() + " delivery task(s) were refused by SQS: " + first.code());
+            }
+            if (round == RESEND_ROUNDS) {
+                throw new PartialBatchFailure(failed.size() + " delivery task(s) could not be queued: " + first.code());
+            }
+            pending.keySet()
+                    .retainAll(failed.stream().map(BatchResultErrorEntry::id).toList());
+            try {
+                Thread.sleep(100L << round);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PartialBatchFailure("Interrupted while queueing delivery tasks again.");
             }
         }
     }

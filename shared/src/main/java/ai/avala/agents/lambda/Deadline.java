@@ -18,6 +18,13 @@ public record Deadline(long atNanos) {
                 : new Deadline(System.nanoTime() + context.getRemainingTimeInMillis() * 1_000_000L);
     }
 
+    /** The time left; without a deadline, the longest a Lambda invocation may run (15 minutes). */
+    public Duration remaining() {
+        return atNanos == Long.MAX_VALUE
+                ? Duration.ofMinutes(15)
+                : Duration.ofNanos(Math.max(0, atNanos - System.nanoTime()));
+    }
+
     /** Whether {@code work} still fits before the deadline. */
     public boolean leaves(Duration work) {
         return atNanos == Long.MAX_VALUE || System.nanoTime() + work.toNanos() <= atNanos;

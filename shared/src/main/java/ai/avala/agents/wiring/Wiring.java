@@ -194,6 +194,6 @@ public final class Wiring {
                 deliveries,
                 clock,
                 config.tenantMaxInFlight(),
-                CallbackAttempt.longestTask(config.callbackTimeout()));
+                CallbackAttempt.callbackWithItsWrites(config.callbackTimeout()));
     }
 }

@@ -294,4 +294,32 @@ class DispatcherHandlerTest {
                     r -> r.queueUrl(eventsQueue).receiptHandle(back.get(0).receiptHandle()));
         }
     }
+
+    @Test
+    void deliveryTasksThatSqsFailsInABatch_shouldBeSentAgainAtOnce_notFailTheEvent() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        List<String> agents = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            agents.add(agent(tenant, "batched " + i, "https://hooks.example.com/" + i));
+        }
+        String emulator = LocalAws.shared().aws().endpoint().orElseThrow().toString();
+        try (FaultProxy proxy = FaultProxy.start(
+                emulator,
+                FaultProxy.Settings.onFirstSending(FaultProxy.Kind.BATCH_ENTRIES_FAILED, 1)
+                        .forOperations("SendMessageBatch"))) {
+            var partial = new DispatcherHandler(new Wiring(
+                    Configuration.from(LocalAws.environmentFor(
+                            "DispatcherFunction", Map.of("AWS_ENDPOINT_URL", proxy.endpoint()))),
+                    java.time.Clock.systemUTC()));
+
+            var response = LocalAws.invoke(partial, batchOf(event(tenant, "evt_" + UUID.randomUUID())));
+
+            assertThat(proxy.injected().get(FaultProxy.Kind.BATCH_ENTRIES_FAILED))
+                    .isPositive();
+            assertThat(response.getBatchItemFailures())
+                    .as("the failed entries were sent again, not the event failed")
+                    .isEmpty();
+            assertThat(tasksOf(tenant)).extracting(DeliveryTask::agent).containsExactlyInAnyOrderElementsOf(agents);
+        }
+    }
 }
