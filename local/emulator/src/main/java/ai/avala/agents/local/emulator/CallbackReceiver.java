@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +24,9 @@ import java.util.concurrent.Executors;
  */
 public final class CallbackReceiver implements AutoCloseable {
 
-    public record Call(String path, String body, Map<String, List<String>> headers, boolean signatureValid) {
+    /** One call as it arrived, {@code receivedNanos} from {@link System#nanoTime()}. */
+    public record Call(
+            String path, String body, Map<String, List<String>> headers, boolean signatureValid, long receivedNanos) {
 
         /** Whether one of the call's signatures is {@code secret}'s (Standard Webhooks' reference verifier). */
         public boolean signedWith(String secret) {
@@ -74,6 +77,8 @@ public final class CallbackReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Map<String, Deque<Answer>> answers = new ConcurrentHashMap<>();
+    private final Map<String, Answer> firstAnswers = new ConcurrentHashMap<>();
+    private final Set<String> messagesSeen = ConcurrentHashMap.newKeySet();
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> mostInFlight = new ConcurrentHashMap<>();
@@ -94,7 +99,19 @@ public final class CallbackReceiver implements AutoCloseable {
         answers.put(path, new ArrayDeque<>(List.of(sequence)));
     }
 
-    private Answer next(String path) {
+    /**
+     * Answers the first call of each message to {@code path} (each {@code webhook-id}) with {@code first}, and
+     * every later call of it as the path's other answers say: a receiver that fails once per message.
+     */
+    public void answerEachMessageFirst(String path, Answer first) {
+        firstAnswers.put(path, first);
+    }
+
+    private Answer next(String path, String messageId) {
+        Answer first = firstAnswers.get(path);
+        if (first != null && messageId != null && messagesSeen.add(path + "|" + messageId)) {
+            return first;
+        }
         Deque<Answer> sequence = answers.get(path);
         if (sequence == null) {
             return Answer.json(200, "{\"ok\": true}");
@@ -112,6 +129,11 @@ public final class CallbackReceiver implements AutoCloseable {
     public int mostAtOnce(String path) {
         var most = mostInFlight.get(path);
         return most == null ? 0 : most.get();
+    }
+
+    /** Every call so far, in the order they arrived. */
+    public List<Call> calls() {
+        return List.copyOf(calls);
     }
 
     public List<Call> calls(String path) {
@@ -145,8 +167,9 @@ public final class CallbackReceiver implements AutoCloseable {
             } catch (Exception e) {
                 valid = false;
             }
-            calls.add(new Call(path, body, headers, valid));
-            Answer answer = next(path);
+            calls.add(new Call(path, body, headers, valid, System.nanoTime()));
+            List<String> ids = headers.get("webhook-id");
+            Answer answer = next(path, ids == null || ids.isEmpty() ? null : ids.get(0));
             if (answer.hangUp()) {
                 return;
             }

@@ -130,6 +130,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Map<Kind, AtomicLong> injected = new EnumMap<>(Kind.class);
     private final Set<String> appliedTransactions = ConcurrentHashMap.newKeySet();
     private final Set<String> sentBefore = ConcurrentHashMap.newKeySet();
+    private volatile boolean failing = true;
 
     private FaultProxy(HttpServer server, URI target, Settings settings) {
         this.server = server;
@@ -157,6 +158,16 @@ public final class FaultProxy implements AutoCloseable {
 
     public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Stops injecting faults (the dependency recovered): every request from now on reaches the emulator. */
+    public void stopFaults() {
+        failing = false;
+    }
+
+    /** Injects faults again, as the settings say (a proxy starts doing so). */
+    public void resumeFaults() {
+        failing = true;
     }
 
     /** How many faults of each kind were injected so far. */
@@ -230,6 +241,9 @@ public final class FaultProxy implements AutoCloseable {
 
     /** The fault of this request, or null; every draw comes from the one seeded sequence. */
     private Kind draw(String operation) {
+        if (!failing) {
+            return null;
+        }
         if (!settings.operations().isEmpty() && !settings.operations().contains(operation)) {
             return null;
         }

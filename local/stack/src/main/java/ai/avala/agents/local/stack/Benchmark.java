@@ -3,6 +3,7 @@ package ai.avala.agents.local.stack;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.local.emulator.AgentSeeder;
 import ai.avala.agents.local.emulator.AwsCallRecorder;
+import ai.avala.agents.local.emulator.FaultProxy;
 import ai.avala.agents.local.emulator.LocalResources;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -54,6 +55,13 @@ public final class Benchmark {
             write(results);
             return;
         }
+        if (!mode.equals("--dispatch-only")) {
+            deliveryRuns(results);
+        }
+        if (mode.equals("--delivery-runs-only")) {
+            write(results);
+            return;
+        }
         try (DevStack stack = DevStack.start(options)) {
             String key = stack.apiKeys().get("bench");
             String uid = apiLatency(stack, key);
@@ -64,6 +72,35 @@ public final class Benchmark {
             fanOut(stack, key, 1000, Duration.ofSeconds(1), "_1000", results);
         }
         write(results);
+    }
+
+    /**
+     * The chaos run (40 events to 8 agents with 15% of the functions' AWS calls failing, seeded) and the no-loss
+     * load run (200 events, 20 sent twice, poison, receivers failing each message's first call), each on a stack
+     * of its own: what arrived, what arrived twice, how late, and what the API answered.
+     */
+    private static void deliveryRuns(Map<String, Object> results) throws Exception {
+        try (DevStack stack =
+                DevStack.start(DeliveryRun.options(java.util.Optional.of(FaultProxy.Settings.parse("0.15,42"))))) {
+            DeliveryRun.Figures chaos =
+                    DeliveryRun.run(stack, new DeliveryRun.Plan(40, 8, 0, 4, 2, 40, Duration.ofSeconds(300)));
+            results.put("chaos_delivered_ratio", round(chaos.deliveredRatio()));
+            results.put("chaos_duplicate_callbacks", chaos.duplicateCallbacks());
+            results.put("chaos_p99_delivery_s", round(chaos.deliveryPercentile(99)));
+            results.put("chaos_api_5xx", chaos.api5xx());
+            results.put("chaos_reads_5xx_of_40", chaos.reads5xx());
+            results.put("chaos_unfinished_executions", chaos.unfinishedExecutions());
+            System.out.println("Chaos run (15% faults): " + chaos.summary());
+        }
+        try (DevStack stack = DevStack.start(DeliveryRun.options(java.util.Optional.empty()))) {
+            DeliveryRun.Figures load =
+                    DeliveryRun.run(stack, new DeliveryRun.Plan(200, 4, 1, 20, 6, 0, Duration.ofSeconds(600)));
+            results.put("load_delivered_ratio", round(load.deliveredRatio()));
+            results.put("load_duplicate_callbacks", load.duplicateCallbacks());
+            results.put("load_p99_delivery_s", round(load.deliveryPercentile(99)));
+            results.put("load_deliveries_per_s", round(load.delivered() / load.wallSeconds()));
+            System.out.println("Load run (200 events, 20 sent twice, poison, a flaky receiver): " + load.summary());
+        }
     }
 
     /** Adds the figures to target/bench/results.json (figures of earlier runs that this one did not measure stay). */
@@ -298,7 +335,17 @@ public final class Benchmark {
                 "deliveries_per_s_1000",
                 "quiet_tenant_delay_s",
                 "write_units_per_delivery",
-                "stats_write_units_per_delivery")) {
+                "stats_write_units_per_delivery",
+                "chaos_delivered_ratio",
+                "chaos_duplicate_callbacks",
+                "chaos_p99_delivery_s",
+                "chaos_api_5xx",
+                "chaos_reads_5xx_of_40",
+                "chaos_unfinished_executions",
+                "load_delivered_ratio",
+                "load_duplicate_callbacks",
+                "load_p99_delivery_s",
+                "load_deliveries_per_s")) {
             if (figures.containsKey(key)) {
                 table.append("| `")
                         .append(key)
