@@ -42,12 +42,12 @@ public final class EventIntake {
                 throw new PoisonMessageException("EventBridge detail is not a JSON object.");
             }
             Map<String, Object> event = new LinkedHashMap<>(detail.toMap());
-            event.put("type", text(root, "detail-type"));
+            event.put("type", envelopeString(root, "detail-type"));
             if (!event.containsKey("id") && root.hasNonNull("id")) {
-                event.put("id", root.get("id").asText());
+                event.put("id", envelopeString(root, "id"));
             }
             if (!event.containsKey("occurred_at") && root.hasNonNull("time")) {
-                event.put("occurred_at", root.get("time").asText());
+                event.put("occurred_at", envelopeString(root, "time"));
             }
             root = Json.parse(Json.write(event));
         }
@@ -116,6 +116,18 @@ public final class EventIntake {
         }
         if (!node.isTextual()) {
             throw new PoisonMessageException("Event \"" + field + "\" must be a string or null.");
+        }
+        return node.asText();
+    }
+
+    /**
+     * A string field of the EventBridge envelope, refused when it is anything else: a number there is never turned
+     * into text (an 11-character exponent would expand to hundreds of MB of digits).
+     */
+    private static String envelopeString(JsonValue root, String field) throws PoisonMessageException {
+        JsonValue node = root.get(field);
+        if (!node.isTextual()) {
+            throw new PoisonMessageException("EventBridge \"" + field + "\" must be a string.");
         }
         return node.asText();
     }

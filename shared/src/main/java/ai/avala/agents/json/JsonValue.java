@@ -128,15 +128,22 @@ public final class JsonValue implements Iterable<JsonValue> {
         return kind == Kind.BOOLEAN && (Boolean) value;
     }
 
-    /** A string's text, a number or boolean as written, "null" for null, "" when missing or a container. */
+    /**
+     * A string's text, a number or boolean as written, "null" for null, "" when missing or a container. A number
+     * with a large exponent keeps it ({@code 1E+300000000}) rather than being expanded into its digits.
+     */
     public String asText() {
         return switch (kind) {
             case STRING -> (String) value;
-            case NUMBER -> ((BigDecimal) value).toPlainString();
+            case NUMBER -> plainWhenShort((BigDecimal) value);
             case BOOLEAN -> value.toString();
             case NULL -> "null";
             default -> "";
         };
+    }
+
+    private static String plainWhenShort(BigDecimal number) {
+        return Math.abs((long) number.scale()) <= 64 ? number.toPlainString() : number.toString();
     }
 
     public String asText(String fallback) {

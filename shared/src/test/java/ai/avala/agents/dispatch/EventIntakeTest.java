@@ -52,6 +52,30 @@ class EventIntakeTest {
     }
 
     @Test
+    void anEventBridgeEnvelopeWithNumbersWhereStringsBelong_shouldBePoison_withoutExpandingThem() {
+        for (String field : java.util.List.of("id", "time", "detail-type")) {
+            Map<String, Object> bridge = new java.util.LinkedHashMap<>(Map.of(
+                    "id", "eb-1",
+                    "detail-type", "task.completed",
+                    "time", "2026-11-28T17:56:48Z",
+                    "detail", Map.of("tenant", "acme")));
+            bridge.remove(field);
+            String body = Json.write(bridge).replaceFirst("^\\{", "{\"" + field + "\": 1e300000000, ");
+
+            assertThatThrownBy(() -> EventIntake.parse(body))
+                    .as(field)
+                    .isInstanceOf(PoisonMessageException.class)
+                    .hasMessage("EventBridge \"" + field + "\" must be a string.");
+        }
+    }
+
+    @Test
+    void aNumberWithAHugeExponent_shouldKeepItsExponentAsText() {
+        assertThat(Json.parse("{\"n\": 1e300000000}").get("n").asText()).isEqualTo("1E+300000000");
+        assertThat(Json.parse("{\"n\": 12.50}").get("n").asText()).isEqualTo("12.50");
+    }
+
+    @Test
     void parse_shouldCallEverythingElsePoisonWithAReason() {
         Map<String, String> poison = Map.of(
                 "not json", "not valid JSON",
