@@ -316,18 +316,31 @@ public final class ExecutionLog {
     }
 
     /**
+     * The most executions a status-filtered listing reads in one request ({@value #FILTERED_READS} Queries of
+     * {@value #FILTERED_PAGE}): the filter is applied after the read, so a rare status among many others would
+     * otherwise be read for until the function's timeout.
+     */
+    public static final int FILTERED_READ_BOUND = 300;
+
+    private static final int FILTERED_PAGE = 100;
+    private static final int FILTERED_READS = FILTERED_READ_BOUND / FILTERED_PAGE;
+
+    /**
      * A page of an agent's executions, newest first. Pending ones come from the sparse status index; the
      * other statuses are a filter on the agent's partition (a read cost, paid only by those listings, so
-     * that no delivery pays an index write).
+     * that no delivery pays an index write), read {@value #FILTERED_READ_BOUND} executions at most: such a page may
+     * hold fewer than {@code limit} (none, even) and still have a next one, which starts where the reading stopped.
      */
     public KeyedPage<Execution> list(String agentUid, ExecutionStatus status, int limit, Map<String, String> startKey) {
+        boolean filtered = status != null && status != ExecutionStatus.PENDING;
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         Map<String, AttributeValue> next = startKey == null ? null : Attributes.keyOf(startKey);
+        int reads = 0;
         do {
             var request = QueryRequest.builder()
                     .tableName(table)
                     .scanIndexForward(false)
-                    .limit(limit + 1 - items.size());
+                    .limit(filtered ? FILTERED_PAGE : limit + 1 - items.size());
             if (status == ExecutionStatus.PENDING) {
                 request.indexName(STATUS_INDEX)
                         .keyConditionExpression("agent_status = :p")
@@ -353,12 +366,13 @@ public final class ExecutionLog {
                 request.exclusiveStartKey(next);
             }
             QueryResponse response = dynamo.query(request.build());
+            reads++;
             items.addAll(response.items());
             next = response.hasLastEvaluatedKey()
                             && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey()
                     : null;
-        } while (next != null && items.size() <= limit);
+        } while (next != null && items.size() <= limit && (!filtered || reads < FILTERED_READS));
         List<Execution> executions =
                 items.stream().limit(limit).map(ExecutionLog::fromItem).toList();
         Map<String, String> lastKey = null;
@@ -368,6 +382,10 @@ public final class ExecutionLog {
             if (status == ExecutionStatus.PENDING) {
                 lastKey.put("agent_status", statusKey(agentUid, status));
             }
+        } else if (next != null) {
+            // The read bound ran out first: the next page goes on from the last execution read.
+            lastKey = new LinkedHashMap<>(Map.of(
+                    "agent", next.get("agent").s(), "uid", next.get("uid").s()));
         }
         return new KeyedPage<>(executions, lastKey);
     }

@@ -330,4 +330,72 @@ class ListExecutionsHandlerTest {
                     .containsExactly(execution.uid());
         }
     }
+
+    @Test
+    void aStatusListingAmongThousandsOfOtherExecutions_shouldReadAtMostItsBound_andAnswerANextPage() throws Exception {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agentUid = agents.register(
+                        tenant,
+                        AgentChanges.forCreate(
+                                "{\"name\": \"Busy\", \"callback_url\": \"https://hooks.example.com/busy\"}"))
+                .agent()
+                .uid();
+        String failed = record(tenant, agentUid, ExecutionStatus.FAILED).uid();
+        try (ExecutorService threads = Executors.newFixedThreadPool(16)) {
+            for (int i = 0; i < 3000; i++) {
+                threads.submit(() -> record(tenant, agentUid, ExecutionStatus.SUCCESS));
+            }
+        }
+        var scanned = new java.util.concurrent.atomic.AtomicInteger();
+        var counting = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder()
+                .endpointOverride(LocalAws.shared().aws().endpoint().orElseThrow())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("testing", "testing")))
+                .overrideConfiguration(o ->
+                        o.addExecutionInterceptor(new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                            @Override
+                            public void afterExecution(
+                                    software.amazon.awssdk.core.interceptor.Context.AfterExecution context,
+                                    software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+                                if (context.response()
+                                        instanceof software.amazon.awssdk.services.dynamodb.model.QueryResponse query) {
+                                    scanned.addAndGet(query.scannedCount());
+                                }
+                            }
+                        }))
+                .build();
+        var bounded =
+                new ExecutionLog(counting, WIRING.config().executionsTable().orElseThrow(), Duration.ofDays(1));
+
+        var page = bounded.list(agentUid, ExecutionStatus.FAILED, 1, null);
+
+        assertThat(scanned.get()).as("executions read").isLessThanOrEqualTo(ExecutionLog.FILTERED_READ_BOUND);
+        assertThat(page.items())
+                .as("the failed one is the oldest, beyond the bound")
+                .isEmpty();
+        assertThat(page.lastKey()).as("a next page").isNotNull();
+        var response = LocalAws.invoke(handler, sample(tenant, agentUid, Map.of("status", "failed", "limit", "1")));
+        JsonValue body = Json.parse(response.getBody());
+        assertThat(body.get("results").size()).isZero();
+        assertThat(body.get("next").isNull())
+                .as("the answer carries a next link")
+                .isFalse();
+        List<String> found = new ArrayList<>();
+        String cursor = null;
+        for (int pages = 0; pages < 20 && found.isEmpty(); pages++) {
+            var next = bounded.list(
+                    agentUid,
+                    ExecutionStatus.FAILED,
+                    1,
+                    cursor == null ? page.lastKey() : Map.of("agent", agentUid, "uid", cursor));
+            next.items().forEach(e -> found.add(e.uid()));
+            cursor = next.lastKey() == null ? null : next.lastKey().get("uid");
+            if (cursor == null) {
+                break;
+            }
+        }
+        assertThat(found).as("following next reaches it").containsExactly(failed);
+        counting.close();
+    }
 }
