@@ -39,10 +39,12 @@ public final class CallbackDelivery implements CallbackSender {
             String eventType,
             String agentUid,
             Map<String, Object> data) {
+        // One deadline for the whole call, the resolution of its host included.
+        long start = System.nanoTime();
         UrlGuard.Target target;
         try {
-            target = guard.resolve(callbackUrl);
-        } catch (UnsafeUrlException e) {
+            target = guard.resolve(callbackUrl, http.timeout());
+        } catch (UnsafeUrlException | CallbackFailedException e) {
             return new CallbackOutcome.Unanswered(e.getMessage());
         }
         Instant now = clock.instant();
@@ -64,7 +66,8 @@ public final class CallbackDelivery implements CallbackSender {
                         .map(secret -> CallbackSigner.sign(secret, executionUid, seconds, body))
                         .collect(Collectors.joining(" ")));
         try {
-            return toOutcome(http.post(target, headers, body));
+            Duration left = http.timeout().minusNanos(System.nanoTime() - start);
+            return toOutcome(http.post(target, headers, body, left));
         } catch (CallbackFailedException e) {
             return new CallbackOutcome.Unanswered(e.getMessage());
         } catch (RuntimeException e) {

@@ -95,9 +95,21 @@ public final class CallbackHttpClient {
         return timeout;
     }
 
-    /** Posts {@code body}; the answer, or an exception saying why there is none. */
+    /** Posts {@code body} within the client's timeout; the answer, or an exception saying why there is none. */
     public HttpReply post(UrlGuard.Target target, Map<String, String> headers, String body)
             throws CallbackFailedException {
+        return post(target, headers, body, timeout);
+    }
+
+    /**
+     * Posts {@code body} within {@code left} (what remains of the callback's deadline once its host was resolved):
+     * the answer, or an exception saying why there is none.
+     */
+    public HttpReply post(UrlGuard.Target target, Map<String, String> headers, String body, Duration left)
+            throws CallbackFailedException {
+        if (left.isNegative() || left.isZero()) {
+            throw new CallbackFailedException("Callback timed out after " + timeout.toMillis() + " ms.");
+        }
         HttpUrl url = HttpUrl.parse(target.uri().toASCIIString());
         if (url == null) {
             throw new CallbackFailedException("Callback URL cannot be called.");
@@ -110,8 +122,10 @@ public final class CallbackHttpClient {
                 .header("Accept-Encoding", "identity")
                 .post(RequestBody.create(body, JSON));
         headers.forEach(request::header);
-        OkHttpClient pinned =
-                http().newBuilder().dns(host -> List.copyOf(target.addresses())).build();
+        OkHttpClient pinned = http().newBuilder()
+                .dns(host -> List.copyOf(target.addresses()))
+                .callTimeout(left)
+                .build();
         try (Response response = pinned.newCall(request.build()).execute()) {
             return read(response);
         } catch (InterruptedIOException e) {

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -109,8 +110,21 @@ public final class UrlGuard {
 
     private final boolean allowLocal;
 
+    /** Names to addresses: the system's resolver, or a test's. */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    private final Resolver resolver;
+
     public UrlGuard(boolean allowLocal) {
+        this(allowLocal, InetAddress::getAllByName);
+    }
+
+    public UrlGuard(boolean allowLocal, Resolver resolver) {
         this.allowLocal = allowLocal;
+        this.resolver = resolver;
     }
 
     /** Checks a URL when an agent is registered: its form, and its addresses where the host resolves now. */
@@ -122,7 +136,7 @@ public final class UrlGuard {
         }
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(hostOf(uri));
+            addresses = resolver.resolve(hostOf(uri));
         } catch (UnknownHostException e) {
             // A name that does not resolve yet is not unsafe; every delivery checks again.
             return List.of();
@@ -131,15 +145,35 @@ public final class UrlGuard {
         return List.of(addresses);
     }
 
-    /** Checks a URL right before a call and returns the pinned target. */
-    public Target resolve(String url) throws UnsafeUrlException {
+    /** As {@link #resolve(String, Duration)}, within 10 s. */
+    public Target resolve(String url) throws UnsafeUrlException, CallbackFailedException {
+        return resolve(url, Duration.ofSeconds(10));
+    }
+
+    /**
+     * Checks a URL right before a call and returns the pinned target, resolving its host within {@code within}
+     * (a slow resolver must not push a delivery past its function's timeout).
+     */
+    public Target resolve(String url, Duration within) throws UnsafeUrlException, CallbackFailedException {
         URI uri = parse(url);
         String host = hostOf(uri);
         InetAddress[] addresses;
+        var lookup = new java.util.concurrent.FutureTask<>(() -> resolver.resolve(host));
+        Thread.ofVirtual().name("resolve-callback-host").start(lookup);
         try {
-            addresses = InetAddress.getAllByName(host);
-        } catch (UnknownHostException e) {
-            throw new UnsafeUrlException("Callback host " + host + " does not resolve.");
+            addresses = lookup.get(Math.max(1, within.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            lookup.cancel(true);
+            throw new CallbackFailedException(
+                    "Callback host " + host + " did not resolve within " + within.toMillis() + " ms.");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof UnknownHostException) {
+                throw new UnsafeUrlException("Callback host " + host + " does not resolve.");
+            }
+            throw new CallbackFailedException("Callback host " + host + " could not be resolved.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CallbackFailedException("Callback host " + host + " could not be resolved.");
         }
         checkAddresses(addresses);
         boolean tls = "https".equals(uri.getScheme());

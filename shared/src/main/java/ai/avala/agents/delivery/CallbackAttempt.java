@@ -38,6 +38,13 @@ public final class CallbackAttempt {
      * this fits in the delivery function's 30 s timeout.
      */
     private static final Duration AFTER_CALLBACK = Duration.ofSeconds(8);
+    /**
+     * How long a delivery holds an execution: beyond the delivery function's 30 s timeout (whatever
+     * {@code CallbackTimeoutSeconds} is), so that no second copy of a task can lease it while the invocation that
+     * holds it may still be calling or recording; {@code TemplateTimeoutsTest} holds the two together.
+     */
+    public static final Duration LEASE = Duration.ofSeconds(45);
+
     /** How soon a task that could not start its callback in time comes back. */
     private static final long DEFER_MILLIS = 2000;
 
@@ -47,7 +54,6 @@ public final class CallbackAttempt {
     private final RetryPolicy retries;
     private final DeliveryQueue deliveries;
     private final Clock clock;
-    private final Duration lease;
     private final Duration callbackTimeout;
     private final FailureStreaks streaks;
 
@@ -68,8 +74,6 @@ public final class CallbackAttempt {
         this.deliveries = deliveries;
         this.clock = clock;
         this.callbackTimeout = callbackTimeout;
-        // Long enough for one callback and the writes around it.
-        this.lease = callbackTimeout.plusSeconds(20);
     }
 
     /**
@@ -91,7 +95,7 @@ public final class CallbackAttempt {
             return;
         }
         Instant now = Timestamps.now(clock);
-        Instant leaseEnd = now.plus(lease);
+        Instant leaseEnd = now.plus(LEASE);
         Optional<Execution> leased =
                 executions.lease(task.agent(), task.execution(), task.attemptsMade(), leaseEnd, now);
         if (leased.isEmpty()) {

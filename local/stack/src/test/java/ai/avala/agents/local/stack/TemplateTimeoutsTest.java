@@ -65,4 +65,19 @@ class TemplateTimeoutsTest {
         }
         assertThat(checked).isPositive();
     }
+
+    @Test
+    void aDeliveryLease_shouldOutliveTheDeliveryFunctionsTimeout_andTheLongestCallbackWithItsWrites() {
+        var callbackTimeout = map(map(template.root().get("Parameters")).get("CallbackTimeoutSeconds"));
+        int longestCallback = ((Number) callbackTimeout.get("MaxValue")).intValue();
+
+        assertThat(ai.avala.agents.delivery.CallbackAttempt.LEASE.toSeconds())
+                .as("a lease outlives the invocation that took it, whatever CallbackTimeoutSeconds is")
+                .isGreaterThan(timeout("DeliveryFunction"));
+        assertThat(ai.avala.agents.delivery.CallbackAttempt.callbackWithItsWrites(
+                                java.time.Duration.ofSeconds(longestCallback))
+                        .toSeconds())
+                .as("the longest callback and its writes can start in a delivery invocation")
+                .isLessThan(timeout("DeliveryFunction"));
+    }
 }
