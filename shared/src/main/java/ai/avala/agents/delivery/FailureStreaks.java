@@ -66,7 +66,7 @@ final class FailureStreaks {
         }
         String reason = "Every callback failed for " + disableAfter.toHours() + " hours (since "
                 + Timestamps.format(agent.failingSince()) + ") with no success; switched off automatically.";
-        if (!disable(agent, reason, now)) {
+        if (!disable(agent, reason, now, agent.failingSince())) {
             return Optional.empty();
         }
         LOG.warn(
@@ -82,12 +82,13 @@ final class FailureStreaks {
 
     /** Switches the agent off because its receiver answered 410 Gone; true if this call did. */
     boolean gone(Agent agent, Instant now) {
-        return disable(agent, "Its callback answered 410 Gone.", now);
+        return disable(agent, "Its callback answered 410 Gone.", now, null);
     }
 
-    private boolean disable(Agent agent, String reason, Instant now) {
+    /** Switches the agent off; with {@code judgedStreak}, only if that failure streak still stands. */
+    private boolean disable(Agent agent, String reason, Instant now, Instant judgedStreak) {
         boolean[] disabled = {false};
-        bestEffort(agent, () -> disabled[0] = agents.disable(agent.tenant(), agent.uid(), reason, now));
+        bestEffort(agent, () -> disabled[0] = agents.disable(agent.tenant(), agent.uid(), reason, now, judgedStreak));
         return disabled[0];
     }
 }

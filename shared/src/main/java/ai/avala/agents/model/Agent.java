@@ -104,6 +104,8 @@ public record Agent(
             List<String> taskTypes,
             Instant now) {
         boolean reactivated = active && !this.active;
+        // A failure streak belongs to a receiver: switching the agent on or pointing it elsewhere starts afresh.
+        boolean streakEnds = reactivated || !java.util.Objects.equals(callbackUrl, this.callbackUrl);
         return new Agent(
                 tenant,
                 uid,
@@ -117,7 +119,7 @@ public record Agent(
                 secret,
                 previousSecret,
                 reactivated ? null : disabledReason,
-                reactivated ? null : failingSince,
+                streakEnds ? null : failingSince,
                 stats,
                 createdAt,
                 now,

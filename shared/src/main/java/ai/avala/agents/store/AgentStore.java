@@ -254,30 +254,40 @@ public final class AgentStore {
 
     /**
      * Switches an active agent off, saying why (its receiver answered 410 Gone, or its callbacks failed for too
-     * long). True if this call switched it off; false if it was off already or deleted.
+     * long). {@code judgedStreak}, when not null, is the failure streak the decision was made on: the agent is
+     * switched off only if that streak still stands (no success ended it, no operator switched the agent on or
+     * changed its URL meanwhile). True if this call switched it off; false if it was off already, deleted, or its
+     * streak moved.
      */
-    public boolean disable(String tenant, String uid, String reason, Instant now) {
+    public boolean disable(String tenant, String uid, String reason, Instant now, Instant judgedStreak) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(
+                ":false",
+                bool(false),
+                ":true",
+                bool(true),
+                ":reason",
+                string(reason),
+                ":now",
+                timestamp(now),
+                ":one",
+                number(1)));
+        String condition = "attribute_exists(#uid) AND #active = :true";
+        if (judgedStreak != null) {
+            values.put(":since", timestamp(judgedStreak));
+            condition += " AND failing_since = :since";
+        }
+        String judged = condition;
         try {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(tenant, uid))
                     .updateExpression("SET #active = :false, disabled_reason = :reason, #updatedAt = :now, "
                             + "#version = #version + :one REMOVE failing_since")
-                    .conditionExpression("attribute_exists(#uid) AND #active = :true")
+                    .conditionExpression(judged)
                     .expressionAttributeNames(Map.of(
                             "#active", "is_active", "#updatedAt", "updated_at", "#version", "version", "#uid", "uid"))
-                    .expressionAttributeValues(Map.of(
-                            ":false",
-                            bool(false),
-                            ":true",
-                            bool(true),
-                            ":reason",
-                            string(reason),
-                            ":now",
-                            timestamp(now),
-                            ":one",
-                            number(1))));
+                    .expressionAttributeValues(values));
             return true;
-        } catch (ConditionalCheckFailedException offOrDeleted) {
+        } catch (ConditionalCheckFailedException offDeletedOrMoved) {
             return false;
         }
     }
@@ -377,13 +387,17 @@ public final class AgentStore {
         values.put(":taskTypes", stringList(updated.taskTypes()));
         values.put(":updatedAt", timestamp(updated.updatedAt()));
         values.put(":reason", string(updated.disabledReason()));
-        values.put(":failingSince", timestamp(updated.failingSince()));
         values.put(":version", number(current.version()));
         values.put(":one", number(1));
+        // failing_since is the deliveries' (they write it without moving the version): an update never writes back
+        // the value it read, it only ends the streak when it switches the agent on or changes its callback URL.
+        boolean endsStreak = updated.failingSince() == null
+                && ((updated.active() && !current.active())
+                        || !java.util.Objects.equals(updated.callbackUrl(), current.callbackUrl()));
         String expression = "SET #name = :name, #description = :description, #events = :events, "
                 + "#callback = :callback, #active = :active, #project = :project, "
                 + "#taskTypes = :taskTypes, #updatedAt = :updatedAt, disabled_reason = :reason, "
-                + "failing_since = :failingSince, #version = #version + :one";
+                + "#version = #version + :one" + (endsStreak ? " REMOVE failing_since" : "");
         String condition = "#version = :version";
         Map<String, String> names = Map.of(
                 "#name",

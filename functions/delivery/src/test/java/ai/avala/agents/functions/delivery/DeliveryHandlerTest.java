@@ -613,4 +613,100 @@ class DeliveryHandlerTest {
                             .isEqualTo(delivery.execution().uid()));
         }
     }
+
+    /** A delivery handler whose callbacks fail after {@code meanwhile} ran, at {@code now}, switching off after 120 h. */
+    private static DeliveryHandler failingAfter(Runnable meanwhile, Instant now) {
+        Map<String, String> env = LocalAws.environmentFor(
+                "DeliveryFunction",
+                Map.of(
+                        "ALLOW_LOCAL_CALLBACKS",
+                        "true",
+                        "CALLBACK_MAX_ATTEMPTS",
+                        "1",
+                        "AUTO_DISABLE_AFTER_HOURS",
+                        "120"));
+        return new DeliveryHandler(new Wiring(Configuration.from(env), Clock.fixed(now, java.time.ZoneOffset.UTC))
+                .withCallbacks((url, secrets, execution, type, agent, data) -> {
+                    meanwhile.run();
+                    return new ai.avala.agents.callback.CallbackOutcome.Unanswered("Callback connection failed.");
+                }));
+    }
+
+    @Test
+    void aFailureJudgedOnAStreakThatASuccessEndedMeanwhile_shouldNotSwitchTheAgentOff() {
+        Delivery delivery = due("/ended");
+        Instant now = Instant.now();
+        WIRING.agents().markFailing(delivery.tenant(), delivery.agent(), now.minus(Duration.ofHours(121)));
+
+        LocalAws.invoke(
+                failingAfter(() -> WIRING.agents().markHealthy(delivery.tenant(), delivery.agent()), now),
+                batchOf(delivery.task()));
+
+        assertThat(agents.get(delivery.tenant(), delivery.agent()).active())
+                .as("the streak it judged had ended: not switched off")
+                .isTrue();
+    }
+
+    @Test
+    void aFailureJudgedOnAStreakThatAnOperatorEndedMeanwhile_shouldNotSwitchTheAgentOff() {
+        Delivery delivery = due("/moved");
+        Instant now = Instant.now();
+        WIRING.agents().markFailing(delivery.tenant(), delivery.agent(), now.minus(Duration.ofHours(121)));
+
+        LocalAws.invoke(
+                failingAfter(
+                        () -> agents.update(
+                                delivery.tenant(),
+                                delivery.agent(),
+                                AgentChanges.forUpdate("{\"callback_url\": \"" + receiver.url("/moved-here") + "\"}")),
+                        now),
+                batchOf(delivery.task()));
+
+        var agent = agents.get(delivery.tenant(), delivery.agent());
+        assertThat(agent.active())
+                .as("the operator pointed it elsewhere: not switched off")
+                .isTrue();
+    }
+
+    @Test
+    void changingTheCallbackUrl_shouldEndTheFailureStreak() {
+        Delivery delivery = due("/old");
+        WIRING.agents()
+                .markFailing(delivery.tenant(), delivery.agent(), Instant.now().minus(Duration.ofHours(100)));
+
+        agents.update(
+                delivery.tenant(),
+                delivery.agent(),
+                AgentChanges.forUpdate("{\"callback_url\": \"" + receiver.url("/new") + "\"}"));
+
+        assertThat(agents.get(delivery.tenant(), delivery.agent()).failingSince())
+                .isNull();
+    }
+
+    @Test
+    void anUpdateReadBeforeAStreakStarted_shouldNotWriteBackAHealthyAgent() {
+        Delivery delivery = due("/stale");
+        var read = agents.get(delivery.tenant(), delivery.agent());
+        Instant since = Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        WIRING.agents().markFailing(delivery.tenant(), delivery.agent(), since);
+
+        WIRING.agents()
+                .update(
+                        read,
+                        read.edited(
+                                "renamed",
+                                read.description(),
+                                read.events(),
+                                read.callbackUrl(),
+                                read.active(),
+                                read.project(),
+                                read.taskTypes(),
+                                Instant.now()));
+
+        var agent = agents.get(delivery.tenant(), delivery.agent());
+        assertThat(agent.name()).isEqualTo("renamed");
+        assertThat(agent.failingSince())
+                .as("the streak that started after the read stands")
+                .isEqualTo(since);
+    }
 }
