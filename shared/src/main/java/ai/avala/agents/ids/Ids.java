@@ -68,6 +68,25 @@ public final class Ids {
         return "exec_" + new String(out);
     }
 
+    /**
+     * The lowest and highest execution uids of events at {@code millis} (a key range of the executions whose
+     * event's time is in a window: uids are ordered by it).
+     */
+    public static String lowestExecutionUid(long millis) {
+        char[] out = new char[26];
+        encode(Math.max(0, millis) & 0xFFFFFFFFFFFFL, out, 0, 10);
+        java.util.Arrays.fill(out, 10, 26, ALPHABET[0]);
+        return "exec_" + new String(out);
+    }
+
+    /** See {@link #lowestExecutionUid(long)}. */
+    public static String highestExecutionUid(long millis) {
+        char[] out = new char[26];
+        encode(Math.max(0, millis) & 0xFFFFFFFFFFFFL, out, 0, 10);
+        java.util.Arrays.fill(out, 10, 26, ALPHABET[31]);
+        return "exec_" + new String(out);
+    }
+
     public static synchronized String ulid(long millis) {
         if (millis <= lastMillis) {
             millis = lastMillis;

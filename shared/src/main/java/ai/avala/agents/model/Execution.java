@@ -35,6 +35,9 @@ public record Execution(
 
     public static final int HISTORY_SIZE = 10;
 
+    /** The event type of a test call's execution ({@code POST /agents/{uid}/test/}): never replayed. */
+    public static final String TEST_EVENT_TYPE = "agent.test";
+
     public Execution {
         attemptHistory = attemptHistory == null ? List.of() : List.copyOf(attemptHistory);
     }
@@ -83,7 +86,7 @@ public record Execution(
                 agentUid,
                 tenant,
                 "test:" + uid,
-                "agent.test",
+                TEST_EVENT_TYPE,
                 null,
                 null,
                 success ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED,

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * {@code POST /agents/{uid}/redeliver-failed/}: {@code {"since": <ISO 8601>, "until"?: <ISO 8601>}}, the
- * window of creation times whose failed executions are replayed. {@code until} (now when absent) must follow
+ * window of event times (the event's {@code occurred_at}, or when it was first seen without one) whose failed
+ * executions are replayed. {@code until} (now when absent) must follow
  * {@code since}; how far back {@code since} may be ({@link #MAX_LOOK_BACK}) is checked against the clock by
  * {@link #at(Instant)}.
  */

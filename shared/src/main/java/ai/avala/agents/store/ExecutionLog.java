@@ -8,6 +8,7 @@ import static ai.avala.agents.store.Attributes.string;
 import static ai.avala.agents.store.Attributes.timestamp;
 
 import ai.avala.agents.aws.AwsFailures;
+import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.model.AgentDecision;
@@ -281,28 +282,30 @@ public final class ExecutionLog {
     }
 
     /**
-     * A page of an agent's failed executions created from {@code since} (inclusive) to {@code until} (exclusive),
-     * oldest first: a read of the agent's partition with a filter (the read cost is paid by a replay, never by a
-     * delivery). {@code startKey} continues from an earlier page.
+     * A page of an agent's failed executions of events that occurred from {@code since} (inclusive) to {@code until}
+     * (exclusive), oldest first, test calls left out. The window is a key range (an execution's uid is ordered by
+     * its event's time: {@code occurred_at}, or when the event was first seen without one), so a replay reads the
+     * executions of its window only, never the rest of the retention period; the status is a filter on that range
+     * (the read cost is paid by a replay, never by a delivery). {@code startKey} continues from an earlier page.
      */
     public KeyedPage<Execution> listFailed(
             String agentUid, Instant since, Instant until, Map<String, String> startKey) {
         QueryRequest.Builder request = QueryRequest.builder()
                 .tableName(table)
-                .keyConditionExpression("#agent = :p AND begins_with(#uid, :prefix)")
-                .filterExpression("#status = :failed AND created_at >= :since AND created_at < :until")
+                .keyConditionExpression("#agent = :p AND #uid BETWEEN :from AND :to")
+                .filterExpression("#status = :failed AND event_type <> :test")
                 .expressionAttributeNames(Map.of("#agent", "agent", "#uid", "uid", "#status", "status"))
                 .expressionAttributeValues(Map.of(
                         ":p",
                         string(agentUid),
-                        ":prefix",
-                        string(EXECUTION_PREFIX),
+                        ":from",
+                        string(Ids.lowestExecutionUid(since.toEpochMilli())),
+                        ":to",
+                        string(Ids.highestExecutionUid(until.toEpochMilli() - 1)),
                         ":failed",
                         string(ExecutionStatus.FAILED.wire()),
-                        ":since",
-                        timestamp(since),
-                        ":until",
-                        timestamp(until)));
+                        ":test",
+                        string(Execution.TEST_EVENT_TYPE)));
         if (startKey != null) {
             request.exclusiveStartKey(Attributes.keyOf(startKey));
         }

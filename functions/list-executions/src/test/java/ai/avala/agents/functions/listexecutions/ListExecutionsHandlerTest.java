@@ -346,31 +346,13 @@ class ListExecutionsHandlerTest {
                 threads.submit(() -> record(tenant, agentUid, ExecutionStatus.SUCCESS));
             }
         }
-        var scanned = new java.util.concurrent.atomic.AtomicInteger();
-        var counting = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder()
-                .endpointOverride(LocalAws.shared().aws().endpoint().orElseThrow())
-                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("testing", "testing")))
-                .overrideConfiguration(o ->
-                        o.addExecutionInterceptor(new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
-                            @Override
-                            public void afterExecution(
-                                    software.amazon.awssdk.core.interceptor.Context.AfterExecution context,
-                                    software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
-                                if (context.response()
-                                        instanceof software.amazon.awssdk.services.dynamodb.model.QueryResponse query) {
-                                    scanned.addAndGet(query.scannedCount());
-                                }
-                            }
-                        }))
-                .build();
-        var bounded =
-                new ExecutionLog(counting, WIRING.config().executionsTable().orElseThrow(), Duration.ofDays(1));
+        var reads = new ai.avala.agents.local.emulator.ReadCounter();
+        var bounded = new ExecutionLog(
+                reads.dynamoDb(), WIRING.config().executionsTable().orElseThrow(), Duration.ofDays(1));
 
         var page = bounded.list(agentUid, ExecutionStatus.FAILED, 1, null);
 
-        assertThat(scanned.get()).as("executions read").isLessThanOrEqualTo(ExecutionLog.FILTERED_READ_BOUND);
+        assertThat(reads.itemsRead()).as("executions read").isLessThanOrEqualTo(ExecutionLog.FILTERED_READ_BOUND);
         assertThat(page.items())
                 .as("the failed one is the oldest, beyond the bound")
                 .isEmpty();
@@ -396,6 +378,6 @@ class ListExecutionsHandlerTest {
             }
         }
         assertThat(found).as("following next reaches it").containsExactly(failed);
-        counting.close();
+        reads.close();
     }
 }

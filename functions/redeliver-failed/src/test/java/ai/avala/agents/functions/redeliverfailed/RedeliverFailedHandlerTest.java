@@ -1,0 +1,105 @@
+package ai.avala.agents.functions.redeliverfailed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.avala.agents.ids.Ids;
+import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.LocalAws;
+import ai.avala.agents.local.emulator.ReadCounter;
+import ai.avala.agents.model.Execution;
+import ai.avala.agents.model.ExecutionStatus;
+import ai.avala.agents.service.AgentChanges;
+import ai.avala.agents.store.ExecutionLog;
+import ai.avala.agents.wiring.Wiring;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+/** A replay reads the executions of its window only, and never sends a test call again. */
+class RedeliverFailedHandlerTest {
+
+    private static final Wiring WIRING = LocalAws.wiringFor("RedeliverFailedFunction", Map.of());
+    private final RedeliverFailedHandler handler = new RedeliverFailedHandler(WIRING);
+    private final String table = WIRING.config().executionsTable().orElseThrow();
+    private final ExecutionLog log = new ExecutionLog(WIRING.dynamo(), table, Duration.ofDays(30));
+
+    /** An execution of an event that occurred at {@code eventTime}, finished with {@code status}. */
+    private void record(String tenant, String agent, Instant eventTime, ExecutionStatus status, boolean test) {
+        String eventId = "evt_" + UUID.randomUUID();
+        String uid = Ids.executionUid(eventTime.toEpochMilli(), tenant, eventId, agent);
+        log.create(new Execution(
+                uid,
+                agent,
+                tenant,
+                test ? "test:" + uid : eventId,
+                test ? Execution.TEST_EVENT_TYPE : "task.completed",
+                "task_1",
+                null,
+                status,
+                null,
+                Map.of("task_uid", "task_1"),
+                null,
+                status == ExecutionStatus.FAILED ? "Callback answered 503." : null,
+                1,
+                eventTime,
+                eventTime,
+                eventTime,
+                eventTime,
+                List.of(),
+                null));
+    }
+
+    @Test
+    void aReplayOverAnAgentWithThousandsOfExecutions_shouldReadItsWindowOnly_andLeaveTestCallsOut() throws Exception {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = LocalAws.wiringFor("CreateAgentFunction", Map.of())
+                .agentService()
+                .register(
+                        tenant,
+                        AgentChanges.forCreate(
+                                "{\"name\": \"Replayed\", \"callback_url\": \"https://hooks.example.com/r\"}"))
+                .agent()
+                .uid();
+        Instant now = Instant.now();
+        Instant since = now.minus(Duration.ofHours(1));
+        try (ExecutorService threads = Executors.newFixedThreadPool(16)) {
+            for (int i = 0; i < 4_900; i++) {
+                // Older than the window (and its failures too): 8 to 20 days back.
+                Instant old = now.minus(Duration.ofDays(8)).minusSeconds(i * 200L);
+                ExecutionStatus status = i % 10 == 0 ? ExecutionStatus.FAILED : ExecutionStatus.SUCCESS;
+                threads.submit(() -> record(tenant, agent, old, status, false));
+            }
+            for (int i = 0; i < 50; i++) {
+                Instant recent = since.plusSeconds(60L + i);
+                threads.submit(() -> record(tenant, agent, recent, ExecutionStatus.FAILED, false));
+                threads.submit(() -> record(tenant, agent, recent, ExecutionStatus.SUCCESS, false));
+            }
+            threads.submit(() -> record(tenant, agent, since.plusSeconds(30), ExecutionStatus.FAILED, true));
+        }
+
+        try (ReadCounter reads = new ReadCounter()) {
+            var window = new ExecutionLog(reads.dynamoDb(), table, Duration.ofDays(30));
+            var failed = window.listFailed(agent, since, now, null);
+
+            assertThat(failed.items())
+                    .hasSize(50)
+                    .allSatisfy(e -> assertThat(e.eventType()).isEqualTo("task.completed"));
+            assertThat(reads.itemsRead())
+                    .as("the executions of the window (101), not the agent's 5,001")
+                    .isLessThanOrEqualTo(101);
+        }
+        var event = LocalAws.apiEvent("redeliver-failed.json", tenant, agent);
+        event.setBody("{\"since\": \"" + since + "\"}");
+        var response = LocalAws.invoke(handler, event);
+
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(202);
+        assertThat(Json.parse(response.getBody()).get("queued").asInt())
+                .as("the 50 failed in the window; not the test call, not the older failures")
+                .isEqualTo(50);
+    }
+}
