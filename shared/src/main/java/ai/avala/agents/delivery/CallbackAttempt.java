@@ -111,6 +111,26 @@ public final class CallbackAttempt {
         }
     }
 
+    /**
+     * Ends the task's execution failed with {@code reason} if it is still waiting for this task (running, the
+     * task's attempt not made), as the task is given up; best-effort: a dependency that fails this too leaves the
+     * execution to the dead letter's redrive.
+     */
+    public void abandon(DeliveryTask task, String reason) {
+        try {
+            executions
+                    .find(task.agent(), task.execution())
+                    .filter(current ->
+                            current.status() == ExecutionStatus.RUNNING && current.attempts() == task.attemptsMade())
+                    .ifPresent(current -> executions.finish(
+                            current,
+                            current.finished(ExecutionStatus.FAILED, null, null, null, reason, Timestamps.now(clock))));
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "The execution of an abandoned delivery task could not be ended", e, "execution", task.execution());
+        }
+    }
+
     /** The lease was refused: another worker holds it (look again when it lapses), or the attempt was made. */
     private void lookAgainIfLeasedElsewhere(DeliveryTask task, Instant leaseEnd) {
         Optional<Execution> current = executions.find(task.agent(), task.execution());

@@ -28,14 +28,21 @@ public final class DeliveryStage {
     private final Clock clock;
     private final int perTenant;
     private final Duration perTask;
+    private final int maxReceives;
 
     /**
      * {@code perTask}: the time a task needs before the invocation's deadline to be started (its callback's deadline
      * and the writes after it; see {@link CallbackAttempt#callbackWithItsWrites}).
      */
     public DeliveryStage(
-            CallbackAttempt attempts, DeliveryQueue deliveries, Clock clock, int perTenant, Duration perTask) {
+            CallbackAttempt attempts,
+            DeliveryQueue deliveries,
+            Clock clock,
+            int perTenant,
+            Duration perTask,
+            int maxReceives) {
         this.perTask = perTask;
+        this.maxReceives = maxReceives;
         this.attempts = attempts;
         this.deliveries = deliveries;
         this.clock = clock;
@@ -78,6 +85,14 @@ public final class DeliveryStage {
             attempts.run(task, deadline);
         } catch (RuntimeException e) {
             if (!AwsFailures.isTransient(e) || task.transientRetries() >= MAX_TRANSIENT_RETRIES) {
+                if (message.receiveCount() >= maxReceives) {
+                    // SQS moves the task to the dead-letter queue after this receive: nothing would ever end its
+                    // execution. It ends failed, with the reason, first; the dead letter is kept.
+                    attempts.abandon(
+                            task,
+                            "The delivery task failed on each of its " + maxReceives
+                                    + " receives and went to the deliveries' dead-letter queue.");
+                }
                 throw e;
             }
             // Back in seconds as a new message, not after the queue's visibility timeout, and without counting a

@@ -194,6 +194,7 @@ public final class Wiring {
                 deliveries,
                 clock,
                 config.tenantMaxInFlight(),
-                CallbackAttempt.callbackWithItsWrites(config.callbackTimeout()));
+                CallbackAttempt.callbackWithItsWrites(config.callbackTimeout()),
+                config.deliveriesMaxReceives());
     }
 }

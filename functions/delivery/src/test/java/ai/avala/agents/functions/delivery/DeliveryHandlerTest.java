@@ -709,4 +709,28 @@ class DeliveryHandlerTest {
                 .as("the streak that started after the read stands")
                 .isEqualTo(since);
     }
+
+    @Test
+    void aTaskFailingOnItsLastReceive_shouldEndItsExecutionFailedBeforeTheDeadLetter() {
+        Delivery delivery = due("/broken");
+        var handler = new DeliveryHandler(WIRING.withCallbacks((url, secrets, execution, type, agent, data) -> {
+            throw new IllegalStateException("a bug in the delivery");
+        }));
+        SQSEvent early = batchOf(delivery.task());
+        SQSEvent last = batchOf(delivery.task());
+        last.getRecords().get(0).setAttributes(Map.of("ApproximateReceiveCount", "5"));
+
+        var failedEarly = LocalAws.invoke(handler, early);
+        assertThat(failedEarly.getBatchItemFailures()).hasSize(1);
+        assertThat(stored(delivery).status())
+                .as("received again: still the task's")
+                .isEqualTo(ExecutionStatus.RUNNING);
+        var failedLast = LocalAws.invoke(handler, last);
+
+        assertThat(failedLast.getBatchItemFailures())
+                .as("left to the dead-letter queue")
+                .hasSize(1);
+        assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(stored(delivery).errorMessage()).contains("dead-letter queue");
+    }
 }

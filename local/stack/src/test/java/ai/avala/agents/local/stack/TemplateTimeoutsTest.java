@@ -80,4 +80,15 @@ class TemplateTimeoutsTest {
                 .as("the longest callback and its writes can start in a delivery invocation")
                 .isLessThan(timeout("DeliveryFunction"));
     }
+
+    @Test
+    void theDeliveryFunction_shouldKnowTheReceiveAfterWhichItsQueueDeadLettersATask() {
+        var queue = template.resources("AWS::SQS::Queue").get("DeliveriesQueue");
+        int maxReceiveCount = ((Number) map(queue.get("RedrivePolicy")).get("maxReceiveCount")).intValue();
+        var variables =
+                map(map(functions.get("DeliveryFunction").get("Environment")).get("Variables"));
+
+        assertThat(Integer.parseInt(String.valueOf(variables.get("DELIVERIES_MAX_RECEIVES"))))
+                .isEqualTo(maxReceiveCount);
+    }
 }
