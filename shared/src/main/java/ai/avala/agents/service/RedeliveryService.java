@@ -51,13 +51,17 @@ public final class RedeliveryService {
                 .find(agent.uid(), executionUid)
                 .filter(execution -> execution.tenant().equals(tenant))
                 .orElseThrow(NotFoundException::new);
-        if (current.status() == ExecutionStatus.PENDING || current.status() == ExecutionStatus.RUNNING) {
+        if (current.status() == ExecutionStatus.PENDING) {
             throw new ConflictException(
                     "A delivery of this execution is " + current.status().wire() + "; redeliver it once it has ended.");
         }
         Execution redelivered = current.redelivered(Timestamps.now(clock));
         if (!executions.redeliver(current, redelivered)) {
-            throw new ConflictException("A delivery of this execution was started by another request.");
+            // Running: a delivery holds it, unless a replay claimed it and stopped before queueing (claimed again).
+            throw new ConflictException(
+                    current.status() == ExecutionStatus.RUNNING
+                            ? "A delivery of this execution is running; redeliver it once it has ended."
+                            : "A delivery of this execution was started by another request.");
         }
         queue(List.of(current), List.of(redelivered));
         return redelivered;
@@ -72,7 +76,8 @@ public final class RedeliveryService {
         Map<String, String> next = null;
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             do {
-                KeyedPage<Execution> page = executions.listFailed(agent.uid(), window.since(), window.until(), next);
+                KeyedPage<Execution> page =
+                        executions.listFailed(agent.uid(), window.since(), window.until(), next, now);
                 List<Execution> claimed = claim(page.items(), now, threads);
                 queue(
                         claimed,

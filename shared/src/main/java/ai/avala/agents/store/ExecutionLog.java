@@ -44,6 +44,14 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 public final class ExecutionLog {
 
     public static final String STATUS_INDEX = "by-status";
+
+    /**
+     * How long a replay's claim on an execution (finished -> running) lasts before a delivery leases it: beyond the
+     * replay functions' 29 s timeout. A claim whose replay stopped before queueing the task runs out, and the next
+     * replay (or a redelivery) of the execution claims it again.
+     */
+    public static final Duration REPLAY_CLAIM = Duration.ofSeconds(60);
+
     public static final String PULL_UID_INDEX = "by-pull-uid";
     static final String EXECUTION_PREFIX = "exec_";
     private static final String EVENT_CLAIMS = "event-claims#";
@@ -126,7 +134,9 @@ public final class ExecutionLog {
         try {
             var updated = dynamo.updateItem(r -> r.tableName(table)
                     .key(key(agentUid, executionUid))
-                    .updateExpression("SET lease_until = :until, lease_holder = :holder")
+                    // A replay's claim ends once a delivery takes the execution up.
+                    .updateExpression(
+                            "SET lease_until = :until, lease_holder = :holder REMOVE replay_until, replay_holder")
                     .conditionExpression("#status = :running AND attempts = :attempts "
                             + "AND (attribute_not_exists(lease_until) OR lease_until < :now)")
                     .expressionAttributeNames(Map.of("#status", "status"))
@@ -170,11 +180,11 @@ public final class ExecutionLog {
         try {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(current.agentUid(), current.uid()))
-                    .updateExpression(
-                            "SET #status = :status, #action = :action, "
-                                    + "response_payload = :response, error_message = :error, attempts = :attempts, "
-                                    + "started_at = :started, completed_at = :completed, updated_at = :updated, "
-                                    + "attempt_history = :history REMOVE lease_until, lease_holder, agent_status, next_attempt_at, claimed_until, claim_holder")
+                    .updateExpression("SET #status = :status, #action = :action, "
+                            + "response_payload = :response, error_message = :error, attempts = :attempts, "
+                            + "started_at = :started, completed_at = :completed, updated_at = :updated, "
+                            + "attempt_history = :history REMOVE lease_until, lease_holder, agent_status, next_attempt_at, claimed_until, claim_holder, "
+                            + "replay_until, replay_holder")
                     .conditionExpression("#status = :was AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status", "#action", "action"))
                     .expressionAttributeValues(Map.ofEntries(
@@ -251,33 +261,42 @@ public final class ExecutionLog {
      * {@code current} shows it; false when it is not finished or changed meanwhile (another redelivery).
      */
     public boolean redeliver(Execution current, Execution redelivered) {
+        // Who claims it: a retried write whose first answer was lost finds its own holder there.
+        String holder = UUID.randomUUID().toString();
+        boolean stranded = current.status() == ExecutionStatus.RUNNING;
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":running", string(ExecutionStatus.RUNNING.wire()));
+        values.put(":null", string(null));
+        values.put(":now", timestamp(redelivered.updatedAt()));
+        values.put(":next", timestamp(redelivered.nextAttemptAt()));
+        values.put(":attempts", number(current.attempts()));
+        values.put(":holder", string(holder));
+        values.put(":expires", number(redelivered.updatedAt().plus(REPLAY_CLAIM).toEpochMilli()));
+        String condition;
+        if (stranded) {
+            // A replay's claim that no delivery took up before it ran out: its replay was stopped between the claim
+            // and the queueing of the task. Claimed again, once.
+            values.put(":nowMillis", number(redelivered.updatedAt().toEpochMilli()));
+            condition = "#status = :running AND attempts = :attempts AND replay_until < :nowMillis";
+        } else {
+            values.put(":success", string(ExecutionStatus.SUCCESS.wire()));
+            values.put(":failed", string(ExecutionStatus.FAILED.wire()));
+            values.put(":was", string(current.status().wire()));
+            condition = "#status IN (:success, :failed) AND #status = :was AND attempts = :attempts";
+        }
         try {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(current.agentUid(), current.uid()))
-                    .updateExpression(
-                            "SET #status = :running, completed_at = :null, updated_at = :now, next_attempt_at = :next")
-                    .conditionExpression("#status IN (:success, :failed) AND #status = :was AND attempts = :attempts")
+                    .updateExpression("SET #status = :running, completed_at = :null, updated_at = :now, "
+                            + "next_attempt_at = :next, replay_until = :expires, replay_holder = :holder")
+                    .conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(
-                            ":running",
-                            string(ExecutionStatus.RUNNING.wire()),
-                            ":null",
-                            string(null),
-                            ":now",
-                            timestamp(redelivered.updatedAt()),
-                            ":next",
-                            timestamp(redelivered.nextAttemptAt()),
-                            ":success",
-                            string(ExecutionStatus.SUCCESS.wire()),
-                            ":failed",
-                            string(ExecutionStatus.FAILED.wire()),
-                            ":was",
-                            string(current.status().wire()),
-                            ":attempts",
-                            number(current.attempts()))));
+                    .expressionAttributeValues(values)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return true;
-        } catch (ConditionalCheckFailedException changedMeanwhile) {
-            return false;
+        } catch (ConditionalCheckFailedException e) {
+            // Our own earlier sending of this claim took effect (its answer was lost): the claim is ours.
+            return e.hasItem() && holder.equals(readString(e.item(), "replay_holder"));
         }
     }
 
@@ -289,11 +308,13 @@ public final class ExecutionLog {
      * (the read cost is paid by a replay, never by a delivery). {@code startKey} continues from an earlier page.
      */
     public KeyedPage<Execution> listFailed(
-            String agentUid, Instant since, Instant until, Map<String, String> startKey) {
+            String agentUid, Instant since, Instant until, Map<String, String> startKey, Instant now) {
         QueryRequest.Builder request = QueryRequest.builder()
                 .tableName(table)
                 .keyConditionExpression("#agent = :p AND #uid BETWEEN :from AND :to")
-                .filterExpression("#status = :failed AND event_type <> :test")
+                // Failed ones, and those a stopped replay claimed and never queued (its claim ran out).
+                .filterExpression("(#status = :failed OR (#status = :running AND replay_until < :now)) "
+                        + "AND event_type <> :test")
                 .expressionAttributeNames(Map.of("#agent", "agent", "#uid", "uid", "#status", "status"))
                 .expressionAttributeValues(Map.of(
                         ":p",
@@ -305,7 +326,11 @@ public final class ExecutionLog {
                         ":failed",
                         string(ExecutionStatus.FAILED.wire()),
                         ":test",
-                        string(Execution.TEST_EVENT_TYPE)));
+                        string(Execution.TEST_EVENT_TYPE),
+                        ":running",
+                        string(ExecutionStatus.RUNNING.wire()),
+                        ":now",
+                        number(now.toEpochMilli())));
         if (startKey != null) {
             request.exclusiveStartKey(Attributes.keyOf(startKey));
         }

@@ -29,10 +29,10 @@ class RedeliverFailedHandlerTest {
     private final ExecutionLog log = new ExecutionLog(WIRING.dynamo(), table, Duration.ofDays(30));
 
     /** An execution of an event that occurred at {@code eventTime}, finished with {@code status}. */
-    private void record(String tenant, String agent, Instant eventTime, ExecutionStatus status, boolean test) {
+    private Execution record(String tenant, String agent, Instant eventTime, ExecutionStatus status, boolean test) {
         String eventId = "evt_" + UUID.randomUUID();
         String uid = Ids.executionUid(eventTime.toEpochMilli(), tenant, eventId, agent);
-        log.create(new Execution(
+        Execution execution = new Execution(
                 uid,
                 agent,
                 tenant,
@@ -51,13 +51,13 @@ class RedeliverFailedHandlerTest {
                 eventTime,
                 eventTime,
                 List.of(),
-                null));
+                null);
+        log.create(execution);
+        return execution;
     }
 
-    @Test
-    void aReplayOverAnAgentWithThousandsOfExecutions_shouldReadItsWindowOnly_andLeaveTestCallsOut() throws Exception {
-        String tenant = "tenant_" + UUID.randomUUID();
-        String agent = LocalAws.wiringFor("CreateAgentFunction", Map.of())
+    private String agent(String tenant) {
+        return LocalAws.wiringFor("CreateAgentFunction", Map.of())
                 .agentService()
                 .register(
                         tenant,
@@ -65,6 +65,45 @@ class RedeliverFailedHandlerTest {
                                 "{\"name\": \"Replayed\", \"callback_url\": \"https://hooks.example.com/r\"}"))
                 .agent()
                 .uid();
+    }
+
+    private int replay(String tenant, String agent, Instant since) {
+        var event = LocalAws.apiEvent("redeliver-failed.json", tenant, agent);
+        event.setBody("{\"since\": \"" + since + "\"}");
+        var response = LocalAws.invoke(handler, event);
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(202);
+        return Json.parse(response.getBody()).get("queued").asInt();
+    }
+
+    @Test
+    void aReplayStoppedBetweenClaimAndQueue_shouldLeaveNothingTheNextReplayOrARedeliveryDoesNotTakeUp() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = agent(tenant);
+        Instant now = Instant.now();
+        Execution first = record(tenant, agent, now.minus(Duration.ofMinutes(10)), ExecutionStatus.FAILED, false);
+        Execution second = record(tenant, agent, now.minus(Duration.ofMinutes(9)), ExecutionStatus.FAILED, false);
+        // A replay claimed both two minutes ago and stopped before it queued their tasks.
+        Instant stopped = now.minus(Duration.ofMinutes(2));
+        assertThat(log.redeliver(first, first.redelivered(stopped))).isTrue();
+        assertThat(log.redeliver(second, second.redelivered(stopped))).isTrue();
+        assertThat(log.find(agent, first.uid()).orElseThrow().status()).isEqualTo(ExecutionStatus.RUNNING);
+
+        var redelivered = WIRING.redeliveries().redeliver(tenant, agent, first.uid());
+        int replayed = replay(tenant, agent, now.minus(Duration.ofHours(1)));
+
+        assertThat(redelivered.status()).as("redelivered, not 409 forever").isEqualTo(ExecutionStatus.RUNNING);
+        assertThat(replayed)
+                .as("the other stranded one, claimed again and queued")
+                .isEqualTo(1);
+        assertThat(replay(tenant, agent, now.minus(Duration.ofHours(1))))
+                .as("both are now owned by their queued tasks")
+                .isZero();
+    }
+
+    @Test
+    void aReplayOverAnAgentWithThousandsOfExecutions_shouldReadItsWindowOnly_andLeaveTestCallsOut() throws Exception {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = agent(tenant);
         Instant now = Instant.now();
         Instant since = now.minus(Duration.ofHours(1));
         try (ExecutorService threads = Executors.newFixedThreadPool(16)) {
@@ -84,7 +123,7 @@ class RedeliverFailedHandlerTest {
 
         try (ReadCounter reads = new ReadCounter()) {
             var window = new ExecutionLog(reads.dynamoDb(), table, Duration.ofDays(30));
-            var failed = window.listFailed(agent, since, now, null);
+            var failed = window.listFailed(agent, since, now, null, now);
 
             assertThat(failed.items())
                     .hasSize(50)
@@ -93,12 +132,7 @@ class RedeliverFailedHandlerTest {
                     .as("the executions of the window (101), not the agent's 5,001")
                     .isLessThanOrEqualTo(101);
         }
-        var event = LocalAws.apiEvent("redeliver-failed.json", tenant, agent);
-        event.setBody("{\"since\": \"" + since + "\"}");
-        var response = LocalAws.invoke(handler, event);
-
-        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(202);
-        assertThat(Json.parse(response.getBody()).get("queued").asInt())
+        assertThat(replay(tenant, agent, since))
                 .as("the 50 failed in the window; not the test call, not the older failures")
                 .isEqualTo(50);
     }
