@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * {@code POST /api/v1/agents/{uid}/redeliver-failed/} with {@code {"since", "until"?}}: one more attempt of
- * each failed execution of the agent created in that window (at most 7 days back); 202 with
- * {@code {"queued": n}}.
+ * each failed execution of the agent whose event occurred in that window (at most 7 days back; test calls
+ * left out); 202 with {@code {"queued": n}}.
  */
 public final class RedeliverFailedHandler extends ApiFunction {
 
