@@ -35,15 +35,15 @@ public final class CallbackAttempt {
      * The time a callback needs after it, before the invocation's deadline: a failure streak's write and the
      * outcome's, with room to try them again (the outcome's write is tried again while a dependency fails, for as
      * long as the invocation has time). With a callback of at most {@code CallbackTimeoutSeconds} (20 s at most)
-     * this fits in the delivery function's 30 s timeout.
+     * this fits in the delivery function's 45 s timeout with room for a slow lease.
      */
     private static final Duration AFTER_CALLBACK = Duration.ofSeconds(8);
     /**
-     * How long a delivery holds an execution: beyond the delivery function's 30 s timeout (whatever
+     * How long a delivery holds an execution: beyond the delivery function's 45 s timeout (whatever
      * {@code CallbackTimeoutSeconds} is), so that no second copy of a task can lease it while the invocation that
      * holds it may still be calling or recording; {@code TemplateTimeoutsTest} holds the two together.
      */
-    public static final Duration LEASE = Duration.ofSeconds(45);
+    public static final Duration LEASE = Duration.ofSeconds(60);
 
     /** How soon a task that could not start its callback in time comes back. */
     private static final long DEFER_MILLIS = 2000;
