@@ -86,6 +86,15 @@ public final class CallbackAttempt {
     }
 
     /**
+     * How long the writes after a callback are tried again: the invocation's remaining time, less what the rest of
+     * the batch needs to end (a lease given back, a task sent again, the batch's answer).
+     */
+    private static Duration afterCallbackBudget(Deadline deadline) {
+        Duration budget = deadline.remaining().minusSeconds(3);
+        return budget.isNegative() ? Duration.ZERO : budget;
+    }
+
+    /**
      * Runs one task within {@code deadline}; throws only when it must be received again (a transient failure).
      */
     public void run(DeliveryTask task, Deadline deadline) {
@@ -113,18 +122,18 @@ public final class CallbackAttempt {
 
     /**
      * Ends the task's execution failed with {@code reason} if it is still waiting for this task (running, the
-     * task's attempt not made), as the task is given up; best-effort: a dependency that fails this too leaves the
-     * execution to the dead letter's redrive.
+     * task's attempt not made, no other copy holding it), as the task is given up; best-effort: when a dependency
+     * fails this too, the execution stays running and a redelivery of it (or a move of the dead letter back to the
+     * queue) takes it up.
      */
     public void abandon(DeliveryTask task, String reason) {
         try {
+            // Under a lease of its own, so that a copy of the task still calling the receiver is not overtaken.
+            Instant now = Timestamps.now(clock);
             executions
-                    .find(task.agent(), task.execution())
-                    .filter(current ->
-                            current.status() == ExecutionStatus.RUNNING && current.attempts() == task.attemptsMade())
+                    .lease(task.agent(), task.execution(), task.attemptsMade(), now.plus(LEASE), now)
                     .ifPresent(current -> executions.finish(
-                            current,
-                            current.finished(ExecutionStatus.FAILED, null, null, null, reason, Timestamps.now(clock))));
+                            current, current.finished(ExecutionStatus.FAILED, null, null, null, reason, now)));
         } catch (RuntimeException e) {
             LOG.warn(
                     "The execution of an abandoned delivery task could not be ended", e, "execution", task.execution());
@@ -253,7 +262,7 @@ public final class CallbackAttempt {
                     deliveries.send(task.next(attempt.attempt(), next.toEpochMilli()), ended.toEpochMilli());
                     return null;
                 },
-                deadline.remaining());
+                afterCallbackBudget(deadline));
         AwsFailures.persist(
                 () -> {
                     executions.recordFailedAttempt(
@@ -266,7 +275,7 @@ public final class CallbackAttempt {
                                     ended));
                     return null;
                 },
-                deadline.remaining());
+                afterCallbackBudget(deadline));
     }
 
     /**
@@ -295,7 +304,7 @@ public final class CallbackAttempt {
                 outcome == null ? null : outcome.responseJson(),
                 error,
                 Timestamps.now(clock));
-        if (!AwsFailures.persist(() -> executions.finish(execution, finished), deadline.remaining())) {
+        if (!AwsFailures.persist(() -> executions.finish(execution, finished), afterCallbackBudget(deadline))) {
             LOG.info("Execution " + execution.uid() + " was finished by another worker.");
         }
     }

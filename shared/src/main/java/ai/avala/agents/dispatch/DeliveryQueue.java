@@ -77,7 +77,7 @@ public final class DeliveryQueue {
             pending.keySet()
                     .retainAll(failed.stream().map(BatchResultErrorEntry::id).toList());
             try {
-                Thread.sleep(100L << round);
+                Thread.sleep(50L << round);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PartialBatchFailure("Interrupted while queueing delivery tasks again.");

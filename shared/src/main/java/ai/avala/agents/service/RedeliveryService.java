@@ -56,34 +56,39 @@ public final class RedeliveryService {
                     "A delivery of this execution is " + current.status().wire() + "; redeliver it once it has ended.");
         }
         Execution redelivered = current.redelivered(Timestamps.now(clock));
-        if (!executions.redeliver(current, redelivered)) {
+        String holder = java.util.UUID.randomUUID().toString();
+        if (!executions.redeliver(current, redelivered, holder)) {
             // Running: a delivery holds it, unless a replay claimed it and stopped before queueing (claimed again).
             throw new ConflictException(
                     current.status() == ExecutionStatus.RUNNING
                             ? "A delivery of this execution is running; redeliver it once it has ended."
                             : "A delivery of this execution was started by another request.");
         }
-        queue(List.of(current), List.of(redelivered));
+        queue(List.of(redelivered), holder);
         return redelivered;
     }
 
-    /** Queues one more attempt of each failed execution of the agent created in {@code requested}; how many. */
+    /**
+     * Queues one more attempt of each failed execution of the agent whose event occurred in {@code requested} (and
+     * of each a stopped replay left claimed); how many.
+     */
     public int redeliverFailed(String tenant, String agentUid, ReplayWindow requested) {
         Agent agent = deliverableAgent(tenant, agentUid);
         Instant now = Timestamps.now(clock);
         ReplayWindow window = requested.at(now);
         int queued = 0;
+        String holder = java.util.UUID.randomUUID().toString();
         Map<String, String> next = null;
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             do {
                 KeyedPage<Execution> page =
                         executions.listFailed(agent.uid(), window.since(), window.until(), next, now);
-                List<Execution> claimed = claim(page.items(), now, threads);
+                List<Execution> claimed = claim(page.items(), now, holder, threads);
                 queue(
-                        claimed,
                         claimed.stream()
                                 .map(execution -> execution.redelivered(now))
-                                .toList());
+                                .toList(),
+                        holder);
                 queued += claimed.size();
                 next = page.lastKey();
             } while (next != null);
@@ -92,14 +97,14 @@ public final class RedeliveryService {
     }
 
     /** The executions this call set running (another request may have claimed some first), in their order. */
-    private List<Execution> claim(List<Execution> failed, Instant now, ExecutorService threads) {
+    private List<Execution> claim(List<Execution> failed, Instant now, String holder, ExecutorService threads) {
         Semaphore slots = new Semaphore(PARALLEL_CLAIMS);
         List<Future<Boolean>> claims = new ArrayList<>();
         for (Execution execution : failed) {
             claims.add(threads.submit(() -> {
                 slots.acquire();
                 try {
-                    return executions.redeliver(execution, execution.redelivered(now));
+                    return executions.redeliver(execution, execution.redelivered(now), holder);
                 } finally {
                     slots.release();
                 }
@@ -126,10 +131,10 @@ public final class RedeliveryService {
     }
 
     /**
-     * Queues the claimed executions' tasks; if that fails they are put back as they were (so that nothing
-     * stays running with no task to end it) and the failure is raised.
+     * Queues the claimed executions' tasks; if that fails, their claims are ended at once (those a delivery has not
+     * taken up meanwhile), so that the next replay or redelivery claims them again, and the failure is raised.
      */
-    private void queue(List<Execution> before, List<Execution> claimed) {
+    private void queue(List<Execution> claimed, String holder) {
         long now = clock.millis();
         List<DeliveryTask> tasks = claimed.stream()
                 .map(execution -> new DeliveryTask(
@@ -138,8 +143,13 @@ public final class RedeliveryService {
         try {
             deliveries.send(tasks, now);
         } catch (RuntimeException e) {
-            for (int i = 0; i < claimed.size(); i++) {
-                executions.finish(claimed.get(i), before.get(i));
+            for (Execution execution : claimed) {
+                try {
+                    executions.expireReplayClaim(execution, holder);
+                } catch (RuntimeException alsoFailed) {
+                    // The claim then runs out by itself (ExecutionLog.REPLAY_CLAIM).
+                    e.addSuppressed(alsoFailed);
+                }
             }
             throw e;
         }

@@ -46,11 +46,12 @@ public final class ExecutionLog {
     public static final String STATUS_INDEX = "by-status";
 
     /**
-     * How long a replay's claim on an execution (finished -> running) lasts before a delivery leases it: beyond the
-     * replay functions' 29 s timeout. A claim whose replay stopped before queueing the task runs out, and the next
-     * replay (or a redelivery) of the execution claims it again.
+     * How long a replay's claim on an execution (finished -> running) lasts before a delivery leases it: well beyond
+     * the replay functions' 29 s timeout and a deliveries queue's usual backlog. A claim whose replay stopped before
+     * queueing the task runs out, and the next replay (or a redelivery) of the execution claims it again; a claim
+     * whose task could not be queued is ended at once.
      */
-    public static final Duration REPLAY_CLAIM = Duration.ofSeconds(60);
+    public static final Duration REPLAY_CLAIM = Duration.ofMinutes(10);
 
     public static final String PULL_UID_INDEX = "by-pull-uid";
     static final String EXECUTION_PREFIX = "exec_";
@@ -260,9 +261,8 @@ public final class ExecutionLog {
      * Sets a finished (successful or failed) execution running again for one more attempt, if it is still as
      * {@code current} shows it; false when it is not finished or changed meanwhile (another redelivery).
      */
-    public boolean redeliver(Execution current, Execution redelivered) {
-        // Who claims it: a retried write whose first answer was lost finds its own holder there.
-        String holder = UUID.randomUUID().toString();
+    public boolean redeliver(Execution current, Execution redelivered, String holder) {
+        // Who claims it (one holder per request): a retried write whose first answer was lost finds it there.
         boolean stranded = current.status() == ExecutionStatus.RUNNING;
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":running", string(ExecutionStatus.RUNNING.wire()));
@@ -301,6 +301,23 @@ public final class ExecutionLog {
     }
 
     /**
+     * Ends a replay's claim at once, if {@code holder} still holds it (no delivery took the execution up): its task
+     * could not be queued, so the execution may be claimed again right away. The execution stays {@code running}
+     * (a delivery may be on it); the next replay or redelivery claims it again.
+     */
+    public void expireReplayClaim(Execution claimed, String holder) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(key(claimed.agentUid(), claimed.uid()))
+                    .updateExpression("SET replay_until = :zero")
+                    .conditionExpression("replay_holder = :holder")
+                    .expressionAttributeValues(Map.of(":zero", number(0), ":holder", string(holder))));
+        } catch (ConditionalCheckFailedException takenUp) {
+            // A delivery leased it (its task was queued after all): nothing to undo.
+        }
+    }
+
+    /**
      * A page of an agent's failed executions of events that occurred from {@code since} (inclusive) to {@code until}
      * (exclusive), oldest first, test calls left out. The window is a key range (an execution's uid is ordered by
      * its event's time: {@code occurred_at}, or when the event was first seen without one), so a replay reads the
@@ -309,6 +326,13 @@ public final class ExecutionLog {
      */
     public KeyedPage<Execution> listFailed(
             String agentUid, Instant since, Instant until, Map<String, String> startKey, Instant now) {
+        // uids carry whole milliseconds: [since, until) is the milliseconds from since's, rounded up, to until's
+        // (rounded up) excluded.
+        long from = ceilMillis(since);
+        long to = ceilMillis(until) - 1;
+        if (from > to) {
+            return new KeyedPage<>(List.of(), null);
+        }
         QueryRequest.Builder request = QueryRequest.builder()
                 .tableName(table)
                 .keyConditionExpression("#agent = :p AND #uid BETWEEN :from AND :to")
@@ -320,9 +344,9 @@ public final class ExecutionLog {
                         ":p",
                         string(agentUid),
                         ":from",
-                        string(Ids.lowestExecutionUid(since.toEpochMilli())),
+                        string(Ids.lowestExecutionUid(from)),
                         ":to",
-                        string(Ids.highestExecutionUid(until.toEpochMilli() - 1)),
+                        string(Ids.highestExecutionUid(to)),
                         ":failed",
                         string(ExecutionStatus.FAILED.wire()),
                         ":test",
@@ -341,6 +365,10 @@ public final class ExecutionLog {
                         : null;
         return new KeyedPage<>(
                 response.items().stream().map(ExecutionLog::fromItem).toList(), next);
+    }
+
+    private static long ceilMillis(Instant instant) {
+        return instant.toEpochMilli() + (instant.getNano() % 1_000_000 == 0 ? 0 : 1);
     }
 
     /**

@@ -82,10 +82,12 @@ class RedeliverFailedHandlerTest {
         Instant now = Instant.now();
         Execution first = record(tenant, agent, now.minus(Duration.ofMinutes(10)), ExecutionStatus.FAILED, false);
         Execution second = record(tenant, agent, now.minus(Duration.ofMinutes(9)), ExecutionStatus.FAILED, false);
-        // A replay claimed both two minutes ago and stopped before it queued their tasks.
-        Instant stopped = now.minus(Duration.ofMinutes(2));
-        assertThat(log.redeliver(first, first.redelivered(stopped))).isTrue();
-        assertThat(log.redeliver(second, second.redelivered(stopped))).isTrue();
+        // A replay claimed both longer ago than a claim lasts and stopped before it queued their tasks.
+        Instant stopped = now.minus(ExecutionLog.REPLAY_CLAIM).minusSeconds(60);
+        assertThat(log.redeliver(first, first.redelivered(stopped), "a stopped replay"))
+                .isTrue();
+        assertThat(log.redeliver(second, second.redelivered(stopped), "a stopped replay"))
+                .isTrue();
         assertThat(log.find(agent, first.uid()).orElseThrow().status()).isEqualTo(ExecutionStatus.RUNNING);
 
         var redelivered = WIRING.redeliveries().redeliver(tenant, agent, first.uid());
@@ -96,8 +98,32 @@ class RedeliverFailedHandlerTest {
                 .as("the other stranded one, claimed again and queued")
                 .isEqualTo(1);
         assertThat(replay(tenant, agent, now.minus(Duration.ofHours(1))))
-                .as("both are now owned by their queued tasks")
+                .as("both are now owned by their queued tasks: not claimed a third time")
                 .isZero();
+        assertThat(queuedTasks()).as("a task of each on the deliveries queue").contains(first.uid(), second.uid());
+    }
+
+    /** The executions of the delivery tasks now on the deliveries queue (taken off it). */
+    private static List<String> queuedTasks() {
+        String url =
+                LocalAws.environmentFor("RedeliverFailedFunction", Map.of()).get("DELIVERIES_QUEUE_URL");
+        List<String> executions = new java.util.ArrayList<>();
+        try (var sqs = ai.avala.agents.local.emulator.LocalResources.sqs(
+                LocalAws.shared().aws())) {
+            for (int empty = 0; empty < 2; ) {
+                var messages = sqs.receiveMessage(
+                                r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
+                        .messages();
+                if (messages.isEmpty()) {
+                    empty++;
+                }
+                for (var message : messages) {
+                    executions.add(Json.parse(message.body()).get("execution").asText());
+                    sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle(message.receiptHandle()));
+                }
+            }
+        }
+        return executions;
     }
 
     @Test

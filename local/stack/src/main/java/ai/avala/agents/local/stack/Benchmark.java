@@ -44,7 +44,7 @@ public final class Benchmark {
         Options options = Options.of(0, null, Map.of("bench", "avk_bench_" + UUID.randomUUID()), true)
                 .withEnvironment(Map.of("MAX_AGENTS_PER_TENANT", "100000", "CALLBACK_TIMEOUT_SECONDS", "10"));
         String mode = args.length > 1 ? args[1] : "";
-        if (!mode.equals("--dispatch-only")) {
+        if (!mode.equals("--dispatch-only") && !mode.equals("--delivery-runs-only")) {
             // On a stack of their own with no triggers: otherwise the stack's pollers, and the deliveries and
             // statistics that the measured requests leave behind, run beside every cold start.
             try (DevStack quiet = DevStack.start(options.withoutTriggers())) {
