@@ -162,4 +162,27 @@ class RedeliverFailedHandlerTest {
                 .as("the 50 failed in the window; not the test call, not the older failures")
                 .isEqualTo(50);
     }
+
+    @Test
+    void aRedeliveryWhoseTaskCouldNotBeQueued_shouldLeaveTheExecutionClaimableAgainAtOnce() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = agent(tenant);
+        Execution failed =
+                record(tenant, agent, Instant.now().minus(Duration.ofMinutes(5)), ExecutionStatus.FAILED, false);
+        String queue =
+                LocalAws.environmentFor("RedeliverFailedFunction", Map.of()).get("DELIVERIES_QUEUE_URL");
+        var broken = LocalAws.wiringFor(
+                        "RedeliverFailedFunction",
+                        Map.of("DELIVERIES_QUEUE_URL", queue.substring(0, queue.lastIndexOf('/')) + "/missing"))
+                .redeliveries();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> broken.redeliver(tenant, agent, failed.uid()))
+                .isInstanceOf(RuntimeException.class);
+        var retried = WIRING.redeliveries().redeliver(tenant, agent, failed.uid());
+
+        assertThat(retried.status())
+                .as("the failed queueing ended its claim: the retry is not a 409")
+                .isEqualTo(ExecutionStatus.RUNNING);
+        assertThat(queuedTasks()).contains(failed.uid());
+    }
 }
