@@ -302,17 +302,7 @@ class DeliveryHandlerTest {
     void anAgentFailingForTheConfiguredHours_shouldBeSwitchedOffWithAReasonAndCountedInTheMetric() {
         Delivery first = due("/dead");
         receiver.answer("/dead", CallbackReceiver.Answer.json(500, "{}"));
-        Map<String, String> env = LocalAws.environmentFor(
-                "DeliveryFunction",
-                Map.of(
-                        "ALLOW_LOCAL_CALLBACKS",
-                        "true",
-                        "CALLBACK_MAX_ATTEMPTS",
-                        "1",
-                        "AUTO_DISABLE_AFTER_HOURS",
-                        "120",
-                        "METRICS_NAMESPACE",
-                        "AvalaAgentsTest"));
+        Map<String, String> env = oneAttemptSwitchingOffAfter120Hours();
         Instant start = Instant.now();
         LocalAws.invoke(
                 new DeliveryHandler(new Wiring(Configuration.from(env), Clock.fixed(start, java.time.ZoneOffset.UTC))),
@@ -614,9 +604,9 @@ class DeliveryHandlerTest {
         }
     }
 
-    /** A delivery handler whose callbacks fail after {@code meanwhile} ran, at {@code now}, switching off after 120 h. */
-    private static DeliveryHandler failingAfter(Runnable meanwhile, Instant now) {
-        Map<String, String> env = LocalAws.environmentFor(
+    /** The delivery function's variables for one attempt per execution, switching an agent off after 120 h. */
+    private static Map<String, String> oneAttemptSwitchingOffAfter120Hours() {
+        return LocalAws.environmentFor(
                 "DeliveryFunction",
                 Map.of(
                         "ALLOW_LOCAL_CALLBACKS",
@@ -624,8 +614,16 @@ class DeliveryHandlerTest {
                         "CALLBACK_MAX_ATTEMPTS",
                         "1",
                         "AUTO_DISABLE_AFTER_HOURS",
-                        "120"));
-        return new DeliveryHandler(new Wiring(Configuration.from(env), Clock.fixed(now, java.time.ZoneOffset.UTC))
+                        "120",
+                        "METRICS_NAMESPACE",
+                        "AvalaAgentsTest"));
+    }
+
+    /** A delivery handler whose callbacks fail after {@code meanwhile} ran, at {@code now}, switching off after 120 h. */
+    private static DeliveryHandler failingAfter(Runnable meanwhile, Instant now) {
+        return new DeliveryHandler(new Wiring(
+                        Configuration.from(oneAttemptSwitchingOffAfter120Hours()),
+                        Clock.fixed(now, java.time.ZoneOffset.UTC))
                 .withCallbacks((url, secrets, execution, type, agent, data) -> {
                     meanwhile.run();
                     return new ai.avala.agents.callback.CallbackOutcome.Unanswered("Callback connection failed.");
