@@ -62,17 +62,26 @@ class TenantFairnessTest {
             }
             batch.add(entry("quiet", 9));
 
-            long sent = System.nanoTime();
             sqs.sendMessageBatch(r -> r.queueUrl(stack.queueUrl()).entries(batch));
             eventually(
-                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(60),
                     () -> assertThat(receiver.calls("/quiet")).hasSize(1));
-            Duration quietDelay = Duration.ofNanos(System.nanoTime() - sent);
+            eventually(
+                    Duration.ofSeconds(30),
+                    () -> assertThat(receiver.calls("/hang")).isNotEmpty());
+            long quietCalled = receiver.calls("/quiet").get(0).receivedNanos();
+            long firstNoisyAnswered = receiver.calls("/hang").stream()
+                            .mapToLong(CallbackReceiver.Call::receivedNanos)
+                            .min()
+                            .orElseThrow()
+                    + Duration.ofSeconds(20).toNanos();
 
-            // Not behind the noisy receivers: well before any of them answers (20 s). What remains is moto serving
-            // the noisy tenant's ~1,100 requests in one Python process (local/bench reports the figure; on AWS
-            // those calls take milliseconds and the fair queue serves the quiet tenant's task first).
-            assertThat(quietDelay).isLessThan(Duration.ofSeconds(12));
+            // Not behind the noisy receivers: called before the first of them answers (each hangs 20 s), whatever
+            // moto's speed (it serves the noisy tenant's ~1,100 requests in one Python process; local/bench reports
+            // the delay as quiet_tenant_delay_s; on AWS the fair queue serves the quiet tenant's task first).
+            assertThat(quietCalled)
+                    .as("the quiet tenant's callback came before any noisy receiver answered")
+                    .isLessThan(firstNoisyAnswered);
             eventually(
                     Duration.ofSeconds(30),
                     () -> assertThat(receiver.calls("/hang").size())
