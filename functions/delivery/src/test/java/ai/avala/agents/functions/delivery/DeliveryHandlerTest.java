@@ -625,7 +625,16 @@ class DeliveryHandlerTest {
                         Configuration.from(oneAttemptSwitchingOffAfter120Hours()),
                         Clock.fixed(now, java.time.ZoneOffset.UTC))
                 .withCallbacks((url, secrets, execution, type, agent, data) -> {
-                    meanwhile.run();
+                    // Another process's write, on a thread of its own that inherits nothing of this invocation: not one
+                    // of the delivery function's calls (the IAM check records those).
+                    try {
+                        Thread.ofVirtual()
+                                .inheritInheritableThreadLocals(false)
+                                .start(meanwhile)
+                                .join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                     return new ai.avala.agents.callback.CallbackOutcome.Unanswered("Callback connection failed.");
                 }));
     }
