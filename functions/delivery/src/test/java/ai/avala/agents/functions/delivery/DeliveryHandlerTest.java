@@ -586,7 +586,7 @@ class DeliveryHandlerTest {
         byte[] answer = ai.avala.agents.local.emulator.LambdaEvents.invoke(
                 handler,
                 ai.avala.agents.local.emulator.LambdaEvents.toJson(batchOf(delivery.task())),
-                new ai.avala.agents.local.emulator.EndingContext("DeliveryFunction", 5_000));
+                new ai.avala.agents.local.emulator.LocalContext("DeliveryFunction", 5_000));
 
         try (SqsClient sqs = LocalResources.sqs(LocalAws.shared().aws())) {
             var back = sqs.receiveMessage(r -> r.queueUrl(ownQueue).waitTimeSeconds(5))

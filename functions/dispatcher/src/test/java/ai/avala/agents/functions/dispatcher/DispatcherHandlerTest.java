@@ -249,7 +249,7 @@ class DispatcherHandlerTest {
     void anEventArrivingTooCloseToTheDeadline_shouldBeReceivedAgain_beforeRecordingAPageItCouldNotQueue() {
         String tenant = "tenant_" + UUID.randomUUID();
         String hook = agent(tenant, "late", "https://hooks.example.com/late");
-        var nearTheEnd = new ai.avala.agents.local.emulator.EndingContext("DispatcherFunction", 3_000);
+        var nearTheEnd = new ai.avala.agents.local.emulator.LocalContext("DispatcherFunction", 3_000);
 
         byte[] answer = ai.avala.agents.local.emulator.LambdaEvents.invoke(
                 handler,

@@ -3,6 +3,7 @@ package ai.avala.agents.local.stack;
 import static ai.avala.agents.local.emulator.SamTemplate.list;
 import static ai.avala.agents.local.emulator.SamTemplate.map;
 
+import ai.avala.agents.local.emulator.LocalContext;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.nio.ByteBuffer;

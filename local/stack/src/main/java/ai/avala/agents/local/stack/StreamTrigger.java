@@ -4,6 +4,7 @@ import static ai.avala.agents.local.emulator.SamTemplate.map;
 
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
+import ai.avala.agents.local.emulator.LocalContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

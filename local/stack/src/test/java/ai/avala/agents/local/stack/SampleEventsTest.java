@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.avala.agents.json.Json;
+import ai.avala.agents.local.emulator.LocalContext;
 import ai.avala.agents.local.emulator.SamTemplate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

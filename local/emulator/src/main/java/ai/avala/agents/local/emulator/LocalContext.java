@@ -1,4 +1,4 @@
-package ai.avala.agents.local.stack;
+package ai.avala.agents.local.emulator;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
@@ -7,11 +7,16 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-/** The Lambda context a locally invoked handler sees. */
-record LocalContext(String functionName, int timeoutMillis, String requestId, long deadlineNanos) implements Context {
+/**
+ * The Lambda context a locally invoked handler sees: the local stack's invocations (ending after the function's
+ * {@code Timeout}) and the tests near a deadline (ending after the few seconds they give it). The remaining time is
+ * real, counted from the context's creation.
+ */
+public record LocalContext(String functionName, int timeoutMillis, String requestId, long deadlineNanos)
+        implements Context {
 
-    /** An invocation starting now, ending after the function's {@code Timeout} as Lambda's does. */
-    LocalContext(String functionName, int timeoutMillis) {
+    /** An invocation starting now, ending after {@code timeoutMillis} as Lambda's does at the function's timeout. */
+    public LocalContext(String functionName, int timeoutMillis) {
         this(functionName, timeoutMillis, UUID.randomUUID().toString(), System.nanoTime() + timeoutMillis * 1_000_000L);
     }
 
