@@ -105,6 +105,8 @@ final class DeliveryRun {
     private static final String TENANT = "delivery_run";
     private static final String EVENT_TYPE = "task.completed";
     private static final Duration SETTLE = Duration.ofSeconds(60);
+    /** Concurrent invocations per queue trigger in a run: see {@link #options}. */
+    static final int QUEUE_CONCURRENCY = 8;
 
     private final DevStack stack;
     private final Plan plan;
@@ -122,14 +124,19 @@ final class DeliveryRun {
 
     /**
      * The stack a run needs: its tenant's key, local callbacks allowed, failed callbacks retried after a second
-     * (at most 3 attempts, 2 s each), and AWS's faults between the functions and the emulator when given.
+     * (at most 3 attempts, 2 s each), and AWS's faults between the functions and the emulator when given. Each queue
+     * trigger runs {@link #QUEUE_CONCURRENCY} invocations at once: what moto, one process serving about a hundred
+     * requests a second, keeps up with. The template's 100 deliveries invocations of 10 tasks each would queue every
+     * call in moto for longer than a delivery keeps after its callback, which DynamoDB never does; their invocations
+     * would then outlive their timeout, as a Lambda process that dies does, and repeat callbacks.
      */
     static Options options(Optional<FaultProxy.Settings> faults) {
         Options options = Options.of(0, null, Map.of(TENANT, "avk_delivery_run_000000000000"), true)
                 .withEnvironment(Map.of(
                         "CALLBACK_RETRY_SCHEDULE_SECONDS", "1",
                         "CALLBACK_MAX_ATTEMPTS", "3",
-                        "CALLBACK_TIMEOUT_SECONDS", "2"));
+                        "CALLBACK_TIMEOUT_SECONDS", "2"))
+                .withQueueConcurrency(QUEUE_CONCURRENCY);
         return faults.map(options::withFaults).orElse(options);
     }
 

@@ -63,6 +63,21 @@ public record Options(
                 faults);
     }
 
+    /** These options with {@code invocations} concurrent invocations per queue trigger, whatever the template says. */
+    public Options withQueueConcurrency(int invocations) {
+        return new Options(
+                port,
+                awsEndpoint,
+                apiKeys,
+                readyFile,
+                allowLocalCallbacks,
+                template,
+                functionEnvironment,
+                invocations,
+                triggers,
+                faults);
+    }
+
     /** These options with AWS's everyday faults injected between the functions and the emulator. */
     public Options withFaults(FaultProxy.Settings settings) {
         return new Options(
