@@ -43,7 +43,8 @@ public record Configuration(
         Duration autoDisableAfter,
         Duration pullClaim,
         int pullMaxClaims,
-        int deliveriesMaxReceives) {
+        int deliveriesMaxReceives,
+        int eventsMaxReceives) {
 
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int DEFAULT_MAX_AGENTS_PER_TENANT = 1000;
@@ -56,6 +57,8 @@ public record Configuration(
     public static final int DEFAULT_PULL_MAX_CLAIMS = 5;
     /** The deliveries queue's {@code maxReceiveCount} (its redrive policy in template.yaml). */
     public static final int DEFAULT_DELIVERIES_MAX_RECEIVES = 5;
+    /** The events queue's {@code maxReceiveCount} (its redrive policy in template.yaml). */
+    public static final int DEFAULT_EVENTS_MAX_RECEIVES = 5;
 
     /** How a function reaches AWS (or an emulator): region, endpoint override, where its credentials come from. */
     public record Aws(String region, Optional<URI> endpoint, Credentials credentials) {
@@ -127,7 +130,8 @@ public record Configuration(
                 Duration.ofHours(vars.positive("AUTO_DISABLE_AFTER_HOURS", DEFAULT_AUTO_DISABLE_AFTER_HOURS)),
                 Duration.ofSeconds(vars.positive("PULL_CLAIM_SECONDS", DEFAULT_PULL_CLAIM_SECONDS)),
                 vars.positive("PULL_MAX_CLAIMS", DEFAULT_PULL_MAX_CLAIMS),
-                vars.positive("DELIVERIES_MAX_RECEIVES", DEFAULT_DELIVERIES_MAX_RECEIVES));
+                vars.positive("DELIVERIES_MAX_RECEIVES", DEFAULT_DELIVERIES_MAX_RECEIVES),
+                vars.positive("EVENTS_MAX_RECEIVES", DEFAULT_EVENTS_MAX_RECEIVES));
     }
 
     /** {@code value}, or a start-up failure naming {@code variable} when the function was not given it. */

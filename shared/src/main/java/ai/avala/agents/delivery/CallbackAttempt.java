@@ -95,9 +95,11 @@ public final class CallbackAttempt {
     }
 
     /**
-     * Runs one task within {@code deadline}; throws only when it must be received again (a transient failure).
+     * Runs one task within {@code deadline}; throws only when it must be received again (a transient failure). On
+     * the task's {@code lastReceive} the lease also marks the execution for the sweep (see {@link ExecutionSweep}),
+     * as SQS dead-letters the task if this invocation dies.
      */
-    public void run(DeliveryTask task, Deadline deadline) {
+    public void run(DeliveryTask task, Deadline deadline, boolean lastReceive) {
         long nowMillis = clock.millis();
         if (task.dueMillis() > nowMillis + 1000) {
             deliveries.send(task, nowMillis);
@@ -106,7 +108,7 @@ public final class CallbackAttempt {
         Instant now = Timestamps.now(clock);
         Instant leaseEnd = now.plus(LEASE);
         Optional<Execution> leased =
-                executions.lease(task.agent(), task.execution(), task.attemptsMade(), leaseEnd, now);
+                executions.lease(task.agent(), task.execution(), task.attemptsMade(), leaseEnd, now, lastReceive);
         if (leased.isEmpty()) {
             lookAgainIfLeasedElsewhere(task, leaseEnd);
             return;
@@ -123,15 +125,14 @@ public final class CallbackAttempt {
     /**
      * Ends the task's execution failed with {@code reason} if it is still waiting for this task (running, the
      * task's attempt not made, no other copy holding it), as the task is given up; best-effort: when a dependency
-     * fails this too, the execution stays running and a redelivery of it (or a move of the dead letter back to the
-     * queue) takes it up.
+     * fails this too, the execution stays running, marked for the sweep, which takes it up.
      */
     public void abandon(DeliveryTask task, String reason) {
         try {
             // Under a lease of its own, so that a copy of the task still calling the receiver is not overtaken.
             Instant now = Timestamps.now(clock);
             executions
-                    .lease(task.agent(), task.execution(), task.attemptsMade(), now.plus(LEASE), now)
+                    .lease(task.agent(), task.execution(), task.attemptsMade(), now.plus(LEASE), now, true)
                     .ifPresent(current -> executions.finish(
                             current, current.finished(ExecutionStatus.FAILED, null, null, null, reason, now)));
         } catch (RuntimeException e) {

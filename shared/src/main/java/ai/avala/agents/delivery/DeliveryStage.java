@@ -82,7 +82,7 @@ public final class DeliveryStage {
             return;
         }
         try {
-            attempts.run(task, deadline);
+            attempts.run(task, deadline, message.receiveCount() >= maxReceives);
         } catch (RuntimeException e) {
             if (!AwsFailures.isTransient(e) || task.transientRetries() >= MAX_TRANSIENT_RETRIES) {
                 if (message.receiveCount() >= maxReceives) {

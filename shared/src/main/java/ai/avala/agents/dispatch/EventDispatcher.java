@@ -1,6 +1,7 @@
 package ai.avala.agents.dispatch;
 
 import ai.avala.agents.aws.AwsFailures;
+import ai.avala.agents.delivery.ExecutionSweep;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.lambda.Deadline;
@@ -11,6 +12,7 @@ import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.LabelingEvent;
 import ai.avala.agents.store.ExecutionLog;
+import ai.avala.agents.store.SweepMarks;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +52,9 @@ public final class EventDispatcher {
     private final ExecutionLog executions;
     private final DeliveryQueue deliveries;
     private final DeadLetterQueue deadLetters;
+    private final SweepMarks sweepMarks;
     private final Clock clock;
+    private final int maxReceives;
 
     public EventDispatcher(
             EventQueue events,
@@ -58,7 +62,11 @@ public final class EventDispatcher {
             ExecutionLog executions,
             DeliveryQueue deliveries,
             DeadLetterQueue deadLetters,
-            Clock clock) {
+            SweepMarks sweepMarks,
+            Clock clock,
+            int maxReceives) {
+        this.sweepMarks = sweepMarks;
+        this.maxReceives = maxReceives;
         this.events = events;
         this.matcher = matcher;
         this.executions = executions;
@@ -79,7 +87,7 @@ public final class EventDispatcher {
         }
         Log.tag("tenant", event.tenant());
         try {
-            dispatch(event, message, deadline);
+            dispatch(event, message, deadline, message.receiveCount() >= maxReceives);
         } catch (RuntimeException e) {
             if (!AwsFailures.isTransient(e) || message.transientRetries() >= MAX_TRANSIENT_RETRIES) {
                 throw e;
@@ -92,7 +100,13 @@ public final class EventDispatcher {
         }
     }
 
-    private void dispatch(LabelingEvent event, QueueMessage message, Deadline deadline) throws Exception {
+    /**
+     * Records and queues the event's executions. On its {@code lastReceive} they are marked for the sweep (see
+     * {@link SweepMarks}): if this receive fails too, SQS dead-letters the event, and nothing else would queue the
+     * tasks of what was recorded.
+     */
+    private void dispatch(LabelingEvent event, QueueMessage message, Deadline deadline, boolean lastReceive)
+            throws Exception {
         long started = System.nanoTime();
         List<Agent> matched = matcher.match(event);
         LOG.info("Event matched", "event_id", event.id(), "event_type", event.type(), "matched_agents", matched.size());
@@ -107,7 +121,8 @@ public final class EventDispatcher {
                             + matched.size() + "; the event is received again");
                 }
                 List<Agent> page = matched.subList(start, Math.min(matched.size(), start + PAGE));
-                deliveries.send(record(event, eventTime, page, writes), clock.millis());
+                Instant sweepAt = lastReceive ? clock.instant().plus(ExecutionSweep.REQUEUE_AFTER) : null;
+                deliveries.send(record(event, eventTime, page, writes, sweepAt), clock.millis());
             }
         }
         // Matching time: from the event read to its executions recorded and their tasks queued.
@@ -118,7 +133,8 @@ public final class EventDispatcher {
     }
 
     /** Records the executions of one page of agents concurrently; the delivery tasks of those that call back. */
-    private List<DeliveryTask> record(LabelingEvent event, Instant eventTime, List<Agent> agents, Semaphore writes)
+    private List<DeliveryTask> record(
+            LabelingEvent event, Instant eventTime, List<Agent> agents, Semaphore writes, Instant sweepAt)
             throws Exception {
         Instant now = Timestamps.now(clock);
         List<DeliveryTask> tasks = new ArrayList<>();
@@ -130,7 +146,11 @@ public final class EventDispatcher {
                 written.add(threads.submit(() -> {
                     writes.acquire();
                     try {
-                        executions.create(execution);
+                        boolean created = executions.create(execution, agent.pullMode() ? null : sweepAt);
+                        if (!created && sweepAt != null && !agent.pullMode()) {
+                            // Recorded by an earlier receive, whose tasks may not have been queued.
+                            sweepMarks.mark(execution, sweepAt);
+                        }
                     } finally {
                         writes.release();
                     }

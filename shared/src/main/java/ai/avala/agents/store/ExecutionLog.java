@@ -53,6 +53,22 @@ public final class ExecutionLog {
      */
     public static final Duration REPLAY_CLAIM = Duration.ofMinutes(10);
 
+    /**
+     * How long past its due time a running execution's next attempt may wait unheld before a replay or a redelivery
+     * takes it for stranded (see {@link #STRANDED}): far beyond a deliveries queue's backlog and a crashed lease's
+     * return (the queue's visibility timeout).
+     */
+    static final Duration OVERDUE = Duration.ofHours(1);
+
+    /**
+     * A running execution nothing will take up (with {@code :nowMillis} and {@code :overdue} bound): a replay's claim
+     * that ran out before a delivery leased it (its replay stopped between the claim and the queueing), or one whose
+     * next attempt was due over {@link #OVERDUE} ago that no claim and no live lease holds (a claim made before
+     * claims had an expiry, or any other lost task). A replay of its window or a redelivery claims it again.
+     */
+    private static final String STRANDED = "(replay_until < :nowMillis OR (attribute_not_exists(replay_until) "
+            + "AND next_attempt_at < :overdue AND (attribute_not_exists(lease_until) OR lease_until < :nowMillis)))";
+
     public static final String PULL_UID_INDEX = "by-pull-uid";
     static final String EXECUTION_PREFIX = "exec_";
     private static final String EVENT_CLAIMS = "event-claims#";
@@ -71,9 +87,21 @@ public final class ExecutionLog {
      * the agent, so this is what makes one execution per (event, agent)); true if this call created it.
      */
     public boolean create(Execution execution) {
+        return create(execution, null);
+    }
+
+    /**
+     * {@link #create(Execution)}, with the execution marked for the sweep from {@code sweepAt} when not null (see
+     * {@link SweepMarks}): its event is on its last receive, and its task may never be queued.
+     */
+    public boolean create(Execution execution, Instant sweepAt) {
+        Map<String, AttributeValue> item = toItem(execution);
+        if (sweepAt != null) {
+            item.putAll(SweepMarks.attributes(sweepAt));
+        }
         try {
             dynamo.putItem(r -> r.tableName(table)
-                    .item(toItem(execution))
+                    .item(item)
                     .conditionExpression("attribute_not_exists(#uid)")
                     .expressionAttributeNames(Map.of("#uid", "uid")));
             return true;
@@ -130,28 +158,47 @@ public final class ExecutionLog {
      */
     public Optional<Execution> lease(
             String agentUid, String executionUid, int attemptsMade, Instant until, Instant now) {
+        return lease(agentUid, executionUid, attemptsMade, until, now, false);
+    }
+
+    /**
+     * {@link #lease(String, String, int, Instant, Instant)}; on a task's last receive ({@code lastReceive}) the
+     * execution is also marked for the sweep at the lease's end, as nothing else would end it if the invocation
+     * died holding it (SQS dead-letters the task). Any other lease takes the execution out of the sweep's index: its
+     * task owns it.
+     */
+    public Optional<Execution> lease(
+            String agentUid, String executionUid, int attemptsMade, Instant until, Instant now, boolean lastReceive) {
         // Who takes the lease: a retried write whose first answer was lost finds its own holder there.
         String holder = UUID.randomUUID().toString();
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(
+                ":until",
+                number(until.toEpochMilli()),
+                ":holder",
+                string(holder),
+                ":now",
+                number(now.toEpochMilli()),
+                ":running",
+                string(ExecutionStatus.RUNNING.wire()),
+                ":attempts",
+                number(attemptsMade)));
+        if (lastReceive) {
+            values.put(":sweep", SweepMarks.attributes(until).get("sweep"));
+        }
         try {
             var updated = dynamo.updateItem(r -> r.tableName(table)
                     .key(key(agentUid, executionUid))
                     // A replay's claim ends once a delivery takes the execution up.
                     .updateExpression(
-                            "SET lease_until = :until, lease_holder = :holder REMOVE replay_until, replay_holder")
+                            lastReceive
+                                    ? "SET lease_until = :until, lease_holder = :holder, sweep = :sweep, "
+                                            + "sweep_at = :until REMOVE replay_until, replay_holder"
+                                    : "SET lease_until = :until, lease_holder = :holder "
+                                            + "REMOVE replay_until, replay_holder, sweep, sweep_at")
                     .conditionExpression("#status = :running AND attempts = :attempts "
                             + "AND (attribute_not_exists(lease_until) OR lease_until < :now)")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(
-                            ":until",
-                            number(until.toEpochMilli()),
-                            ":holder",
-                            string(holder),
-                            ":now",
-                            number(now.toEpochMilli()),
-                            ":running",
-                            string(ExecutionStatus.RUNNING.wire()),
-                            ":attempts",
-                            number(attemptsMade)))
+                    .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return Optional.of(fromItem(updated.attributes()));
@@ -185,7 +232,7 @@ public final class ExecutionLog {
                             + "response_payload = :response, error_message = :error, attempts = :attempts, "
                             + "started_at = :started, completed_at = :completed, updated_at = :updated, "
                             + "attempt_history = :history REMOVE lease_until, lease_holder, agent_status, next_attempt_at, claimed_until, claim_holder, "
-                            + "replay_until, replay_holder")
+                            + "replay_until, replay_holder, sweep, sweep_at, sweeps")
                     .conditionExpression("#status = :was AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status", "#action", "action"))
                     .expressionAttributeValues(Map.ofEntries(
@@ -232,7 +279,7 @@ public final class ExecutionLog {
                     .key(key(current.agentUid(), current.uid()))
                     .updateExpression(
                             "SET attempts = :attempts, error_message = :error, updated_at = :now, "
-                                    + "started_at = :started, attempt_history = :history, next_attempt_at = :next REMOVE lease_until, lease_holder")
+                                    + "started_at = :started, attempt_history = :history, next_attempt_at = :next REMOVE lease_until, lease_holder, sweep, sweep_at")
                     .conditionExpression("#status = :running AND attempts = :wasAttempts")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(
@@ -272,12 +319,13 @@ public final class ExecutionLog {
         values.put(":attempts", number(current.attempts()));
         values.put(":holder", string(holder));
         values.put(":expires", number(redelivered.updatedAt().plus(REPLAY_CLAIM).toEpochMilli()));
+        values.put(":sweep", SweepMarks.attributes(redelivered.updatedAt()).get("sweep"));
         String condition;
         if (stranded) {
-            // A replay's claim that no delivery took up before it ran out: its replay was stopped between the claim
-            // and the queueing of the task. Claimed again, once.
+            // Stranded (see STRANDED): claimed again, once.
             values.put(":nowMillis", number(redelivered.updatedAt().toEpochMilli()));
-            condition = "#status = :running AND attempts = :attempts AND replay_until < :nowMillis";
+            values.put(":overdue", timestamp(redelivered.updatedAt().minus(OVERDUE)));
+            condition = "#status = :running AND attempts = :attempts AND " + STRANDED;
         } else {
             values.put(":success", string(ExecutionStatus.SUCCESS.wire()));
             values.put(":failed", string(ExecutionStatus.FAILED.wire()));
@@ -288,7 +336,8 @@ public final class ExecutionLog {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(current.agentUid(), current.uid()))
                     .updateExpression("SET #status = :running, completed_at = :null, updated_at = :now, "
-                            + "next_attempt_at = :next, replay_until = :expires, replay_holder = :holder")
+                            + "next_attempt_at = :next, replay_until = :expires, replay_holder = :holder, "
+                            + "sweep = :sweep, sweep_at = :expires")
                     .conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(values)
@@ -309,7 +358,8 @@ public final class ExecutionLog {
         try {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(claimed.agentUid(), claimed.uid()))
-                    .updateExpression("SET replay_until = :zero")
+                    // Due for the sweep at once, too.
+                    .updateExpression("SET replay_until = :zero, sweep_at = :zero")
                     .conditionExpression("replay_holder = :holder")
                     .expressionAttributeValues(Map.of(":zero", number(0), ":holder", string(holder))));
         } catch (ConditionalCheckFailedException takenUp) {
@@ -337,8 +387,8 @@ public final class ExecutionLog {
                 .tableName(table)
                 .keyConditionExpression("#agent = :p AND #uid BETWEEN :from AND :to")
                 // Failed ones, and those a stopped replay claimed and never queued (its claim ran out).
-                .filterExpression("(#status = :failed OR (#status = :running AND replay_until < :now)) "
-                        + "AND event_type <> :test")
+                .filterExpression(
+                        "(#status = :failed OR (#status = :running AND " + STRANDED + ")) " + "AND event_type <> :test")
                 .expressionAttributeNames(Map.of("#agent", "agent", "#uid", "uid", "#status", "status"))
                 .expressionAttributeValues(Map.of(
                         ":p",
@@ -353,8 +403,10 @@ public final class ExecutionLog {
                         string(Execution.TEST_EVENT_TYPE),
                         ":running",
                         string(ExecutionStatus.RUNNING.wire()),
-                        ":now",
-                        number(now.toEpochMilli())));
+                        ":nowMillis",
+                        number(now.toEpochMilli()),
+                        ":overdue",
+                        timestamp(now.minus(OVERDUE))));
         if (startKey != null) {
             request.exclusiveStartKey(Attributes.keyOf(startKey));
         }

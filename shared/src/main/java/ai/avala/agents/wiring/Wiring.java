@@ -11,6 +11,7 @@ import ai.avala.agents.callback.UrlGuard;
 import ai.avala.agents.config.Configuration;
 import ai.avala.agents.delivery.CallbackAttempt;
 import ai.avala.agents.delivery.DeliveryStage;
+import ai.avala.agents.delivery.ExecutionSweep;
 import ai.avala.agents.dispatch.AgentMatcher;
 import ai.avala.agents.dispatch.DeadLetterQueue;
 import ai.avala.agents.dispatch.DeliveryQueue;
@@ -30,6 +31,7 @@ import ai.avala.agents.store.ApiKeyStore;
 import ai.avala.agents.store.ExecutionLog;
 import ai.avala.agents.store.ExecutionStatsStore;
 import ai.avala.agents.store.SubscriptionIndex;
+import ai.avala.agents.store.SweepMarks;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -174,7 +176,18 @@ public final class Wiring {
                 deliveries(),
                 new DeadLetterQueue(
                         sqs(), required(config.eventsDeadLetterQueueUrl(), "DEAD_LETTER_QUEUE_URL"), "events"),
-                clock);
+                sweepMarks(),
+                clock,
+                config.eventsMaxReceives());
+    }
+
+    public SweepMarks sweepMarks() {
+        return new SweepMarks(dynamo(), required(config.executionsTable(), "EXECUTIONS_TABLE"));
+    }
+
+    /** The sweep: executions that lost their task, from the sparse index of those that could. */
+    public ExecutionSweep executionSweep() {
+        return new ExecutionSweep(sweepMarks(), executions(), deliveries(), clock);
     }
 
     /** The delivery stage: one callback per task, at most {@code TENANT_MAX_IN_FLIGHT} of a tenant at once. */

@@ -740,4 +740,46 @@ class DeliveryHandlerTest {
         assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.FAILED);
         assertThat(stored(delivery).errorMessage()).contains("dead-letter queue");
     }
+
+    /** Whether the sweep's index holds the execution, read as another process would (not the delivery's call). */
+    private static boolean markedForTheSweep(Execution execution) {
+        java.util.concurrent.atomic.AtomicBoolean marked = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            Thread.ofVirtual()
+                    .inheritInheritableThreadLocals(false)
+                    .start(() -> marked.set(
+                            WIRING.sweepMarks().due(Instant.now().plus(Duration.ofDays(1)), null, 1000).stream()
+                                    .anyMatch(due -> due.uid().equals(execution.uid()))))
+                    .join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return marked.get();
+    }
+
+    @Test
+    void aTaskOnItsLastReceive_shouldMarkItsExecutionForTheSweepWhileItHoldsIt_andAnEarlierReceiveShouldNot() {
+        Delivery early = due("/early-receive");
+        Delivery last = due("/last-receive");
+        List<Boolean> markedDuringTheCallback = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var handler = new DeliveryHandler(WIRING.withCallbacks((url, secret, id, type, agent, data) -> {
+            Delivery calling = id.equals(last.execution().uid()) ? last : early;
+            markedDuringTheCallback.add(markedForTheSweep(calling.execution()));
+            return realDelivery.send(url, secret, id, type, agent, data);
+        }));
+        SQSEvent onItsLastReceive = batchOf(last.task());
+        onItsLastReceive.getRecords().get(0).setAttributes(Map.of("ApproximateReceiveCount", "5"));
+
+        LocalAws.invoke(handler, batchOf(early.task()));
+        LocalAws.invoke(handler, onItsLastReceive);
+
+        assertThat(markedDuringTheCallback)
+                .as("an earlier receive's task comes back from the queue if its invocation dies; the last one's would"
+                        + " be dead-lettered, so the sweep looks after it")
+                .containsExactly(false, true);
+        assertThat(stored(last).status()).isEqualTo(ExecutionStatus.SUCCESS);
+        assertThat(markedForTheSweep(last.execution()))
+                .as("finished: out of the index")
+                .isFalse();
+    }
 }

@@ -16,6 +16,7 @@ import ai.avala.agents.paging.PageRequest;
 import ai.avala.agents.service.AgentChanges;
 import ai.avala.agents.service.AgentListings;
 import ai.avala.agents.service.AgentService;
+import ai.avala.agents.store.SweepMarks;
 import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
@@ -321,5 +322,42 @@ class DispatcherHandlerTest {
                     .isEmpty();
             assertThat(tasksOf(tenant)).extracting(DeliveryTask::agent).containsExactlyInAnyOrderElementsOf(agents);
         }
+    }
+
+    @Test
+    void anEventFailingOnItsLastReceive_shouldLeaveWhatItRecordedMarkedForTheSweep() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String early = agent(tenant, "recorded early", "https://hooks.example.com/early");
+        String pulled = agent(tenant, "pulled", null);
+        String body = event(tenant, "evt_" + UUID.randomUUID());
+        // No deliveries queue to send to: a failure no retry mends, so the event is received again, then dead-lettered.
+        var broken = new DispatcherHandler(LocalAws.wiringFor(
+                "DispatcherFunction", Map.of("DELIVERIES_QUEUE_URL", ENV.get("DELIVERIES_QUEUE_URL") + "-deleted")));
+        assertThat(LocalAws.invoke(broken, batchOf(body)).getBatchItemFailures())
+                .hasSize(1);
+        String late = agent(tenant, "subscribed since", "https://hooks.example.com/late");
+        SQSEvent last = batchOf(body);
+        last.getRecords()
+                .get(0)
+                .setAttributes(Map.of(
+                        "SentTimestamp", Long.toString(System.currentTimeMillis()), "ApproximateReceiveCount", "5"));
+
+        assertThat(LocalAws.invoke(broken, last).getBatchItemFailures())
+                .as("failed on its last receive: SQS dead-letters it")
+                .hasSize(1);
+
+        List<SweepMarks.Due> due =
+                WIRING.sweepMarks().due(java.time.Instant.now().plus(Duration.ofDays(1)), null, 1000).stream()
+                        .filter(entry -> List.of(early, late, pulled).contains(entry.agent()))
+                        .toList();
+        assertThat(due)
+                .as("the callbacks' executions, recorded on an earlier receive or on this one, are the sweep's; the"
+                        + " pull-mode one is its polls'")
+                .extracting(SweepMarks.Due::agent)
+                .containsExactlyInAnyOrder(early, late);
+        assertThat(due)
+                .allSatisfy(entry -> assertThat(entry.sweepAt())
+                        .isGreaterThan(System.currentTimeMillis()
+                                + Duration.ofMinutes(10).toMillis()));
     }
 }

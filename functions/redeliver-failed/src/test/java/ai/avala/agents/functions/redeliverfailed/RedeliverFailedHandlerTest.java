@@ -103,6 +103,48 @@ class RedeliverFailedHandlerTest {
         assertThat(queuedTasks()).as("a task of each on the deliveries queue").contains(first.uid(), second.uid());
     }
 
+    /** Sets a finished execution running as a claim made before claims had an expiry did: no replay_until. */
+    private void claimWithoutExpiry(Execution finished, Instant at) {
+        WIRING.dynamo()
+                .updateItem(r -> r.tableName(table)
+                        .key(Map.of(
+                                "agent",
+                                software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                                        finished.agentUid()),
+                                "uid",
+                                software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(finished.uid())))
+                        .updateExpression("SET #status = :running, next_attempt_at = :at, updated_at = :at")
+                        .expressionAttributeNames(Map.of("#status", "status"))
+                        .expressionAttributeValues(Map.of(
+                                ":running",
+                                software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("running"),
+                                ":at",
+                                software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                                        ai.avala.agents.json.Timestamps.format(at)))));
+    }
+
+    @Test
+    void aClaimWithoutAnExpiryLongOverdue_shouldBeClaimedAgainByAReplay_butARunningRetryShouldNot() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String agent = agent(tenant);
+        Instant now = Instant.now();
+        Execution legacy = record(tenant, agent, now.minus(Duration.ofHours(3)), ExecutionStatus.FAILED, false);
+        Execution retrying = record(tenant, agent, now.minus(Duration.ofHours(3)), ExecutionStatus.FAILED, false);
+        claimWithoutExpiry(legacy, now.minus(Duration.ofHours(2)));
+        // Running, its next attempt due in a minute: its delayed task owns it.
+        claimWithoutExpiry(retrying, now.plus(Duration.ofMinutes(1)));
+        queuedTasks();
+
+        int replayed = replay(tenant, agent, now.minus(Duration.ofHours(4)));
+
+        assertThat(replayed).as("the overdue claim only").isEqualTo(1);
+        assertThat(queuedTasks()).containsExactly(legacy.uid());
+        var whileRetrying =
+                LocalAws.wiringFor("RedeliverFailedFunction", Map.of()).redeliveries();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> whileRetrying.redeliver(tenant, agent, retrying.uid()))
+                .isInstanceOf(ai.avala.agents.errors.ConflictException.class);
+    }
+
     /** The executions of the delivery tasks now on the deliveries queue (taken off it). */
     private static List<String> queuedTasks() {
         String url =

@@ -234,6 +234,12 @@ final class ColdStarts {
         if (json.has("policyDocument")) {
             return answer.contains("\"Allow\"") ? null : "denied the key";
         }
+        if (json.has("queued") && json.has("failed")) {
+            // The sweep's account of its run.
+            return json.get("failed").asInt() == 0
+                    ? null
+                    : "failed to look at " + json.get("failed").asInt();
+        }
         return "an answer of no known kind";
     }
 
@@ -480,6 +486,20 @@ final class ColdStarts {
                                         "NewImage",
                                                 Map.of("tenant", Map.of("S", TENANT), "status", Map.of("S", "success")),
                                         "SequenceNumber", Long.toString(System.nanoTime()))))));
+            case "SweepFunction" ->
+                Json.write(Map.of(
+                        "version",
+                        "0",
+                        "id",
+                        UUID.randomUUID().toString(),
+                        "detail-type",
+                        "Scheduled Event",
+                        "source",
+                        "aws.events",
+                        "time",
+                        Instant.now().toString(),
+                        "detail",
+                        Map.of()));
             default -> throw new IllegalStateException("No cold-start request for " + function);
         };
     }

@@ -44,6 +44,7 @@ public final class DevStack implements AutoCloseable {
     private final ExecutorService pollers;
     private final List<QueueTrigger> triggers;
     private final List<StreamTrigger> streamTriggers;
+    private final List<ScheduleTrigger> schedules;
     private final SqsClient sqs;
     private final Map<String, String> apiKeys;
     private final String queueUrl;
@@ -51,9 +52,9 @@ public final class DevStack implements AutoCloseable {
     private final Optional<FaultProxy> faults;
     /**
      * The functions whose time tests move forward (days of failing callbacks, the end of a secret's overlap)
-     * through {@link #clock()}: the delivery stage's. The API answers on the system's clock.
+     * through {@link #clock()}: the delivery stage's and the sweep's. The API answers on the system's clock.
      */
-    private static final Set<String> ON_STACK_CLOCK = Set.of("DeliveryFunction");
+    private static final Set<String> ON_STACK_CLOCK = Set.of("DeliveryFunction", "SweepFunction");
 
     private final StackClock clock;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -67,6 +68,7 @@ public final class DevStack implements AutoCloseable {
             ExecutorService pollers,
             List<QueueTrigger> triggers,
             List<StreamTrigger> streamTriggers,
+            List<ScheduleTrigger> schedules,
             SqsClient sqs,
             Map<String, String> apiKeys,
             String queueUrl,
@@ -82,6 +84,7 @@ public final class DevStack implements AutoCloseable {
         this.pollers = pollers;
         this.triggers = triggers;
         this.streamTriggers = streamTriggers;
+        this.schedules = schedules;
         this.sqs = sqs;
         this.apiKeys = apiKeys;
         this.queueUrl = queueUrl;
@@ -119,6 +122,7 @@ public final class DevStack implements AutoCloseable {
             SqsClient sqs = LocalResources.sqs(resources.aws());
             List<QueueTrigger> triggers = new ArrayList<>();
             List<StreamTrigger> streamTriggers = new ArrayList<>();
+            List<ScheduleTrigger> schedules = new ArrayList<>();
             var streams = software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient.builder();
             var streamsClient = AwsClients.build(streams, resources.aws());
             var functionsWithEvents = options.triggers()
@@ -151,11 +155,20 @@ public final class DevStack implements AutoCloseable {
                         streamTriggers.add(
                                 new StreamTrigger(streamsClient, functions.get(entry.getKey()), streamArn, stream));
                     }
+                    Map<String, Object> schedule = ScheduleTrigger.scheduleProperties(event);
+                    if (schedule != null) {
+                        schedules.add(new ScheduleTrigger(
+                                functions.get(entry.getKey()),
+                                options.scheduleEvery() != null
+                                        ? options.scheduleEvery()
+                                        : ScheduleTrigger.rate((String) schedule.get("Schedule"))));
+                    }
                 }
             }
             ExecutorService pollers = Executors.newVirtualThreadPerTaskExecutor();
             triggers.forEach(QueueTrigger::start);
             streamTriggers.forEach(pollers::submit);
+            schedules.forEach(pollers::submit);
             String[] queues = eventQueues(template, resources);
             DevStack stack = new DevStack(
                     moto,
@@ -165,6 +178,7 @@ public final class DevStack implements AutoCloseable {
                     pollers,
                     triggers,
                     streamTriggers,
+                    schedules,
                     sqs,
                     keys,
                     queues[0],
@@ -246,6 +260,11 @@ public final class DevStack implements AutoCloseable {
                 .toList();
     }
 
+    /** The functions this stack runs on a schedule (none on a stack started without triggers). */
+    public List<String> scheduledFunctions() {
+        return schedules.stream().map(ScheduleTrigger::functionId).toList();
+    }
+
     /** The fault proxy between the functions and the emulator, when the stack was started with faults. */
     public Optional<FaultProxy> faults() {
         return faults;
@@ -323,6 +342,7 @@ public final class DevStack implements AutoCloseable {
         // The triggers stop first, so that no batch is reported after this line.
         triggers.forEach(QueueTrigger::stop);
         streamTriggers.forEach(StreamTrigger::stop);
+        schedules.forEach(ScheduleTrigger::stop);
         LOG.info("Stopping the local stack");
         server.stop(0);
         httpThreads.shutdownNow();

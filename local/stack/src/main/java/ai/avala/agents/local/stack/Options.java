@@ -17,7 +17,8 @@ public record Options(
         Map<String, String> functionEnvironment,
         int queueConcurrency,
         boolean triggers,
-        Optional<FaultProxy.Settings> faults) {
+        Optional<FaultProxy.Settings> faults,
+        java.time.Duration scheduleEvery) {
 
     public Options {
         apiKeys = Map.copyOf(apiKeys);
@@ -27,7 +28,7 @@ public record Options(
     /** The usual options: no ready file, the default template, no extra function variables. */
     public static Options of(int port, String awsEndpoint, Map<String, String> apiKeys, boolean allowLocalCallbacks) {
         return new Options(
-                port, awsEndpoint, apiKeys, null, allowLocalCallbacks, null, Map.of(), 0, true, Optional.empty());
+                port, awsEndpoint, apiKeys, null, allowLocalCallbacks, null, Map.of(), 0, true, Optional.empty(), null);
     }
 
     /** These options with the given function environment variables over the template's. */
@@ -42,7 +43,8 @@ public record Options(
                 variables,
                 queueConcurrency,
                 triggers,
-                faults);
+                faults,
+                scheduleEvery);
     }
 
     /**
@@ -60,7 +62,8 @@ public record Options(
                 functionEnvironment,
                 queueConcurrency,
                 false,
-                faults);
+                faults,
+                scheduleEvery);
     }
 
     /** These options with {@code invocations} concurrent invocations per queue trigger, whatever the template says. */
@@ -75,7 +78,27 @@ public record Options(
                 functionEnvironment,
                 invocations,
                 triggers,
-                faults);
+                faults,
+                scheduleEvery);
+    }
+
+    /**
+     * These options with every schedule of the template ({@code Type: Schedule}) run every {@code period} instead of
+     * its own rate: tests do not wait five minutes for the sweep.
+     */
+    public Options withScheduleEvery(java.time.Duration period) {
+        return new Options(
+                port,
+                awsEndpoint,
+                apiKeys,
+                readyFile,
+                allowLocalCallbacks,
+                template,
+                functionEnvironment,
+                queueConcurrency,
+                triggers,
+                faults,
+                period);
     }
 
     /** These options with AWS's everyday faults injected between the functions and the emulator. */
@@ -90,13 +113,14 @@ public record Options(
                 functionEnvironment,
                 queueConcurrency,
                 triggers,
-                Optional.of(settings));
+                Optional.of(settings),
+                scheduleEvery);
     }
 
     public static final String USAGE = """
             usage: local/run [--port N] [--aws-endpoint URL] [--api-key TENANT=KEY]... [--ready-file PATH]
                              [--allow-local-callbacks] [--template PATH] [--env NAME=VALUE]... [--queue-concurrency N]
-                             [--faults RATE[,SEED]]
+                             [--faults RATE[,SEED]] [--schedule-every SECONDS]
               --port N                 API port on 127.0.0.1 (default 3000; 0 picks a free one)
               --aws-endpoint URL       use this running AWS emulator instead of starting moto
               --api-key TENANT=KEY     accept KEY for TENANT (repeatable; default: one generated key)
@@ -110,6 +134,7 @@ public record Options(
               --faults RATE[,SEED]     fail that share of the functions' DynamoDB and SQS requests as AWS does
                                        (throttles, 500s, resets, answers lost after the write, transaction
                                        conflicts, partial batches), seeded; e.g. --faults 0.15,42
+              --schedule-every SECONDS run the template's schedules (the sweep) this often instead of their rate
             """;
 
     public static Options parse(String[] args) {
@@ -122,6 +147,7 @@ public record Options(
         Map<String, String> env = new LinkedHashMap<>();
         int concurrency = 0;
         Optional<FaultProxy.Settings> faults = Optional.empty();
+        java.time.Duration scheduleEvery = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -133,11 +159,14 @@ public record Options(
                 case "--allow-local-callbacks" -> allowLocal = true;
                 case "--template" -> template = Path.of(value(args, ++i, arg));
                 case "--queue-concurrency" -> concurrency = parsePositive(value(args, ++i, arg), arg);
+                case "--schedule-every" ->
+                    scheduleEvery = java.time.Duration.ofSeconds(parsePositive(value(args, ++i, arg), arg));
                 case "--faults" -> faults = Optional.of(FaultProxy.Settings.parse(value(args, ++i, arg)));
                 default -> throw new IllegalArgumentException("Unknown option " + arg);
             }
         }
-        return new Options(port, endpoint, keys, ready, allowLocal, template, env, concurrency, true, faults);
+        return new Options(
+                port, endpoint, keys, ready, allowLocal, template, env, concurrency, true, faults, scheduleEvery);
     }
 
     private static void pair(String text, String flag, String form, Map<String, String> into) {

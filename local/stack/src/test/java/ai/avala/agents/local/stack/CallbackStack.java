@@ -14,11 +14,19 @@ record CallbackStack(DevStack stack, StackTenants tenants, SqsClient sqs, Callba
         implements AutoCloseable {
 
     static CallbackStack start(int maxAttempts) throws Exception {
-        DevStack stack = DevStack.start(Options.of(0, null, Map.of(), true)
-                .withEnvironment(Map.of(
-                        "CALLBACK_RETRY_SCHEDULE_SECONDS", "1",
-                        "CALLBACK_MAX_ATTEMPTS", Integer.toString(maxAttempts),
-                        "CALLBACK_TIMEOUT_SECONDS", "2")));
+        return start(Options.of(0, null, Map.of(), true), maxAttempts);
+    }
+
+    /** {@link #start(int)}, with the template's schedules (the sweep) run every {@code scheduleEvery}. */
+    static CallbackStack start(int maxAttempts, java.time.Duration scheduleEvery) throws Exception {
+        return start(Options.of(0, null, Map.of(), true).withScheduleEvery(scheduleEvery), maxAttempts);
+    }
+
+    private static CallbackStack start(Options options, int maxAttempts) throws Exception {
+        DevStack stack = DevStack.start(options.withEnvironment(Map.of(
+                "CALLBACK_RETRY_SCHEDULE_SECONDS", "1",
+                "CALLBACK_MAX_ATTEMPTS", Integer.toString(maxAttempts),
+                "CALLBACK_TIMEOUT_SECONDS", "2")));
         return new CallbackStack(
                 stack,
                 new StackTenants(stack),
