@@ -21,7 +21,7 @@ import java.util.Optional;
  * The sweep, run on a schedule: finds the executions that lost their task at a rare moment and queues their task
  * again, or ends them. It reads only the sparse index of executions marked as at risk ({@link SweepMarks}: a
  * replay's claim, a lease on a task's last receive, what an event recorded on its last receive), never a Scan,
- * and no successful delivery writes that index. For each entry due:
+ * and no first delivery of a dispatched event writes that index. For each entry due:
  * <ul>
  *   <li>finished (or pending, which its agent's polls own): taken out of the index;
  *   <li>held by a live lease or replay claim: looked at again when that ends;
@@ -35,11 +35,8 @@ public final class ExecutionSweep {
 
     private static final Log LOG = Log.of(ExecutionSweep.class);
 
-    /**
-     * How long after marking, or after queueing a task again, the sweep looks at an execution that no delivery took
-     * up: far beyond a deliveries queue's usual backlog, so that it rarely queues a second copy of a live task.
-     */
-    public static final Duration REQUEUE_AFTER = Duration.ofMinutes(15);
+    /** See {@link SweepMarks#REQUEUE_AFTER}. */
+    public static final Duration REQUEUE_AFTER = SweepMarks.REQUEUE_AFTER;
 
     /** How many tasks the sweep queues for one execution before it ends it failed. */
     public static final int MAX_REQUEUES = 2;
@@ -90,12 +87,16 @@ public final class ExecutionSweep {
                 try {
                     counts[look(due, now).ordinal()]++;
                 } catch (RuntimeException e) {
-                    if (!AwsFailures.isTransient(e)) {
-                        throw e;
-                    }
-                    // Still due: the next run looks at it again.
                     failed++;
-                    LOG.warn("A dependency failed the sweep of execution " + due.uid(), e);
+                    if (AwsFailures.isTransient(e)) {
+                        // Still due: the next run looks at it again.
+                        LOG.warn("A dependency failed the sweep of execution " + due.uid(), e);
+                    } else {
+                        // A failure no retry mends: looked at again later, so that it never holds up the entries
+                        // after it.
+                        LOG.error("The sweep could not look at execution " + due.uid(), e);
+                        postpone(due, now);
+                    }
                 }
                 after = due;
             }
@@ -126,11 +127,19 @@ public final class ExecutionSweep {
         return outcome;
     }
 
+    private void postpone(SweepMarks.Due due, Instant now) {
+        try {
+            marks.postpone(due, now.plus(REQUEUE_AFTER));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not postpone the sweep of execution " + due.uid(), e);
+        }
+    }
+
     private Look look(SweepMarks.Due due, Instant now) {
         Optional<SweepMarks.State> found = marks.state(due);
         long nowMillis = now.toEpochMilli();
-        if (found.isEmpty() || found.get().sweepAt() > nowMillis) {
-            // Gone (its retention ended), or moved since the index was read (the index lags the table).
+        if (found.isEmpty() || !found.get().marked() || found.get().sweepAt() > nowMillis) {
+            // Gone (its retention ended), unmarked or moved since the index was read (the index lags the table).
             return Look.NONE;
         }
         SweepMarks.State state = found.get();

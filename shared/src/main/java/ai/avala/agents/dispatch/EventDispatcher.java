@@ -1,7 +1,6 @@
 package ai.avala.agents.dispatch;
 
 import ai.avala.agents.aws.AwsFailures;
-import ai.avala.agents.delivery.ExecutionSweep;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.lambda.Deadline;
@@ -121,7 +120,7 @@ public final class EventDispatcher {
                             + matched.size() + "; the event is received again");
                 }
                 List<Agent> page = matched.subList(start, Math.min(matched.size(), start + PAGE));
-                Instant sweepAt = lastReceive ? clock.instant().plus(ExecutionSweep.REQUEUE_AFTER) : null;
+                Instant sweepAt = lastReceive ? clock.instant().plus(SweepMarks.REQUEUE_AFTER) : null;
                 deliveries.send(record(event, eventTime, page, writes, sweepAt), clock.millis());
             }
         }

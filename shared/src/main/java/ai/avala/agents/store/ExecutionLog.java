@@ -36,9 +36,10 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * Executions in DynamoDB: partition {@code agent}, sort {@code uid} (time-ordered). Every write is a
  * single-item write, never a transaction: a delivery costs one write to record the execution, one to
  * lease its attempt and one to finish it, and nothing else (the agents' statistics follow from the
- * table's stream, see {@link ExecutionStatsStore}). Two sparse indexes cost nothing for callback
- * executions: {@code by-status} holds only pending (pull-mode) executions for {@code ?status=pending},
- * {@code by-pull-uid} only pull-mode executions for {@code POST /agent-actions/}. Items expire through the
+ * table's stream, see {@link ExecutionStatsStore}). Three sparse indexes cost nothing for the first delivery of a
+ * dispatched event: {@code by-status} holds only pending (pull-mode) executions for {@code ?status=pending},
+ * {@code by-pull-uid} only pull-mode executions for {@code POST /agent-actions/}, {@code by-sweep} only executions at
+ * risk of losing their task ({@link SweepMarks}). Items expire through the
  * {@code expires_at} TTL attribute after the retention period.
  */
 public final class ExecutionLog {
@@ -67,7 +68,8 @@ public final class ExecutionLog {
      * claims had an expiry, or any other lost task). A replay of its window or a redelivery claims it again.
      */
     private static final String STRANDED = "(replay_until < :nowMillis OR (attribute_not_exists(replay_until) "
-            + "AND next_attempt_at < :overdue AND (attribute_not_exists(lease_until) OR lease_until < :nowMillis)))";
+            + "AND attribute_not_exists(claimed_until) AND next_attempt_at < :overdue "
+            + "AND (attribute_not_exists(lease_until) OR lease_until < :nowMillis)))";
 
     public static final String PULL_UID_INDEX = "by-pull-uid";
     static final String EXECUTION_PREFIX = "exec_";
@@ -337,7 +339,7 @@ public final class ExecutionLog {
                     .key(key(current.agentUid(), current.uid()))
                     .updateExpression("SET #status = :running, completed_at = :null, updated_at = :now, "
                             + "next_attempt_at = :next, replay_until = :expires, replay_holder = :holder, "
-                            + "sweep = :sweep, sweep_at = :expires")
+                            + "sweep = :sweep, sweep_at = :expires REMOVE sweeps")
                     .conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(values)

@@ -23,12 +23,20 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * {@code sweep} and {@code sweep_at} (when to look at it), and so appears in the sparse index {@value #INDEX}, the
  * only thing the sweep reads (never a Scan). Marked: a replay's claim (until a delivery leases the execution), a
  * delivery's lease on its task's last receive, and the executions an event records on its last receive (until a
- * delivery leases them). A lease without a mark, a finish and a recorded attempt remove the mark, so a successful
- * delivery never writes the index. {@code sweeps} counts the tasks the sweep queued for the execution.
+ * delivery leases them). A lease without a mark, a finish and a recorded attempt remove the mark, so the first
+ * delivery of a dispatched event never writes the index. {@code sweeps} counts the tasks the sweep queued for the
+ * execution since the last replay or redelivery claimed it.
  */
 public final class SweepMarks {
 
     public static final String INDEX = "by-sweep";
+
+    /**
+     * How long after marking, or after queueing a task again, the sweep looks at an execution that no delivery took
+     * up: far beyond a deliveries queue's usual backlog, so that it rarely queues a second copy of a live task.
+     */
+    public static final java.time.Duration REQUEUE_AFTER = java.time.Duration.ofMinutes(15);
+
     private static final String DUE = "due";
 
     /** One index entry: the execution's key and the time it is to be looked at. */
@@ -36,9 +44,11 @@ public final class SweepMarks {
 
     /**
      * What the sweep needs to decide about an execution: the execution, who holds it (a delivery's lease, a
-     * replay's claim; 0 when none), the mark it was found by and how many tasks the sweep queued for it before.
+     * replay's claim; 0 when none), whether it is still marked (the index lags the table: an entry may outlive its
+     * mark), the mark's time and how many tasks the sweep queued for it before.
      */
-    public record State(Execution execution, long leaseUntil, long replayUntil, long sweepAt, int sweeps) {}
+    public record State(
+            Execution execution, long leaseUntil, long replayUntil, boolean marked, long sweepAt, int sweeps) {}
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -107,6 +117,7 @@ public final class SweepMarks {
                 ExecutionLog.fromItem(item),
                 readNumber(item, "lease_until"),
                 readNumber(item, "replay_until"),
+                item.containsKey("sweep"),
                 readNumber(item, "sweep_at"),
                 (int) readNumber(item, "sweeps")));
     }
@@ -120,7 +131,7 @@ public final class SweepMarks {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(seen.execution().agentUid(), seen.execution().uid()))
                     .updateExpression(queued ? "SET sweep_at = :at, sweeps = :sweeps" : "SET sweep_at = :at")
-                    .conditionExpression("sweep_at = :seen")
+                    .conditionExpression("attribute_exists(sweep) AND sweep_at = :seen")
                     .expressionAttributeValues(
                             queued
                                     ? Map.of(
@@ -139,10 +150,27 @@ public final class SweepMarks {
             dynamo.updateItem(r -> r.tableName(table)
                     .key(key(seen.execution().agentUid(), seen.execution().uid()))
                     .updateExpression("REMOVE sweep, sweep_at")
-                    .conditionExpression("sweep_at = :seen")
+                    .conditionExpression("attribute_exists(sweep) AND sweep_at = :seen")
                     .expressionAttributeValues(Map.of(":seen", number(seen.sweepAt()))));
         } catch (ConditionalCheckFailedException moved) {
             // Moved meanwhile (claimed again by a replay): it stays for the next look.
+        }
+    }
+
+    /**
+     * Looks at an entry that could not be looked at (a failure no retry mends) again at {@code at}, so that the next
+     * runs go on past it; unless its mark changed meanwhile.
+     */
+    public void postpone(Due due, Instant at) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(key(due.agent(), due.uid()))
+                    .updateExpression("SET sweep_at = :at")
+                    .conditionExpression("attribute_exists(sweep) AND sweep_at = :seen")
+                    .expressionAttributeValues(
+                            Map.of(":at", number(at.toEpochMilli()), ":seen", number(due.sweepAt()))));
+        } catch (ConditionalCheckFailedException moved) {
+            // Moved or unmarked meanwhile.
         }
     }
 

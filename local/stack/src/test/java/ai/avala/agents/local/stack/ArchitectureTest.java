@@ -130,7 +130,7 @@ class ArchitectureTest {
                                 .sorted()
                                 .toList()));
 
-        assertThat(constructors).hasSize(16);
+        assertThat(constructors).hasSize(17);
         assertThat(constructors)
                 .allSatisfy((handler, publicConstructors) ->
                         assertThat(publicConstructors).as(handler).containsExactly("()", "(Wiring)"));

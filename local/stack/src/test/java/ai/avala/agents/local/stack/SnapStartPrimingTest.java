@@ -24,18 +24,18 @@ class SnapStartPrimingTest {
             assertThat(primed.failed()).isEmpty();
             assertThat(primed.succeeded())
                     .as("each function answering requests (the API's and its authorizer) warms its own path once;"
-                            + " the queue and stream consumers have no request to replay without writing")
+                            + " the queue, stream and schedule consumers have no request to replay without writing")
                     .containsExactlyInAnyOrderElementsOf(requestFunctionHandlers(stack));
             assertThat(itemCounts(dynamo)).isEqualTo(before);
         }
     }
 
-    /** The handler class of every template function not driven by a queue or a stream. */
+    /** The handler class of every template function not driven by a queue, a stream or a schedule. */
     private static List<String> requestFunctionHandlers(DevStack stack) {
         return stack.resources().template().resources("AWS::Serverless::Function").values().stream()
                 .filter(function -> map(function.get("Events")).values().stream()
                         .map(event -> map(event).get("Type"))
-                        .noneMatch(type -> "SQS".equals(type) || "DynamoDB".equals(type)))
+                        .noneMatch(type -> "SQS".equals(type) || "DynamoDB".equals(type) || "Schedule".equals(type)))
                 .map(function -> (String) function.get("Handler"))
                 .map(handler -> handler.replaceAll("::.*", ""))
                 .map(handler -> handler.substring(handler.lastIndexOf('.') + 1))

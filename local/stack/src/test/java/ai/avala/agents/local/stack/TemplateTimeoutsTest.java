@@ -91,4 +91,16 @@ class TemplateTimeoutsTest {
         assertThat(Integer.parseInt(String.valueOf(variables.get("DELIVERIES_MAX_RECEIVES"))))
                 .isEqualTo(maxReceiveCount);
     }
+
+    @Test
+    void theDispatcher_shouldKnowTheReceiveAfterWhichItsQueueDeadLettersAnEvent() {
+        var queue = template.resources("AWS::SQS::Queue").get("EventsQueue");
+        int maxReceiveCount = ((Number) map(queue.get("RedrivePolicy")).get("maxReceiveCount")).intValue();
+        var variables =
+                map(map(functions.get("DispatcherFunction").get("Environment")).get("Variables"));
+
+        assertThat(Integer.parseInt(String.valueOf(variables.get("EVENTS_MAX_RECEIVES"))))
+                .as("on its last receive an event's executions are marked for the sweep")
+                .isEqualTo(maxReceiveCount);
+    }
 }
