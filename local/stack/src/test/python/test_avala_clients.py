@@ -109,7 +109,9 @@ def test_sdk_test_sends_a_signed_callback_and_lists_the_execution(client: Client
 
     assert result["success"] is True and result["status"] == "success" and result["status_code"] == 200
     assert result["response"] == {"action": "approve", "reason": "python says yes"}
-    assert len(calls) == 1 and calls[0]["valid"] and calls[0]["body"]["type"] == "agent.test"
+    # The test call sends the catalog's example of the first type the agent subscribes to, marked as a test.
+    assert len(calls) == 1 and calls[0]["valid"] and calls[0]["body"]["type"] == "task.completed"
+    assert calls[0]["body"]["test"] is True
     executions = client.agents.list_executions(agent.uid, limit=10)
     assert [e.uid for e in executions.items] == [result["execution"]]
     assert executions.items[0].action == "approve" and executions.items[0].registration == agent.uid

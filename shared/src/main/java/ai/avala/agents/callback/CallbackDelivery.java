@@ -39,6 +39,28 @@ public final class CallbackDelivery implements CallbackSender {
             String eventType,
             String agentUid,
             Map<String, Object> data) {
+        return deliver(callbackUrl, secrets, executionUid, eventType, agentUid, data, false);
+    }
+
+    @Override
+    public CallbackOutcome sendTest(
+            String callbackUrl,
+            List<String> secrets,
+            String executionUid,
+            String eventType,
+            String agentUid,
+            Map<String, Object> data) {
+        return deliver(callbackUrl, secrets, executionUid, eventType, agentUid, data, true);
+    }
+
+    private CallbackOutcome deliver(
+            String callbackUrl,
+            List<String> secrets,
+            String executionUid,
+            String eventType,
+            String agentUid,
+            Map<String, Object> data,
+            boolean test) {
         // One deadline for the whole call, the resolution of its host included.
         long start = System.nanoTime();
         UrlGuard.Target target;
@@ -54,6 +76,9 @@ public final class CallbackDelivery implements CallbackSender {
         envelope.put("timestamp", ai.avala.agents.json.Timestamps.format(now));
         envelope.put("agent", agentUid);
         envelope.put("data", data);
+        if (test) {
+            envelope.put("test", true);
+        }
         String body = Json.write(envelope);
         long seconds = now.getEpochSecond();
         Map<String, String> headers = new LinkedHashMap<>();

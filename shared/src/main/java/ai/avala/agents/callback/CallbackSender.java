@@ -17,4 +17,15 @@ public interface CallbackSender {
             String eventType,
             String agentUid,
             Map<String, Object> data);
+
+    /** A test call ({@code POST /agents/{uid}/test/}): as {@link #send}, its envelope marked {@code "test": true}. */
+    default CallbackOutcome sendTest(
+            String callbackUrl,
+            List<String> secrets,
+            String executionUid,
+            String eventType,
+            String agentUid,
+            Map<String, Object> data) {
+        return send(callbackUrl, secrets, executionUid, eventType, agentUid, data);
+    }
 }

@@ -44,7 +44,8 @@ public record Configuration(
         Duration pullClaim,
         int pullMaxClaims,
         int deliveriesMaxReceives,
-        int eventsMaxReceives) {
+        int eventsMaxReceives,
+        Optional<String> eventTypesDir) {
 
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int DEFAULT_MAX_AGENTS_PER_TENANT = 1000;
@@ -131,7 +132,8 @@ public record Configuration(
                 Duration.ofSeconds(vars.positive("PULL_CLAIM_SECONDS", DEFAULT_PULL_CLAIM_SECONDS)),
                 vars.positive("PULL_MAX_CLAIMS", DEFAULT_PULL_MAX_CLAIMS),
                 vars.positive("DELIVERIES_MAX_RECEIVES", DEFAULT_DELIVERIES_MAX_RECEIVES),
-                vars.positive("EVENTS_MAX_RECEIVES", DEFAULT_EVENTS_MAX_RECEIVES));
+                vars.positive("EVENTS_MAX_RECEIVES", DEFAULT_EVENTS_MAX_RECEIVES),
+                vars.optional("EVENT_TYPES_DIR"));
     }
 
     /** {@code value}, or a start-up failure naming {@code variable} when the function was not given it. */

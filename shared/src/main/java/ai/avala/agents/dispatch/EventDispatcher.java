@@ -1,6 +1,7 @@
 package ai.avala.agents.dispatch;
 
 import ai.avala.agents.aws.AwsFailures;
+import ai.avala.agents.catalog.EventSchemas;
 import ai.avala.agents.ids.Ids;
 import ai.avala.agents.json.Timestamps;
 import ai.avala.agents.lambda.Deadline;
@@ -52,6 +53,7 @@ public final class EventDispatcher {
     private final DeliveryQueue deliveries;
     private final DeadLetterQueue deadLetters;
     private final SweepMarks sweepMarks;
+    private final EventSchemas schemas;
     private final Clock clock;
     private final int maxReceives;
 
@@ -62,8 +64,10 @@ public final class EventDispatcher {
             DeliveryQueue deliveries,
             DeadLetterQueue deadLetters,
             SweepMarks sweepMarks,
+            EventSchemas schemas,
             Clock clock,
             int maxReceives) {
+        this.schemas = schemas;
         this.sweepMarks = sweepMarks;
         this.maxReceives = maxReceives;
         this.events = events;
@@ -78,9 +82,13 @@ public final class EventDispatcher {
     public void process(QueueMessage message, Deadline deadline) throws Exception {
         LabelingEvent event;
         try {
-            event = EventIntake.parse(message.body());
+            event = EventIntake.parse(message.body(), schemas);
         } catch (PoisonMessageException e) {
             LOG.warn("Message " + message.messageId() + " moved to the dead-letter queue: " + e.getMessage(), null);
+            if (e.outsideCatalog()) {
+                // A producer's mistake (or a type not yet added to the catalog): the dead-letter alarm fires.
+                Metrics.line().add("InvalidEvents", 1).emit();
+            }
             deadLetters.send(message.body(), e.getMessage(), message.messageId());
             return;
         }

@@ -1,5 +1,6 @@
 package ai.avala.agents.dispatch;
 
+import ai.avala.agents.catalog.EventSchemas;
 import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.model.LabelingEvent;
@@ -27,6 +28,14 @@ public final class EventIntake {
     private EventIntake() {}
 
     public static LabelingEvent parse(String body) throws PoisonMessageException {
+        return parse(body, null);
+    }
+
+    /**
+     * Reads the event and, with {@code schemas}, checks it against the event catalog: a type the catalog does not know,
+     * or an event its type's schema refuses, is poison with the reason (the field and the rule).
+     */
+    public static LabelingEvent parse(String body, EventSchemas schemas) throws PoisonMessageException {
         if (body != null
                 && (body.length() > MAX_EVENT_BYTES
                         || body.getBytes(StandardCharsets.UTF_8).length > MAX_EVENT_BYTES)) {
@@ -68,8 +77,14 @@ public final class EventIntake {
         if (data != null && !data.isNull() && !data.isObject()) {
             throw new PoisonMessageException("Event data must be a JSON object.");
         }
+        if (schemas != null) {
+            java.util.Optional<String> problem = schemas.problem(type, root);
+            if (problem.isPresent()) {
+                throw new PoisonMessageException(problem.get(), true);
+            }
+        }
         Map<String, Object> fields = data == null || data.isNull() ? Map.of() : data.toMap();
-        return new LabelingEvent(
+        LabelingEvent event = new LabelingEvent(
                 id,
                 type,
                 tenant,
@@ -79,6 +94,7 @@ public final class EventIntake {
                 optional(root, "result"),
                 optional(root, "occurred_at"),
                 fields);
+        return schemas == null ? event : event.withPayloadFields(schemas.payloadFields(type, root));
     }
 
     private static JsonValue object(String text, String what) throws PoisonMessageException {

@@ -38,6 +38,9 @@ public record Execution(
     /** The event type of a test call's execution ({@code POST /agents/{uid}/test/}): never replayed. */
     public static final String TEST_EVENT_TYPE = "agent.test";
 
+    /** How a test call's execution is marked: its {@code event_id} starts so (its type is the type it sent). */
+    public static final String TEST_EVENT_PREFIX = "test:";
+
     public Execution {
         attemptHistory = attemptHistory == null ? List.of() : List.copyOf(attemptHistory);
     }
@@ -75,6 +78,7 @@ public record Execution(
             String uid,
             String agentUid,
             String tenant,
+            String eventType,
             Map<String, Object> payload,
             boolean success,
             AgentDecision action,
@@ -85,8 +89,8 @@ public record Execution(
                 uid,
                 agentUid,
                 tenant,
-                "test:" + uid,
-                TEST_EVENT_TYPE,
+                TEST_EVENT_PREFIX + uid,
+                eventType,
                 null,
                 null,
                 success ? ExecutionStatus.SUCCESS : ExecutionStatus.FAILED,

@@ -3,6 +3,7 @@ package ai.avala.agents.service;
 import ai.avala.agents.callback.CallbackSigner;
 import ai.avala.agents.callback.UnsafeUrlException;
 import ai.avala.agents.callback.UrlGuard;
+import ai.avala.agents.catalog.EventCatalog;
 import ai.avala.agents.errors.ConflictException;
 import ai.avala.agents.errors.FieldErrors;
 import ai.avala.agents.errors.InvalidInputException;
@@ -16,6 +17,7 @@ import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.ExecutionLog;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,11 +32,18 @@ public final class AgentService {
     private final AgentStore agents;
     private final ExecutionLog executions;
     private final UrlGuard urls;
+    private final EventCatalog catalog;
     private final Clock clock;
     private final int maxAgentsPerTenant;
 
     public AgentService(
-            AgentStore agents, ExecutionLog executions, UrlGuard urls, Clock clock, int maxAgentsPerTenant) {
+            AgentStore agents,
+            ExecutionLog executions,
+            UrlGuard urls,
+            EventCatalog catalog,
+            Clock clock,
+            int maxAgentsPerTenant) {
+        this.catalog = catalog;
         this.agents = agents;
         this.executions = executions;
         this.urls = urls;
@@ -52,10 +61,13 @@ public final class AgentService {
     public AgentRegistration register(String tenant, AgentChanges fields) {
         checkCallbackUrl(fields.callbackUrl());
         if (fields.callbackUrl() != null) {
+            catalog.checkSubscriptions(fields.events(), List.of());
             return new AgentRegistration.Created(create(tenant, fields));
         }
         for (int attempt = 1; ; attempt++) {
             Optional<Agent> named = agents.findPullModeNamed(tenant, fields.name());
+            // A worker registering again sends the types it subscribed to before: those pass as stored.
+            catalog.checkSubscriptions(fields.events(), named.map(Agent::events).orElse(List.of()));
             if (named.isPresent()) {
                 return new AgentRegistration.Registered(registerAgain(named.get(), fields));
             }
@@ -141,6 +153,10 @@ public final class AgentService {
         Agent current = get(tenant, uid);
         if (changes.has("callback_url")) {
             checkCallbackUrl(changes.callbackUrl());
+        }
+        if (changes.has("events")) {
+            // The official SDK sends the whole list back: the types the agent has stored pass again.
+            catalog.checkSubscriptions(changes.events(), current.events());
         }
         Agent updated = current.edited(
                 changes.has("name") ? changes.name() : current.name(),

@@ -389,8 +389,8 @@ public final class ExecutionLog {
                 .tableName(table)
                 .keyConditionExpression("#agent = :p AND #uid BETWEEN :from AND :to")
                 // Failed ones, and those a stopped replay claimed and never queued (its claim ran out).
-                .filterExpression(
-                        "(#status = :failed OR (#status = :running AND " + STRANDED + ")) " + "AND event_type <> :test")
+                .filterExpression("(#status = :failed OR (#status = :running AND " + STRANDED + ")) "
+                        + "AND NOT begins_with(event_id, :test)")
                 .expressionAttributeNames(Map.of("#agent", "agent", "#uid", "uid", "#status", "status"))
                 .expressionAttributeValues(Map.of(
                         ":p",
@@ -402,7 +402,7 @@ public final class ExecutionLog {
                         ":failed",
                         string(ExecutionStatus.FAILED.wire()),
                         ":test",
-                        string(Execution.TEST_EVENT_TYPE),
+                        string(Execution.TEST_EVENT_PREFIX),
                         ":running",
                         string(ExecutionStatus.RUNNING.wire()),
                         ":nowMillis",

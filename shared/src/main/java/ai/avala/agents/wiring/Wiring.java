@@ -8,6 +8,8 @@ import ai.avala.agents.callback.CallbackDelivery;
 import ai.avala.agents.callback.CallbackHttpClient;
 import ai.avala.agents.callback.CallbackSender;
 import ai.avala.agents.callback.UrlGuard;
+import ai.avala.agents.catalog.EventCatalog;
+import ai.avala.agents.catalog.EventSchemas;
 import ai.avala.agents.config.Configuration;
 import ai.avala.agents.delivery.CallbackAttempt;
 import ai.avala.agents.delivery.DeliveryStage;
@@ -25,6 +27,7 @@ import ai.avala.agents.paging.CursorCodec;
 import ai.avala.agents.service.AgentListings;
 import ai.avala.agents.service.AgentService;
 import ai.avala.agents.service.AgentTestCalls;
+import ai.avala.agents.service.EventTypeListings;
 import ai.avala.agents.service.RedeliveryService;
 import ai.avala.agents.store.AgentStore;
 import ai.avala.agents.store.ApiKeyStore;
@@ -145,7 +148,17 @@ public final class Wiring {
     }
 
     public AgentService agentService() {
-        return new AgentService(agents(), executions(), urlGuard(), clock, config.maxAgentsPerTenant());
+        return new AgentService(agents(), executions(), urlGuard(), eventCatalog(), clock, config.maxAgentsPerTenant());
+    }
+
+    /** The event catalog as {@code GET /event-types/} lists it. */
+    public EventTypeListings eventTypeListings() {
+        return new EventTypeListings(eventCatalog());
+    }
+
+    /** The event types this service knows: the bundled catalog, and {@code EVENT_TYPES_DIR}'s on a local stack. */
+    public EventCatalog eventCatalog() {
+        return EventCatalog.bundled(config.eventTypesDir());
     }
 
     /** The listings, with page cursors signed by the cursor secret (read on its own thread from now on). */
@@ -160,7 +173,7 @@ public final class Wiring {
     }
 
     public AgentTestCalls testCalls() {
-        return new AgentTestCalls(agents(), executions(), callbacks(), clock);
+        return new AgentTestCalls(agents(), executions(), callbacks(), eventCatalog(), clock);
     }
 
     public RedeliveryService redeliveries() {
@@ -177,6 +190,7 @@ public final class Wiring {
                 new DeadLetterQueue(
                         sqs(), required(config.eventsDeadLetterQueueUrl(), "DEAD_LETTER_QUEUE_URL"), "events"),
                 sweepMarks(),
+                new EventSchemas(eventCatalog()),
                 clock,
                 config.eventsMaxReceives());
     }

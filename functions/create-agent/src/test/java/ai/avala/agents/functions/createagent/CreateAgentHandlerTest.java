@@ -224,4 +224,20 @@ class CreateAgentHandlerTest {
                 .item();
         return Long.parseLong(item.get("agent_count").n());
     }
+
+    @Test
+    void anUnknownEventTypeOrFamily_shouldAnswer400NamingEachWithTheClosestKnownName() {
+        var event = sample("tenant_" + UUID.randomUUID())
+                .withBody("{\"name\": \"Typo\", \"events\": [\"task.complete\", \"tsk.*\", \"result.*\"],"
+                        + " \"callback_url\": \"https://hooks.example.com/typo\"}");
+
+        var response = LocalAws.invoke(handler, event);
+
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        var body = Json.parse(response.getBody());
+        assertThat(body.get("detail").asText())
+                .isEqualTo("\"task.complete\" is not a known event type; did you mean \"task.completed\"?"
+                        + " \"tsk.*\" names no family of known event types; did you mean \"task.*\"?");
+        assertThat(body.get("errors").get("events")).hasSize(2);
+    }
 }

@@ -150,6 +150,8 @@ class DispatcherHandlerTest {
                 "task.completed",
                 "tenant",
                 tenant,
+                "task",
+                "task_1",
                 "occurred_at",
                 "2026-11-28T10:00:00.000Z"));
         SQSEvent first = batchOf(withoutTime, withTime);

@@ -23,7 +23,8 @@ public final class MethodNotAllowedHandler extends ApiFunction {
             "/api/v1/agents/{uid}/executions/{execution_uid}/redeliver", "POST",
             "/api/v1/agents/{uid}/redeliver-failed", "POST",
             "/api/v1/agents/{uid}/rotate-secret", "POST",
-            "/api/v1/agent-actions", "POST");
+            "/api/v1/agent-actions", "POST",
+            "/api/v1/event-types", "GET");
 
     /** Lambda's: this function reads no configuration and builds no client. */
     public MethodNotAllowedHandler() {}

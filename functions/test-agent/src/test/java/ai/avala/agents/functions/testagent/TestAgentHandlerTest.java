@@ -90,4 +90,59 @@ class TestAgentHandlerTest {
         assertThat(response.getStatusCode()).isEqualTo(409);
         assertThat(Json.parse(response.getBody()).get("detail").asText()).contains("no callback_url");
     }
+
+    @Test
+    void aTestCallPerEventType_shouldSendTheCatalogsExample_whichValidatesAgainstTheTypesSchema() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.register(
+                        tenant,
+                        AgentChanges.forCreate("{\"name\": \"Everything\", \"events\": [\"*\"], \"callback_url\": \""
+                                + receiver.url("/hook") + "\"}"))
+                .agent();
+        var catalog = WIRING.eventCatalog();
+        var schemas = new ai.avala.agents.catalog.EventSchemas(catalog);
+
+        for (String type : catalog.names()) {
+            var response = LocalAws.invoke(
+                    handler, sample(tenant, agent.uid()).withBody("{\"event_type\": \"" + type + "\"}"));
+            assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
+        }
+
+        var calls = receiver.calls("/hook");
+        assertThat(calls).hasSize(catalog.names().size());
+        for (int i = 0; i < calls.size(); i++) {
+            var body = Json.parse(calls.get(i).body());
+            String type = catalog.names().get(i);
+            assertThat(body.get("type").asText()).isEqualTo(type);
+            assertThat(body.get("test").asBoolean()).isTrue();
+            assertThat(schemas.problem(type, body.get("data"))).as(type).isEmpty();
+        }
+    }
+
+    @Test
+    void aTestCallWithoutABody_shouldSendTheFirstCatalogTypeTheAgentMatches_andAnUnmatchedTypeAnswer400() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.register(
+                        tenant,
+                        AgentChanges.forCreate(
+                                "{\"name\": \"Results\", \"events\": [\"result.*\"], \"callback_url\": \""
+                                        + receiver.url("/hook") + "\"}"))
+                .agent();
+
+        var plain = LocalAws.invoke(handler, sample(tenant, agent.uid()));
+        var unmatched =
+                LocalAws.invoke(handler, sample(tenant, agent.uid()).withBody("{\"event_type\": \"task.completed\"}"));
+        var unknown =
+                LocalAws.invoke(handler, sample(tenant, agent.uid()).withBody("{\"event_type\": \"result.submited\"}"));
+
+        assertThat(plain.getStatusCode()).isEqualTo(200);
+        assertThat(Json.parse(receiver.calls("/hook").get(0).body()).get("type").asText())
+                .as("the first of result.* in catalog order")
+                .isEqualTo("result.accepted");
+        assertThat(unmatched.getStatusCode()).isEqualTo(400);
+        assertThat(Json.parse(unmatched.getBody()).get("detail").asText()).contains("does not subscribe");
+        assertThat(unknown.getStatusCode()).isEqualTo(400);
+        assertThat(Json.parse(unknown.getBody()).get("detail").asText()).contains("did you mean \"result.submitted\"?");
+        assertThat(receiver.calls("/hook")).hasSize(1);
+    }
 }

@@ -206,4 +206,41 @@ class UpdateAgentHandlerTest {
             assertThat(agents.get(tenant, uid).secret()).isEqualTo(rotated.secret());
         }
     }
+
+    @Test
+    void aTypeTheAgentStoredBeforeTheCatalog_shouldBeAcceptedAgain_butANewUnknownOneRefused() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.register(
+                        tenant,
+                        AgentChanges.forCreate("{\"name\": \"Legacy\", \"events\": [\"task.completed\"],"
+                                + " \"callback_url\": \"https://hooks.example.com/legacy\"}"))
+                .agent();
+        // Stored before the catalog existed: a type it does not know.
+        WIRING.agents()
+                .update(
+                        agent,
+                        agent.edited(
+                                agent.name(),
+                                agent.description(),
+                                List.of("task.completed", "labels.synced"),
+                                agent.callbackUrl(),
+                                agent.active(),
+                                agent.project(),
+                                agent.taskTypes(),
+                                Instant.now()));
+
+        var kept = LocalAws.invoke(
+                handler,
+                sample(tenant, agent.uid())
+                        .withBody("{\"events\": [\"labels.synced\", \"task.completed\", \"result.submitted\"]}"));
+        var added = LocalAws.invoke(
+                handler, sample(tenant, agent.uid()).withBody("{\"events\": [\"labels.synced\", \"labels.pushed\"]}"));
+
+        assertThat(kept.getStatusCode()).as(kept.getBody()).isEqualTo(200);
+        assertThat(Json.parse(kept.getBody()).get("events").toString())
+                .isEqualTo("[\"labels.synced\",\"task.completed\",\"result.submitted\"]");
+        assertThat(added.getStatusCode()).isEqualTo(400);
+        assertThat(Json.parse(added.getBody()).get("detail").asText())
+                .startsWith("\"labels.pushed\" is not a known event type");
+    }
 }

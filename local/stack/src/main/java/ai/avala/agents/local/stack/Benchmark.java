@@ -42,8 +42,16 @@ public final class Benchmark {
         System.setProperty(AwsCallRecorder.COUNT_PROPERTY, "true");
         Map<String, Object> results = new LinkedHashMap<>();
         Options options = Options.of(0, null, Map.of("bench", "avk_bench_" + UUID.randomUUID()), true)
-                .withEnvironment(Map.of("MAX_AGENTS_PER_TENANT", "100000", "CALLBACK_TIMEOUT_SECONDS", "10"));
+                .withEnvironment(Map.of(
+                        "MAX_AGENTS_PER_TENANT",
+                        "100000",
+                        "CALLBACK_TIMEOUT_SECONDS",
+                        "10",
+                        // The bench's own event types (bench.noise, bench.fanout300, ...), beside the catalog's.
+                        "EVENT_TYPES_DIR",
+                        Path.of("local", "bench-event-types").toAbsolutePath().toString()));
         String mode = args.length > 1 ? args[1] : "";
+        intakeValidation(results);
         if (!mode.equals("--dispatch-only") && !mode.equals("--delivery-runs-only")) {
             // On a stack of their own with no triggers: otherwise the stack's pollers, and the deliveries and
             // statistics that the measured requests leave behind, run beside every cold start.
@@ -103,6 +111,41 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * What checking an event against its type's schema costs at intake, warm: the parse of the catalog's examples
+     * with the check less the same parse without it, per event, over many rounds.
+     */
+    private static void intakeValidation(Map<String, Object> results) throws Exception {
+        var catalog = ai.avala.agents.catalog.EventCatalog.bundled(java.util.Optional.empty());
+        var schemas = new ai.avala.agents.catalog.EventSchemas(catalog);
+        List<String> events = catalog.types().stream()
+                .map(type -> Json.write(type.example().toJava()))
+                .toList();
+        int rounds = 2000;
+        long without = 0;
+        long with = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            // The first pass warms both paths up; the second is measured.
+            long start = System.nanoTime();
+            for (int i = 0; i < rounds; i++) {
+                for (String event : events) {
+                    ai.avala.agents.dispatch.EventIntake.parse(event);
+                }
+            }
+            without = System.nanoTime() - start;
+            start = System.nanoTime();
+            for (int i = 0; i < rounds; i++) {
+                for (String event : events) {
+                    ai.avala.agents.dispatch.EventIntake.parse(event, schemas);
+                }
+            }
+            with = System.nanoTime() - start;
+        }
+        double perEvent = (with - without) / 1000.0 / ((double) rounds * events.size());
+        results.put("intake_validation_us_per_event", round(Math.max(0, perEvent)));
+        System.out.println("Intake validation: " + round(perEvent) + " µs per event");
+    }
+
     /** Adds the figures to target/bench/results.json (figures of earlier runs that this one did not measure stay). */
     private static void write(Map<String, Object> results) throws IOException {
         Path file = Path.of("target", "bench", "results.json");
@@ -135,7 +178,11 @@ public final class Benchmark {
         for (int i = 0; i < 50; i++) {
             long start = System.nanoTime();
             String created = request(
-                            stack, key, "POST", "/agents/", "{\"name\": \"c" + i + "\", \"events\": [\"x.y\"]}")
+                            stack,
+                            key,
+                            "POST",
+                            "/agents/",
+                            "{\"name\": \"c" + i + "\", \"events\": [\"task.completed\"]}")
                     .body();
             creates.add((System.nanoTime() - start) / 1000);
             request(

@@ -408,6 +408,7 @@ final class ColdStarts {
                         "methodArn",
                         "arn:aws:execute-api:us-east-1:000000000000:api/prod/GET/api/v1/agents"));
             case "ListAgentsFunction" -> api("GET", "/api/v1/agents/", Map.of(), Map.of("limit", "10"), null);
+            case "ListEventTypesFunction" -> api("GET", "/api/v1/event-types/", Map.of(), Map.of("limit", "10"), null);
             case "GetAgentFunction" -> api("GET", agent, Map.of("uid", agentUid), Map.of(), null);
             case "CreateAgentFunction" ->
                 api(
@@ -460,7 +461,15 @@ final class ColdStarts {
                 api("POST", agent + "rotate-secret/", Map.of("uid", agentUid), Map.of(), "{\"overlap_seconds\": 60}");
             case "MethodNotAllowedFunction" -> api("PUT", "/api/v1/agents/", Map.of(), Map.of(), "{}");
             case "DispatcherFunction" ->
-                sqs(Json.write(Map.of("id", "evt_" + UUID.randomUUID(), "type", "task.completed", "tenant", TENANT)));
+                sqs(Json.write(Map.of(
+                        "id",
+                        "evt_" + UUID.randomUUID(),
+                        "type",
+                        "task.completed",
+                        "tenant",
+                        TENANT,
+                        "task",
+                        "task_1")));
             case "DeliveryFunction" ->
                 sqs(new DeliveryTask(
                                 TENANT,

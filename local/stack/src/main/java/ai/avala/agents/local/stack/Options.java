@@ -120,7 +120,7 @@ public record Options(
     public static final String USAGE = """
             usage: local/run [--port N] [--aws-endpoint URL] [--api-key TENANT=KEY]... [--ready-file PATH]
                              [--allow-local-callbacks] [--template PATH] [--env NAME=VALUE]... [--queue-concurrency N]
-                             [--faults RATE[,SEED]] [--schedule-every SECONDS]
+                             [--faults RATE[,SEED]] [--schedule-every SECONDS] [--event-types DIR]
               --port N                 API port on 127.0.0.1 (default 3000; 0 picks a free one)
               --aws-endpoint URL       use this running AWS emulator instead of starting moto
               --api-key TENANT=KEY     accept KEY for TENANT (repeatable; default: one generated key)
@@ -135,6 +135,7 @@ public record Options(
                                        (throttles, 500s, resets, answers lost after the write, transaction
                                        conflicts, partial batches), seeded; e.g. --faults 0.15,42
               --schedule-every SECONDS run the template's schedules (the sweep) this often instead of their rate
+              --event-types DIR        event type files (as in event-types/) to know beside the bundled catalog
             """;
 
     public static Options parse(String[] args) {
@@ -159,6 +160,10 @@ public record Options(
                 case "--allow-local-callbacks" -> allowLocal = true;
                 case "--template" -> template = Path.of(value(args, ++i, arg));
                 case "--queue-concurrency" -> concurrency = parsePositive(value(args, ++i, arg), arg);
+                case "--event-types" ->
+                    env.put(
+                            "EVENT_TYPES_DIR",
+                            Path.of(value(args, ++i, arg)).toAbsolutePath().toString());
                 case "--schedule-every" ->
                     scheduleEvery = java.time.Duration.ofSeconds(parsePositive(value(args, ++i, arg), arg));
                 case "--faults" -> faults = Optional.of(FaultProxy.Settings.parse(value(args, ++i, arg)));

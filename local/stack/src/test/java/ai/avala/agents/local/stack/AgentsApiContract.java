@@ -221,14 +221,10 @@ abstract class AgentsApiContract {
     @Test
     void theLargestAgent_shouldBeStoredAndHaveAllItsEventsReplacedInOneTransaction() {
         var api = newTenant();
-        List<String> events = new ArrayList<>();
-        List<String> others = new ArrayList<>();
+        // 100-character types a deployment added (LongEventTypes, the stack's EVENT_TYPES_DIR).
+        List<String> events = LongEventTypes.names('x');
+        List<String> others = LongEventTypes.names('y');
         List<String> taskTypes = new ArrayList<>();
-        for (int i = 0; i < 32; i++) {
-            String family = "e" + i + "." + "x".repeat(95 - String.valueOf(i).length());
-            events.add(family);
-            others.add(family.replace('x', 'y'));
-        }
         for (int i = 0; i < 50; i++) {
             taskTypes.add(String.format("%03d", i) + "t".repeat(97));
         }

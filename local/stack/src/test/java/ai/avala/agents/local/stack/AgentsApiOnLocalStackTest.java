@@ -21,6 +21,7 @@ class AgentsApiOnLocalStackTest extends AgentsApiContract {
 
     @Override
     protected DevStack startStack() throws Exception {
-        return DevStack.start(Options.of(0, LOCALSTACK.getEndpoint().toString(), Map.of(), true));
+        return DevStack.start(Options.of(0, LOCALSTACK.getEndpoint().toString(), Map.of(), true)
+                .withEnvironment(Map.of("EVENT_TYPES_DIR", LongEventTypes.folder())));
     }
 }

@@ -7,6 +7,7 @@ class AgentsApiOnMotoTest extends AgentsApiContract {
 
     @Override
     protected DevStack startStack() throws Exception {
-        return DevStack.start(Options.of(0, null, Map.of(), true));
+        return DevStack.start(Options.of(0, null, Map.of(), true)
+                .withEnvironment(Map.of("EVENT_TYPES_DIR", LongEventTypes.folder())));
     }
 }

@@ -40,7 +40,16 @@ class ArchitectureTest {
                 .definedBy(packages("json", "lambda", "log", "metrics", "aws", "config", "ids"))
                 .layer("Domain")
                 .definedBy(packages(
-                        "model", "errors", "store", "service", "paging", "dispatch", "delivery", "stats", "callback"))
+                        "model",
+                        "errors",
+                        "catalog",
+                        "store",
+                        "service",
+                        "paging",
+                        "dispatch",
+                        "delivery",
+                        "stats",
+                        "callback"))
                 .layer("Api")
                 .definedBy(packages("api"))
                 .layer("Wiring")
@@ -78,6 +87,7 @@ class ArchitectureTest {
                         "ids",
                         "model",
                         "errors",
+                        "catalog",
                         "store",
                         "service",
                         "paging",
@@ -130,7 +140,7 @@ class ArchitectureTest {
                                 .sorted()
                                 .toList()));
 
-        assertThat(constructors).hasSize(17);
+        assertThat(constructors).hasSize(18);
         assertThat(constructors)
                 .allSatisfy((handler, publicConstructors) ->
                         assertThat(publicConstructors).as(handler).containsExactly("()", "(Wiring)"));

@@ -74,9 +74,14 @@ class DispatchThroughLocalStackTest {
         event.put("project", project);
         event.put("task_type", taskType);
         event.put("task", "task_1");
-        event.put("result", null);
+        // What the type's catalog schema asks for: a result.* event names its result, an export.* event its export.
+        event.put("result", type.startsWith("result.") ? "result_1" : null);
         event.put("occurred_at", "2026-11-28T17:56:48.123Z");
-        event.put("data", Map.of("task_name", "Image 1", "task_status", "completed"));
+        event.put(
+                "data",
+                type.startsWith("export.")
+                        ? Map.of("export_uid", "export_1", "format", "coco")
+                        : Map.of("task_name", "Image 1", "task_status", "completed"));
         return Json.write(event);
     }
 
@@ -257,6 +262,14 @@ class DispatchThroughLocalStackTest {
         poison.put("{\"type\": \"task.completed\", \"tenant\": \"" + marker + "\"}", "\"id\"");
         poison.put("{\"id\": \"" + marker + "\", \"type\": \"task.completed\"}", "\"tenant\"");
         poison.put("{\"id\": \"" + marker + "\", \"type\": \"Bad Type\", \"tenant\": \"x\"}", "dotted");
+        // Readable, but not what the event catalog knows: a typo'd type, a result event that names no result.
+        poison.put(
+                "{\"id\": \"" + marker + "\", \"type\": \"task.complete\", \"tenant\": \"" + acme.id() + "\"}",
+                "not in the event catalog");
+        poison.put(
+                "{\"id\": \"" + marker + "\", \"type\": \"result.submitted\", \"tenant\": \"" + acme.id()
+                        + "\", \"task\": \"task_1\"}",
+                "required property 'result'");
         poison.put(
                 "{\"id\": \"" + marker + "\", \"type\": \"task.completed\", \"tenant\": \"" + acme.id()
                         + "\", \"data\": {\"blob\": \"" + "x".repeat(300 * 1024) + "\"}}",
@@ -272,7 +285,7 @@ class DispatchThroughLocalStackTest {
                 "source",
                 "avala",
                 "detail",
-                Map.of("tenant", acme.id(), "task", "task_7"))));
+                Map.of("tenant", acme.id(), "task", "task_7", "result", "result_7"))));
 
         List<Message> dead = new ArrayList<>();
         eventually(WAIT, () -> {

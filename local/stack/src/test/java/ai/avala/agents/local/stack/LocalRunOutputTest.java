@@ -76,7 +76,14 @@ class LocalRunOutputTest {
                 for (int i = 0; i < 2; i++) {
                     sqs.sendMessage(r -> r.queueUrl(info.get("queue_url").asText())
                             .messageBody(Json.write(Map.of(
-                                    "id", "evt_" + UUID.randomUUID(), "type", "task.completed", "tenant", "acme"))));
+                                    "id",
+                                    "evt_" + UUID.randomUUID(),
+                                    "type",
+                                    "task.completed",
+                                    "tenant",
+                                    "acme",
+                                    "task",
+                                    "task_1"))));
                 }
             }
             // One delivery done, the second held by its receiver: a callback in flight when Ctrl-C comes.

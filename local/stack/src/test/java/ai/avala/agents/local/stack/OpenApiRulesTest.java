@@ -110,6 +110,24 @@ class OpenApiRulesTest {
         }
     }
 
+    @Test
+    void eventTypeEnum_shouldBeWhatTheCatalogLetsAnAgentSubscribeTo() {
+        var catalog = ai.avala.agents.catalog.EventCatalog.bundled(java.util.Optional.empty());
+        java.util.List<String> expected = new java.util.ArrayList<>(catalog.names());
+        catalog.names().stream()
+                .map(name -> ai.avala.agents.catalog.EventType.family(name) + ".*")
+                .distinct()
+                .sorted()
+                .forEach(expected::add);
+        expected.add("*");
+
+        assertThat(map(schemas.get("EventType")).get("enum"))
+                .as("local/openapi-event-types writes it from event-types/")
+                .isEqualTo(expected);
+        assertThat(expected)
+                .allSatisfy(value -> assertThat(catalog.subscribable(value)).isTrue());
+    }
+
     private static Map<String, Object> read() {
         try (Reader reader =
                 Files.newBufferedReader(SamTemplate.locate().getParent().resolve("openapi.yaml"))) {

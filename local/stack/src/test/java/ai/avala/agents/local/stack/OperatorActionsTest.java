@@ -74,6 +74,7 @@ class OperatorActionsTest {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("id", "evt_" + UUID.randomUUID());
         event.put("type", "task.completed");
+        event.put("task", "task_1");
         event.put("tenant", tenant);
         event.put("data", Map.of("task_name", "Image 1"));
         sqs.sendMessage(r -> r.queueUrl(stack.queueUrl()).messageBody(Json.write(event)));

@@ -18,8 +18,10 @@ class QuietStackTest {
         try (DevStack quiet =
                         DevStack.start(Options.of(0, null, Map.of(), false).withoutTriggers());
                 SqsClient sqs = LocalResources.sqs(quiet.resources().aws())) {
-            sqs.sendMessage(r -> r.queueUrl(quiet.queueUrl())
-                    .messageBody("{\"id\": \"evt_quiet\", \"type\": \"task.completed\", \"tenant\": \"quiet\"}"));
+            sqs.sendMessage(
+                    r -> r.queueUrl(quiet.queueUrl())
+                            .messageBody(
+                                    "{\"id\": \"evt_quiet\", \"type\": \"task.completed\", \"tenant\": \"quiet\", \"task\": \"t\"}"));
 
             assertThat(quiet.triggeredFunctions()).isEmpty();
             var waiting = sqs.receiveMessage(r -> r.queueUrl(quiet.queueUrl()).waitTimeSeconds(1));

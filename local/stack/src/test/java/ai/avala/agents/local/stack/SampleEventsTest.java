@@ -35,6 +35,7 @@ class SampleEventsTest {
             Map.entry("rotate-secret.json", 404),
             Map.entry("create-agent.json", 201),
             Map.entry("list-agents.json", 200),
+            Map.entry("list-event-types.json", 200),
             Map.entry("get-agent.json", 404),
             Map.entry("update-agent.json", 404),
             Map.entry("delete-agent.json", 404),
@@ -70,6 +71,9 @@ class SampleEventsTest {
         if (function.id().equals("AuthorizerFunction")) {
             // The sample's key is a placeholder that no tenant has: the authorizer must refuse it.
             assertThatThrownBy(() -> function.invoke(event, context)).hasMessage("Unauthorized");
+        } else if (file.getFileName().toString().endsWith("-schedule.json")) {
+            var output = Json.parse(new String(function.invoke(event, context), StandardCharsets.UTF_8));
+            assertThat(output.get("failed").asInt()).as(path).isZero();
         } else if (file.getFileName().toString().endsWith("-stream.json")
                 || file.getFileName().toString().endsWith("-sqs.json")) {
             var output = Json.parse(new String(function.invoke(event, context), StandardCharsets.UTF_8));
@@ -92,9 +96,12 @@ class SampleEventsTest {
         }
     }
 
-    /** {@code list-agents.json} -> {@code ListAgentsFunction}; a suffix such as {@code -sqs} names the event source. */
+    /**
+     * {@code list-agents.json} -> {@code ListAgentsFunction}; a suffix ({@code -sqs}, {@code -stream},
+     * {@code -schedule}) names the event source.
+     */
     static String functionOf(Path file) {
-        String name = file.getFileName().toString().replace(".json", "").replaceAll("-(sqs|stream)$", "");
+        String name = file.getFileName().toString().replace(".json", "").replaceAll("-(sqs|stream|schedule)$", "");
         StringBuilder function = new StringBuilder();
         for (String part : name.split("-")) {
             function.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));

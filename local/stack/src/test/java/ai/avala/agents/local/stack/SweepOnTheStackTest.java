@@ -110,6 +110,7 @@ class SweepOnTheStackTest {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("id", "evt_" + UUID.randomUUID());
         event.put("type", "task.completed");
+        event.put("task", "task_1");
         event.put("tenant", tenant);
         event.put("data", Map.of("task_name", "Image 1"));
         fixture.sqs().sendMessage(r -> r.queueUrl(fixture.stack().queueUrl()).messageBody(Json.write(event)));

@@ -100,6 +100,8 @@ class TenantFairnessTest {
                         "task.completed",
                         "tenant",
                         tenant,
+                        "task",
+                        "task_" + i,
                         "occurred_at",
                         "2026-11-28T12:00:00.000Z")))
                 .build();
