@@ -82,27 +82,9 @@ class DeliveryHandlerTest {
                 .agent()
                 .uid();
         Instant now = Instant.now();
-        String uid = "exec_" + ai.avala.agents.ids.Ids.ulid(now.toEpochMilli());
-        Execution execution = new Execution(
-                uid,
-                agent,
-                tenant,
-                "evt_" + UUID.randomUUID(),
-                "task.completed",
-                "task_1",
-                null,
-                ExecutionStatus.RUNNING,
-                null,
-                Map.of("task_uid", "task_1"),
-                null,
-                null,
-                0,
-                null,
-                null,
-                now,
-                now,
-                List.of(),
-                null);
+        Execution execution =
+                ai.avala.agents.local.emulator.ExecutionSeeds.of(tenant, agent, ExecutionStatus.RUNNING, now);
+        String uid = execution.uid();
         executions.create(execution);
         return new Delivery(tenant, agent, execution, new DeliveryTask(tenant, agent, uid, 0, now.toEpochMilli()));
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.avala.agents.config.Configuration;
 import ai.avala.agents.delivery.ExecutionSweep;
 import ai.avala.agents.dispatch.DeliveryTask;
-import ai.avala.agents.ids.Ids;
+import ai.avala.agents.local.emulator.ExecutionSeeds;
 import ai.avala.agents.local.emulator.LambdaEvents;
 import ai.avala.agents.local.emulator.LocalAws;
 import ai.avala.agents.local.emulator.LocalContext;
@@ -61,31 +61,6 @@ class SweepHandlerTest {
                         .getBytes(StandardCharsets.UTF_8),
                 new LocalContext("SweepFunction", 60_000));
         assertThat(new String(answer, StandardCharsets.UTF_8)).contains("\"queued\"");
-    }
-
-    /** An execution of a callback agent, as the matching stage records it, or as a finished one (attempts made). */
-    private Execution execution(ExecutionStatus status, int attempts, Instant at) {
-        String uid = "exec_" + Ids.ulid(at.toEpochMilli());
-        return new Execution(
-                uid,
-                "agt_" + UUID.randomUUID(),
-                "tenant_" + UUID.randomUUID(),
-                "evt_" + UUID.randomUUID(),
-                "task.completed",
-                "task_1",
-                null,
-                status,
-                null,
-                Map.of("task_uid", "task_1"),
-                null,
-                status == ExecutionStatus.FAILED ? "Callback returned HTTP 503." : null,
-                attempts,
-                attempts > 0 ? at : null,
-                status == ExecutionStatus.FAILED ? at : null,
-                at,
-                at,
-                List.of(),
-                null);
     }
 
     private Execution stored(Execution execution) {
@@ -144,7 +119,7 @@ class SweepHandlerTest {
     @Test
     void aReplayStoppedBetweenItsClaimAndTheQueueing_shouldHaveTheTaskQueuedOnceTheClaimRunsOut() {
         Instant now = Instant.now();
-        Execution failed = execution(ExecutionStatus.FAILED, 1, now.minus(Duration.ofHours(1)));
+        Execution failed = ExecutionSeeds.of(ExecutionStatus.FAILED, now.minus(Duration.ofHours(1)));
         executions.create(failed);
         // The replay claimed it, then stopped (its function timed out) before queueing the task.
         assertThat(executions.redeliver(failed, failed.redelivered(now), "replay-that-stopped"))
@@ -169,7 +144,7 @@ class SweepHandlerTest {
     @Test
     void anExecutionADeliveryFinished_shouldLeaveTheIndex_andNeverBeQueuedAgain() {
         Instant now = Instant.now();
-        Execution failed = execution(ExecutionStatus.FAILED, 1, now.minus(Duration.ofHours(1)));
+        Execution failed = ExecutionSeeds.of(ExecutionStatus.FAILED, now.minus(Duration.ofHours(1)));
         executions.create(failed);
         executions.redeliver(failed, failed.redelivered(now), "replay");
         assertThat(marked(failed)).as("a replay's claim is marked").isTrue();
@@ -190,7 +165,7 @@ class SweepHandlerTest {
     @Test
     void aLeaseHolderThatDiedOnItsTasksLastReceive_shouldHaveTheTaskQueuedAgain_thenEndFailedWhenNothingTakesItUp() {
         Instant now = Instant.now();
-        Execution running = execution(ExecutionStatus.RUNNING, 0, now);
+        Execution running = ExecutionSeeds.of(ExecutionStatus.RUNNING, now);
         executions.create(running);
         // The delivery on the task's last receive leased it and died there (Lambda stopped it at its timeout): SQS
         // dead-letters the task, and nothing else would end the execution.
@@ -226,8 +201,8 @@ class SweepHandlerTest {
     void executionsAnEventRecordedOnItsLastReceive_shouldHaveTheirTasksQueued_andPullModeOnesLeftToTheirPolls() {
         Instant now = Instant.now();
         Instant sweepAt = now.plus(ExecutionSweep.REQUEUE_AFTER);
-        Execution callback = execution(ExecutionStatus.RUNNING, 0, now);
-        Execution pull = execution(ExecutionStatus.PENDING, 0, now);
+        Execution callback = ExecutionSeeds.of(ExecutionStatus.RUNNING, now);
+        Execution pull = ExecutionSeeds.of(ExecutionStatus.PENDING, now);
         // As the matching stage records them on an event's last receive; the event then failed and was dead-lettered
         // before the callback's task was queued.
         executions.create(callback, sweepAt);

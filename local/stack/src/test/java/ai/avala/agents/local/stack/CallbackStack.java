@@ -34,6 +34,40 @@ record CallbackStack(DevStack stack, StackTenants tenants, SqsClient sqs, Callba
                 new CallbackReceiver());
     }
 
+    /** An agent of {@code api}'s tenant subscribed to task.completed, calling back to the receiver's {@code path}. */
+    String agent(ApiClient api, String path) {
+        var response = api.post(
+                "/agents/",
+                "{\"name\": \"" + path + "\", \"callback_url\": \"" + receiver.url(path)
+                        + "\", \"events\": [\"task.completed\"]}");
+        org.assertj.core.api.Assertions.assertThat(response.status())
+                .as(response.text())
+                .isEqualTo(201);
+        receiver.secret(path, response.json().get("secret").asText());
+        return response.json().get("uid").asText();
+    }
+
+    /** Sends one task.completed event of {@code tenant} to the events queue, as a producer would. */
+    void sendTaskCompleted(String tenant) {
+        Map<String, Object> event = new java.util.LinkedHashMap<>();
+        event.put("id", "evt_" + java.util.UUID.randomUUID());
+        event.put("type", "task.completed");
+        event.put("task", "task_1");
+        event.put("tenant", tenant);
+        event.put("data", Map.of("task_name", "Image 1"));
+        sqs.sendMessage(r -> r.queueUrl(stack.queueUrl()).messageBody(ai.avala.agents.json.Json.write(event)));
+    }
+
+    /** The agent's executions, newest first (a page of 100). */
+    static java.util.List<ai.avala.agents.json.JsonValue> executions(ApiClient api, String agent) {
+        java.util.List<ai.avala.agents.json.JsonValue> all = new java.util.ArrayList<>();
+        api.get("/agents/" + agent + "/executions/?limit=100")
+                .json()
+                .get("results")
+                .forEach(all::add);
+        return all;
+    }
+
     @Override
     public void close() {
         receiver.close();

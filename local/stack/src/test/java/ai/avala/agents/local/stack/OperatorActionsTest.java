@@ -3,14 +3,11 @@ package ai.avala.agents.local.stack;
 import static ai.avala.agents.local.stack.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.avala.agents.json.Json;
 import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.local.emulator.CallbackReceiver;
 import ai.avala.agents.local.emulator.CallbackReceiver.Answer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -61,32 +58,15 @@ class OperatorActionsTest {
     }
 
     private String agent(ApiClient api, String path) {
-        var response = api.post(
-                "/agents/",
-                "{\"name\": \"" + path + "\", \"callback_url\": \"" + receiver.url(path)
-                        + "\", \"events\": [\"task.completed\"]}");
-        assertThat(response.status()).as(response.text()).isEqualTo(201);
-        receiver.secret(path, response.json().get("secret").asText());
-        return response.json().get("uid").asText();
+        return fixture.agent(api, path);
     }
 
     private void send(String tenant) {
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("id", "evt_" + UUID.randomUUID());
-        event.put("type", "task.completed");
-        event.put("task", "task_1");
-        event.put("tenant", tenant);
-        event.put("data", Map.of("task_name", "Image 1"));
-        sqs.sendMessage(r -> r.queueUrl(stack.queueUrl()).messageBody(Json.write(event)));
+        fixture.sendTaskCompleted(tenant);
     }
 
     private static List<JsonValue> executions(ApiClient api, String agent) {
-        List<JsonValue> all = new ArrayList<>();
-        api.get("/agents/" + agent + "/executions/?limit=100")
-                .json()
-                .get("results")
-                .forEach(all::add);
-        return all;
+        return CallbackStack.executions(api, agent);
     }
 
     /** Sends one event to the tenant's only agent; its execution's uid, once it succeeded. */

@@ -4,19 +4,14 @@ import static ai.avala.agents.local.stack.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.avala.agents.aws.AwsClients;
-import ai.avala.agents.ids.Ids;
-import ai.avala.agents.json.Json;
-import ai.avala.agents.json.JsonValue;
 import ai.avala.agents.local.emulator.CallbackReceiver.Answer;
+import ai.avala.agents.local.emulator.ExecutionSeeds;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.ExecutionStatus;
 import ai.avala.agents.store.ExecutionLog;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -47,23 +42,24 @@ class SweepOnTheStackTest {
             assertThat(stack.scheduledFunctions()).containsExactly("SweepFunction");
 
             // 1. A failed execution that a replay claimed, and then stopped (timed out) before queueing its task.
-            String replayed = agent(fixture, api, "/replayed");
+            String replayed = fixture.agent(api, "/replayed");
             fixture.receiver().answer("/replayed", Answer.json(503, "{}"), Answer.json(200, "{}"));
-            send(fixture, tenant);
+            fixture.sendTaskCompleted(tenant);
             eventually(
                     WAIT,
-                    () -> assertThat(executions(api, replayed))
+                    () -> assertThat(CallbackStack.executions(api, replayed))
                             .singleElement()
                             .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("failed")));
-            String failedUid = executions(api, replayed).get(0).get("uid").asText();
+            String failedUid =
+                    CallbackStack.executions(api, replayed).get(0).get("uid").asText();
             Execution failed = executions.find(replayed, failedUid).orElseThrow();
             assertThat(executions.redeliver(failed, failed.redelivered(Instant.now()), "a-replay-that-stopped"))
                     .isTrue();
 
             // 2. A running execution whose delivery leased it on its task's last receive and died there.
-            String orphaned = agent(fixture, api, "/orphaned");
+            String orphaned = fixture.agent(api, "/orphaned");
             Instant now = stack.clock().instant();
-            Execution running = running(tenant, orphaned, now);
+            Execution running = ExecutionSeeds.of(tenant, orphaned, ExecutionStatus.RUNNING, now);
             executions.create(running);
             executions
                     .lease(orphaned, running.uid(), 0, now.plusSeconds(60), now, true)
@@ -79,11 +75,13 @@ class SweepOnTheStackTest {
             stack.clock().advance(ExecutionLog.REPLAY_CLAIM.plusSeconds(1));
 
             eventually(WAIT, () -> {
-                assertThat(executions(api, replayed)).singleElement().satisfies(e -> {
-                    assertThat(e.get("status").asText()).isEqualTo("success");
-                    assertThat(e.get("attempts").asInt()).isEqualTo(2);
-                });
-                assertThat(executions(api, orphaned))
+                assertThat(CallbackStack.executions(api, replayed))
+                        .singleElement()
+                        .satisfies(e -> {
+                            assertThat(e.get("status").asText()).isEqualTo("success");
+                            assertThat(e.get("attempts").asInt()).isEqualTo(2);
+                        });
+                assertThat(CallbackStack.executions(api, orphaned))
                         .singleElement()
                         .satisfies(e -> assertThat(e.get("status").asText()).isEqualTo("success"));
             });
@@ -94,58 +92,5 @@ class SweepOnTheStackTest {
                     .extracting(call -> call.header("webhook-id"))
                     .containsExactly(running.uid());
         }
-    }
-
-    private static String agent(CallbackStack fixture, ApiClient api, String path) {
-        var response = api.post(
-                "/agents/",
-                "{\"name\": \"" + path + "\", \"callback_url\": \""
-                        + fixture.receiver().url(path) + "\", \"events\": [\"task.completed\"]}");
-        assertThat(response.status()).as(response.text()).isEqualTo(201);
-        fixture.receiver().secret(path, response.json().get("secret").asText());
-        return response.json().get("uid").asText();
-    }
-
-    private static void send(CallbackStack fixture, String tenant) {
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("id", "evt_" + UUID.randomUUID());
-        event.put("type", "task.completed");
-        event.put("task", "task_1");
-        event.put("tenant", tenant);
-        event.put("data", Map.of("task_name", "Image 1"));
-        fixture.sqs().sendMessage(r -> r.queueUrl(fixture.stack().queueUrl()).messageBody(Json.write(event)));
-    }
-
-    private static List<JsonValue> executions(ApiClient api, String agent) {
-        List<JsonValue> all = new ArrayList<>();
-        api.get("/agents/" + agent + "/executions/?limit=100")
-                .json()
-                .get("results")
-                .forEach(all::add);
-        return all;
-    }
-
-    /** A running execution of {@code agent}, as the matching stage records it. */
-    private static Execution running(String tenant, String agent, Instant now) {
-        return new Execution(
-                "exec_" + Ids.ulid(now.toEpochMilli()),
-                agent,
-                tenant,
-                "evt_" + UUID.randomUUID(),
-                "task.completed",
-                "task_1",
-                null,
-                ExecutionStatus.RUNNING,
-                null,
-                Map.of("task_name", "Image 1"),
-                null,
-                null,
-                0,
-                null,
-                null,
-                now,
-                now,
-                List.of(),
-                null);
     }
 }
