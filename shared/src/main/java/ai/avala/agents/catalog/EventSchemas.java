@@ -60,6 +60,15 @@ public final class EventSchemas {
                 + ".");
     }
 
+    /** Compiles every type's schema and checks its example against it; throws if one does not pass. */
+    public void warmUp() {
+        for (EventType type : catalog.types()) {
+            problem(type.name(), type.example()).ifPresent(problem -> {
+                throw new IllegalStateException("The catalog's example of " + type.name() + " fails: " + problem);
+            });
+        }
+    }
+
     /** The {@code event_payload} fields the catalog maps from an event of {@code type} (none for an unknown type). */
     public Map<String, Object> payloadFields(String type, JsonValue envelope) {
         return catalog.type(type).map(known -> known.payloadFields(envelope)).orElse(Map.of());

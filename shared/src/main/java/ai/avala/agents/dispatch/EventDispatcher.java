@@ -78,6 +78,14 @@ public final class EventDispatcher {
         this.clock = clock;
     }
 
+    /**
+     * Reads each catalog type's example as intake reads an event, schema included (SnapStart priming: no AWS call);
+     * throws if an example does not pass, which would be a broken catalog.
+     */
+    public void warmUpIntake() {
+        schemas.warmUp();
+    }
+
     /** Processes one message; throws only when it must be received again (a transient failure). */
     public void process(QueueMessage message, Deadline deadline) throws Exception {
         LabelingEvent event;

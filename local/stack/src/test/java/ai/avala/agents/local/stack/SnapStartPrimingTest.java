@@ -22,10 +22,13 @@ class SnapStartPrimingTest {
             var primed = SnapStartPriming.primeAll();
 
             assertThat(primed.failed()).isEmpty();
+            List<String> expected = new java.util.ArrayList<>(requestFunctionHandlers(stack));
+            // The matching stage warms its intake (the catalog's schemas) without reading or writing anything.
+            expected.add("DispatcherHandler");
             assertThat(primed.succeeded())
                     .as("each function answering requests (the API's and its authorizer) warms its own path once;"
                             + " the queue, stream and schedule consumers have no request to replay without writing")
-                    .containsExactlyInAnyOrderElementsOf(requestFunctionHandlers(stack));
+                    .containsExactlyInAnyOrderElementsOf(expected);
             assertThat(itemCounts(dynamo)).isEqualTo(before);
         }
     }
