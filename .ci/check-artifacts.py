@@ -2,7 +2,8 @@
 nothing else of ours (no other function, no test code) nor any unrelated dependency (Netty, Apache HTTP
 clients, test libraries, the local stack's); the callback HTTP client (OkHttp, Okio, Kotlin) only where
 the template configures callbacks (CALLBACK_TIMEOUT_SECONDS), the Secrets Manager client only where it
-gives a secret (CURSOR_SECRET_ARN); no artifact over 8 MB (8,000,000 bytes, as local/bench reports them)
+gives a secret (CURSOR_SECRET_ARN), the JSON Schema validator (networknt, Jackson 3) only where events are read
+(EVENTS_QUEUE_URL); no artifact over 8 MB (8,000,000 bytes, as local/bench reports them)
 unzipped; the jars shrunk (the build outside the checkout runs ProGuard on them: see pom.xml). Prints
 each artifact's size. Exit 1 on any violation."""
 
@@ -26,9 +27,12 @@ LIMIT_BYTES = 8_000_000
 SHRUNK_JARS = {re.compile(r"dynamodb-[0-9.]+\.jar$"): 2_000_000, re.compile(r"kotlin-stdlib-[0-9.]+\.jar$"): 600_000,
                re.compile(r"okhttp-jvm-[0-9.]+\.jar$"): 800_000, re.compile(r"sdk-core-[0-9.]+\.jar$"): 800_000,
                re.compile(r"regions-[0-9.]+\.jar$"): 400_000, re.compile(r"third-party-jackson-core-[0-9.]+\.jar$"): 450_000}
+# The jars' names carry their group (com.squareup.okhttp3.okhttp-jvm-5.5.1.jar): a family is matched after a dot.
 NEEDED_ONLY_WITH = {
-    re.compile(r"^(okhttp|okio|kotlin)"): "CALLBACK_TIMEOUT_SECONDS",
-    re.compile(r"^secretsmanager"): "CURSOR_SECRET_ARN",
+    re.compile(r"(^|\.)(okhttp|okio|kotlin)"): "CALLBACK_TIMEOUT_SECONDS",
+    re.compile(r"(^|\.)secretsmanager"): "CURSOR_SECRET_ARN",
+    # The event catalog's JSON Schema validator and its Jackson 3: the matching stage only.
+    re.compile(r"(^|\.)(networknt|jackson-databind-3)"): "EVENTS_QUEUE_URL",
 }
 
 

@@ -81,8 +81,24 @@ public record ApiRequest(JsonValue event) {
         return query;
     }
 
-    /** {@code limit} (1..100, default 20) and {@code cursor} of a list request; 400 for a limit out of range. */
-    public PageRequest page() {
+    /**
+     * {@code limit} (1..100, default 20) and {@code cursor} of a list request; 400 for a limit out of range, and for
+     * a query parameter the list does not take ({@code limit}, {@code cursor} and {@code others}): a misspelt one
+     * would otherwise be ignored silently.
+     */
+    public PageRequest page(String... others) {
+        java.util.List<String> known = new java.util.ArrayList<>(java.util.List.of("limit", "cursor"));
+        known.addAll(java.util.List.of(others));
+        for (String name : event.path("queryStringParameters").isObject()
+                ? (Iterable<String>) () -> event.path("queryStringParameters").fieldNames()
+                : java.util.List.<String>of()) {
+            if (!known.contains(name)) {
+                String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+                throw ApiException.invalid(
+                        "Unknown query parameter \"" + shown + "\": this list takes " + String.join(", ", known) + ".",
+                        java.util.Map.of(shown, java.util.List.of("Unknown query parameter.")));
+            }
+        }
         String limitText = query("limit");
         String cursor = query("cursor");
         String startAt = cursor == null || cursor.isBlank() ? null : cursor;

@@ -21,7 +21,8 @@ public record TestCallRequest(String eventType) {
         FieldErrors errors = FieldErrors.of("test call", root, FIELDS);
         JsonValue type = root.path("event_type");
         String eventType = null;
-        if (!type.isMissingNode() && !type.isNull()) {
+        if (!type.isMissingNode()) {
+            // null is not a type: leave the field out for the default.
             if (!type.isTextual()
                     || type.textValue().isBlank()
                     || type.textValue().length() > 100) {

@@ -26,7 +26,7 @@ public final class ListExecutionsHandler extends ApiFunction {
     protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         String uid = request.agentUid();
-        PageRequest page = request.page();
+        PageRequest page = request.page("status");
         var executions = listings.executions(tenant, uid, request.query("status"), page);
         return ApiResponses.page(request, executions, Execution::toJson);
     }
