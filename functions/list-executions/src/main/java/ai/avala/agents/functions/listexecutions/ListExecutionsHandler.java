@@ -26,7 +26,9 @@ public final class ListExecutionsHandler extends ApiFunction {
     protected ApiResponse handle(ApiRequest request) {
         String tenant = request.tenant();
         String uid = request.agentUid();
-        PageRequest page = request.page("status");
+        // avala-agents' TaskAgent polls with its agent's project and task_types too: accepted, and unused (the
+        // agent's executions are already those of its subscriptions).
+        PageRequest page = request.page("status", "project", "task_types");
         var executions = listings.executions(tenant, uid, request.query("status"), page);
         return ApiResponses.page(request, executions, Execution::toJson);
     }

@@ -493,4 +493,71 @@ abstract class AgentsApiContract {
         assertThat(second.get("next").isNull()).isTrue();
         assertThat(seen).hasSize(2);
     }
+
+    @Test
+    void theEventCatalog_shouldBeListed_andDecideWhatAgentsSubscribeToAndWhatTestCallsSend() {
+        var api = newTenant();
+        var catalog = ai.avala.agents.catalog.EventCatalog.bundled(java.util.Optional.empty());
+
+        var listed = api.get("/event-types/?limit=100");
+        var typo = api.post(
+                "/agents/",
+                "{\"name\": \"typo\", \"events\": [\"task.complete\"], \"callback_url\": \"" + receiver.url("/catalog")
+                        + "\"}");
+        var family = api.post("/agents/", "{\"name\": \"family\", \"events\": [\"tsk.*\"]}");
+        var agent = created(
+                api,
+                "{\"name\": \"everything\", \"events\": [\"*\"], \"callback_url\": \"" + receiver.url("/catalog")
+                        + "\"}");
+        receiver.secret("/catalog", agent.get("secret").asText());
+        String uid = agent.get("uid").asText();
+        // Stored before the catalog knew it: written as an older version of the service left it.
+        var env = FunctionEnvironment.of(stack.resources(), "UpdateAgentFunction", Map.of());
+        try (var dynamo = AwsClients.dynamoDb(stack.resources().aws())) {
+            var key = dynamo.scan(r -> r.tableName(env.get("AGENTS_TABLE"))).items().stream()
+                    .filter(item -> uid.equals(item.get("uid").s()))
+                    .findFirst()
+                    .orElseThrow();
+            dynamo.updateItem(r -> r.tableName(env.get("AGENTS_TABLE"))
+                    .key(Map.of("tenant", key.get("tenant"), "uid", key.get("uid")))
+                    .updateExpression("SET events = :events")
+                    .expressionAttributeValues(Map.of(
+                            ":events",
+                            software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromL(List.of(
+                                    software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("*"),
+                                    software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                                            "labels.synced"))))));
+        }
+        var legacyKept = api.patch("/agents/" + uid + "/", "{\"events\": [\"*\", \"labels.synced\"]}");
+        List<Integer> tested = new ArrayList<>();
+        for (String type : catalog.names()) {
+            tested.add(api.post("/agents/" + uid + "/test/", "{\"event_type\": \"" + type + "\"}")
+                    .status());
+        }
+
+        assertThat(listed.status()).isEqualTo(200);
+        List<String> names = new ArrayList<>();
+        listed.json().get("results").forEach(type -> names.add(type.get("name").asText()));
+        assertThat(names).containsAll(catalog.names());
+        assertThat(typo.status()).isEqualTo(400);
+        assertThat(typo.detail())
+                .isEqualTo("\"task.complete\" is not a known event type; did you mean \"task.completed\"?");
+        assertThat(family.status()).isEqualTo(400);
+        assertThat(family.detail()).contains("names no family of known event types");
+        assertThat(legacyKept.status()).as(legacyKept.text()).isEqualTo(200);
+        assertThat(tested).containsOnly(200);
+        var schemas = new ai.avala.agents.catalog.EventSchemas(catalog);
+        var calls = receiver.calls("/catalog");
+        assertThat(calls).hasSize(catalog.names().size());
+        for (int i = 0; i < calls.size(); i++) {
+            var body = Json.parse(calls.get(i).body());
+            String type = catalog.names().get(i);
+            assertThat(calls.get(i).signatureValid()).isTrue();
+            assertThat(body.get("type").asText()).isEqualTo(type);
+            assertThat(body.get("test").asBoolean()).isTrue();
+            assertThat(schemas.problem(type, body.get("data")))
+                    .as("the example sent for " + type + " validates against its schema")
+                    .isEmpty();
+        }
+    }
 }
