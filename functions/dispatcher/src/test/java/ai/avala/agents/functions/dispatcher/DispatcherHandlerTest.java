@@ -333,8 +333,14 @@ class DispatcherHandlerTest {
         String pulled = agent(tenant, "pulled", null);
         String body = event(tenant, "evt_" + UUID.randomUUID());
         // No deliveries queue to send to: a failure no retry mends, so the event is received again, then dead-lettered.
+        String deliveries = ENV.get("DELIVERIES_QUEUE_URL");
+        // A queue that does not exist (named test-only-, so the IAM check does not count it as the function's).
         var broken = new DispatcherHandler(LocalAws.wiringFor(
-                "DispatcherFunction", Map.of("DELIVERIES_QUEUE_URL", ENV.get("DELIVERIES_QUEUE_URL") + "-deleted")));
+                "DispatcherFunction",
+                Map.of(
+                        "DELIVERIES_QUEUE_URL",
+                        deliveries.substring(0, deliveries.lastIndexOf('/') + 1) + "test-only-missing-"
+                                + UUID.randomUUID())));
         assertThat(LocalAws.invoke(broken, batchOf(body)).getBatchItemFailures())
                 .hasSize(1);
         String late = agent(tenant, "subscribed since", "https://hooks.example.com/late");
