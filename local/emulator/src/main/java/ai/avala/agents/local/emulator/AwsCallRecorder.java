@@ -18,6 +18,7 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
@@ -43,33 +44,291 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
     /** One authorized (action, resource) pair of one call. */
     record Call(String action, String resource) {}
 
-    /** Counting mode (local/bench): DynamoDB write units per function package, by AWS's rules for small items. */
+    /**
+     * Counting mode (local/bench): what each function package's AWS calls consume by AWS's billing rules (see
+     * {@link Usage}).
+     */
     public static final String COUNT_PROPERTY = "avala.count.writes";
 
-    private static final Map<String, java.util.concurrent.atomic.LongAdder> WRITE_UNITS = new ConcurrentHashMap<>();
+    /** What one function's AWS calls consumed, by AWS's billing rules. */
+    public enum Measure {
+        /** DynamoDB calls of any kind (each one a round trip in a latency model). */
+        DYNAMODB_CALLS,
+        /** Write units, by the larger of the item's size before and after (a refused conditional write too). */
+        DYNAMODB_WRITE_UNITS,
+        /** Read units, by the size read (halved when eventually consistent). */
+        DYNAMODB_READ_UNITS,
+        /** SQS calls of any kind. */
+        SQS_CALLS,
+        /** SQS requests as billed: each started 64 KB of a call's payload is one. */
+        SQS_BILLED_REQUESTS,
+        /** Bytes of the messages sent to SQS. */
+        SQS_BYTES_SENT
+    }
+
+    private static final Map<String, Map<Measure, java.util.concurrent.atomic.DoubleAdder>> USAGE =
+            new ConcurrentHashMap<>();
+    /** The last size seen of each item written or read (table and key), the "before" of its next write. */
+    private static final Map<String, Long> ITEM_SIZES = new ConcurrentHashMap<>();
+
+    private static final software.amazon.awssdk.core.interceptor.ExecutionAttribute<String> FUNCTION =
+            new software.amazon.awssdk.core.interceptor.ExecutionAttribute<>("avala.function");
+    private static final ThreadLocal<Boolean> SIZING = ThreadLocal.withInitial(() -> false);
+    private static volatile software.amazon.awssdk.services.dynamodb.DynamoDbClient sizer;
+
+    /**
+     * Reads the item an UpdateItem wrote, when its answer does not carry it, with {@code client} (its reads are not
+     * counted): without it such an update counts the item's last size seen.
+     */
+    public static void sizeUpdatesWith(software.amazon.awssdk.services.dynamodb.DynamoDbClient client) {
+        sizer = client;
+    }
+
+    /** What each function package consumed so far (only with {@value #COUNT_PROPERTY} set). */
+    public static Map<String, Map<Measure, Double>> usage() {
+        Map<String, Map<Measure, Double>> snapshot = new java.util.TreeMap<>();
+        USAGE.forEach((function, measures) -> {
+            Map<Measure, Double> values = new java.util.EnumMap<>(Measure.class);
+            measures.forEach((measure, value) -> values.put(measure, value.sum()));
+            snapshot.put(function, values);
+        });
+        return snapshot;
+    }
 
     /** Write units counted so far per function package (only with {@value #COUNT_PROPERTY} set). */
     public static Map<String, Long> writeUnits() {
         Map<String, Long> snapshot = new java.util.TreeMap<>();
-        WRITE_UNITS.forEach((function, units) -> snapshot.put(function, units.sum()));
+        usage().forEach((function, measures) ->
+                snapshot.put(function, Math.round(measures.getOrDefault(Measure.DYNAMODB_WRITE_UNITS, 0.0))));
         return snapshot;
     }
 
-    /**
-     * What one request costs in write units on items under 1 KB: a PutItem, UpdateItem or DeleteItem 1, each
-     * item of a BatchWriteItem 1, each item of a TransactWriteItems 2 (a transaction writes twice).
-     */
-    static int writeUnits(SdkRequest request) {
-        return switch (request) {
-            case software.amazon.awssdk.services.dynamodb.model.PutItemRequest put -> 1;
-            case software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest update -> 1;
-            case software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest delete -> 1;
-            case BatchWriteItemRequest batch ->
-                batch.requestItems().values().stream().mapToInt(List::size).sum();
-            case TransactWriteItemsRequest transaction ->
-                2 * transaction.transactItems().size();
-            default -> 0;
-        };
+    private static void add(String function, Measure measure, double value) {
+        USAGE.computeIfAbsent(function, f -> new ConcurrentHashMap<>())
+                .computeIfAbsent(measure, m -> new java.util.concurrent.atomic.DoubleAdder())
+                .add(value);
+    }
+
+    @Override
+    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        String function = attributes.getAttribute(FUNCTION);
+        if (function != null) {
+            count(function, context.request(), context.response(), null);
+        }
+    }
+
+    @Override
+    public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+        String function = attributes.getAttribute(FUNCTION);
+        // A refused conditional write consumes write units too; other failures (faults) are not billed here.
+        if (function != null
+                && context.exception()
+                        instanceof
+                        software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException refused) {
+            count(function, context.request(), null, refused.hasItem() ? refused.item() : Map.of());
+        }
+    }
+
+    /** Counts one call that took effect ({@code response}) or was refused by its condition ({@code oldItem}). */
+    private static void count(
+            String function,
+            SdkRequest request,
+            software.amazon.awssdk.core.SdkResponse response,
+            Map<String, AttributeValue> oldItem) {
+        switch (request) {
+            case software.amazon.awssdk.services.dynamodb.model.PutItemRequest put -> {
+                add(function, Measure.DYNAMODB_CALLS, 1);
+                String key = itemKey(put.tableName(), put.item());
+                long before = oldItem != null ? ItemSizes.of(oldItem) : ITEM_SIZES.getOrDefault(key, 0L);
+                long after = oldItem != null ? before : ItemSizes.of(put.item());
+                add(function, Measure.DYNAMODB_WRITE_UNITS, ItemSizes.writeUnits(Math.max(before, after)));
+                if (oldItem == null) {
+                    ITEM_SIZES.put(key, after);
+                }
+            }
+            case software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest update -> {
+                add(function, Measure.DYNAMODB_CALLS, 1);
+                String key = itemKey(update.tableName(), update.key());
+                long before = oldItem != null && !oldItem.isEmpty()
+                        ? ItemSizes.of(oldItem)
+                        : ITEM_SIZES.getOrDefault(key, 0L);
+                long after = before;
+                if (response instanceof software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse updated) {
+                    after = updated.hasAttributes()
+                                    && update.returnValues()
+                                            == software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW
+                            ? ItemSizes.of(updated.attributes())
+                            : sizeNow(update.tableName(), update.key()).orElse(before);
+                    ITEM_SIZES.put(key, after);
+                }
+                add(function, Measure.DYNAMODB_WRITE_UNITS, ItemSizes.writeUnits(Math.max(before, after)));
+            }
+            case software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest delete -> {
+                add(function, Measure.DYNAMODB_CALLS, 1);
+                String key = itemKey(delete.tableName(), delete.key());
+                add(function, Measure.DYNAMODB_WRITE_UNITS, ItemSizes.writeUnits(ITEM_SIZES.getOrDefault(key, 0L)));
+                ITEM_SIZES.remove(key);
+            }
+            case BatchWriteItemRequest batch -> {
+                add(function, Measure.DYNAMODB_CALLS, 1);
+                batch.requestItems()
+                        .forEach((table, writes) -> writes.forEach(write -> {
+                            long size = write.putRequest() != null
+                                    ? ItemSizes.of(write.putRequest().item())
+                                    : ITEM_SIZES.getOrDefault(
+                                            itemKey(table, write.deleteRequest().key()), 0L);
+                            add(function, Measure.DYNAMODB_WRITE_UNITS, ItemSizes.writeUnits(size));
+                        }));
+            }
+            case TransactWriteItemsRequest transaction -> {
+                add(function, Measure.DYNAMODB_CALLS, 1);
+                // A transaction writes each item twice (prepare and commit); its items' sizes as last seen.
+                transaction.transactItems().forEach(item -> {
+                    String key = item.put() != null
+                            ? itemKey(item.put().tableName(), item.put().item())
+                            : item.update() != null
+                                    ? itemKey(
+                                            item.update().tableName(),
+                                            item.update().key())
+                                    : item.delete() != null
+                                            ? itemKey(
+                                                    item.delete().tableName(),
+                                                    item.delete().key())
+                                            : itemKey(
+                                                    item.conditionCheck().tableName(),
+                                                    item.conditionCheck().key());
+                    long size = item.put() != null ? ItemSizes.of(item.put().item()) : ITEM_SIZES.getOrDefault(key, 0L);
+                    add(function, Measure.DYNAMODB_WRITE_UNITS, 2 * ItemSizes.writeUnits(size));
+                });
+            }
+            case software.amazon.awssdk.services.dynamodb.model.GetItemRequest get -> {
+                add(function, Measure.DYNAMODB_CALLS, 1);
+                var item = response instanceof software.amazon.awssdk.services.dynamodb.model.GetItemResponse r
+                                && r.hasItem()
+                        ? r.item()
+                        : Map.<String, AttributeValue>of();
+                long size = ItemSizes.of(item);
+                if (!item.isEmpty()) {
+                    ITEM_SIZES.put(itemKey(get.tableName(), get.key()), size);
+                }
+                add(
+                        function,
+                        Measure.DYNAMODB_READ_UNITS,
+                        ItemSizes.readUnits(size, Boolean.TRUE.equals(get.consistentRead())));
+            }
+            case software.amazon.awssdk.services.dynamodb.model.QueryRequest query -> {
+                add(function, Measure.DYNAMODB_CALLS, 1);
+                long size = response instanceof software.amazon.awssdk.services.dynamodb.model.QueryResponse r
+                        ? r.items().stream().mapToLong(ItemSizes::of).sum()
+                        : 0;
+                add(
+                        function,
+                        Measure.DYNAMODB_READ_UNITS,
+                        ItemSizes.readUnits(size, Boolean.TRUE.equals(query.consistentRead())));
+            }
+            case BatchGetItemRequest batch -> {
+                add(function, Measure.DYNAMODB_CALLS, 1);
+                var responses =
+                        response instanceof software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse r
+                                ? r.responses()
+                                : Map.<String, List<Map<String, AttributeValue>>>of();
+                batch.requestItems().forEach((table, keys) -> {
+                    boolean consistent = Boolean.TRUE.equals(keys.consistentRead());
+                    var found = responses.getOrDefault(table, List.of());
+                    found.forEach(item -> add(
+                            function,
+                            Measure.DYNAMODB_READ_UNITS,
+                            ItemSizes.readUnits(ItemSizes.of(item), consistent)));
+                    int missing = Math.max(0, keys.keys().size() - found.size());
+                    add(function, Measure.DYNAMODB_READ_UNITS, missing * ItemSizes.readUnits(0, consistent));
+                });
+            }
+            case software.amazon.awssdk.services.sqs.model.SendMessageRequest send -> {
+                long bytes = send.messageBody().getBytes(StandardCharsets.UTF_8).length
+                        + attributeBytes(send.messageAttributes());
+                sqs(function, bytes, bytes);
+            }
+            case software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest batch -> {
+                long bytes = batch.entries().stream()
+                        .mapToLong(e -> e.messageBody().getBytes(StandardCharsets.UTF_8).length
+                                + attributeBytes(e.messageAttributes()))
+                        .sum();
+                sqs(function, bytes, bytes);
+            }
+            default -> {
+                String name = request.getClass().getName();
+                if (name.contains(".dynamodb.")) {
+                    add(function, Measure.DYNAMODB_CALLS, 1);
+                } else if (name.contains(".sqs.")) {
+                    sqs(function, 0, 0);
+                }
+            }
+        }
+    }
+
+    private static void sqs(String function, long payloadBytes, long sentBytes) {
+        add(function, Measure.SQS_CALLS, 1);
+        add(function, Measure.SQS_BILLED_REQUESTS, Math.max(1, (payloadBytes + 65535) / 65536));
+        add(function, Measure.SQS_BYTES_SENT, sentBytes);
+    }
+
+    private static long attributeBytes(
+            Map<String, software.amazon.awssdk.services.sqs.model.MessageAttributeValue> attributes) {
+        return attributes.entrySet().stream()
+                .mapToLong(e -> e.getKey().length()
+                        + e.getValue().dataType().length()
+                        + (e.getValue().stringValue() == null
+                                ? 0
+                                : e.getValue().stringValue().getBytes(StandardCharsets.UTF_8).length))
+                .sum();
+    }
+
+    /** The item's size now, read with the sizing client outside any count; empty without one or without the item. */
+    private static Optional<Long> sizeNow(String table, Map<String, AttributeValue> key) {
+        var client = sizer;
+        if (client == null) {
+            return Optional.empty();
+        }
+        SIZING.set(true);
+        try {
+            var item = client.getItem(r -> r.tableName(table).key(key).consistentRead(true));
+            return item.hasItem() ? Optional.of(ItemSizes.of(item.item())) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        } finally {
+            SIZING.set(false);
+        }
+    }
+
+    private static final Map<String, List<String>> KEY_NAMES = new ConcurrentHashMap<>();
+
+    private static String itemKey(String table, Map<String, AttributeValue> itemOrKey) {
+        StringBuilder key = new StringBuilder(table);
+        for (String name : keyNames(table, itemOrKey)) {
+            AttributeValue value = itemOrKey.get(name);
+            if (value != null) {
+                key.append('|').append(name).append('=').append(value.s() != null ? value.s() : value.n());
+            }
+        }
+        return key.toString();
+    }
+
+    /** The table's key attributes (from the sizing client's DescribeTable), else every attribute given. */
+    private static List<String> keyNames(String table, Map<String, AttributeValue> itemOrKey) {
+        var client = sizer;
+        if (client == null) {
+            return itemOrKey.keySet().stream().sorted().toList();
+        }
+        return KEY_NAMES.computeIfAbsent(table, t -> {
+            SIZING.set(true);
+            try {
+                return client.describeTable(r -> r.tableName(t)).table().keySchema().stream()
+                        .map(software.amazon.awssdk.services.dynamodb.model.KeySchemaElement::attributeName)
+                        .toList();
+            } finally {
+                SIZING.set(false);
+            }
+        });
     }
 
     @Override
@@ -83,13 +342,8 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
         if (function.isEmpty()) {
             return;
         }
-        if (counting) {
-            int units = writeUnits(context.request());
-            if (units > 0) {
-                WRITE_UNITS
-                        .computeIfAbsent(function.get(), f -> new java.util.concurrent.atomic.LongAdder())
-                        .add(units);
-            }
+        if (counting && !SIZING.get()) {
+            attributes.putAttribute(FUNCTION, function.get());
         }
         if (folder == null || folder.isBlank()) {
             return;

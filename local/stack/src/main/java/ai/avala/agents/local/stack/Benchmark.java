@@ -51,6 +51,11 @@ public final class Benchmark {
                         "EVENT_TYPES_DIR",
                         Path.of("local", "bench-event-types").toAbsolutePath().toString()));
         String mode = args.length > 1 ? args[1] : "";
+        if (mode.equals("--cost-only")) {
+            CostRun.measure(results);
+            write(results);
+            return;
+        }
         intakeValidation(results);
         if (!mode.equals("--dispatch-only") && !mode.equals("--delivery-runs-only")) {
             // On a stack of their own with no triggers: otherwise the stack's pollers, and the deliveries and
@@ -69,6 +74,9 @@ public final class Benchmark {
         if (mode.equals("--delivery-runs-only")) {
             write(results);
             return;
+        }
+        if (!mode.equals("--dispatch-only")) {
+            CostRun.measure(results);
         }
         try (DevStack stack = DevStack.start(options)) {
             String key = stack.apiKeys().get("bench");

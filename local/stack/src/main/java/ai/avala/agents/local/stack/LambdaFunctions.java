@@ -6,6 +6,7 @@ import ai.avala.agents.config.Configuration;
 import ai.avala.agents.local.emulator.AwsCallRecorder;
 import ai.avala.agents.local.emulator.FunctionEnvironment;
 import ai.avala.agents.local.emulator.LambdaEvents;
+import ai.avala.agents.local.emulator.LocalContext;
 import ai.avala.agents.local.emulator.LocalResources;
 import ai.avala.agents.wiring.Wiring;
 import com.amazonaws.services.lambda.runtime.Context;
@@ -25,7 +26,14 @@ final class LambdaFunctions {
     record Function(String id, RequestStreamHandler handler, int timeoutMillis) {
 
         byte[] invoke(byte[] input, Context context) {
-            return LambdaEvents.invoke(handler, input, context);
+            // A metered invocation's time starts once it runs (after the others it waited for).
+            return InvocationMeter.invoke(
+                    id,
+                    InvocationMeter.records(input),
+                    () -> LambdaEvents.invoke(
+                            handler,
+                            input,
+                            InvocationMeter.metering() ? new LocalContext(id, timeoutMillis) : context));
         }
 
         /** Invokes with an event object of aws-lambda-java-events; the answer as {@code responseType}. */

@@ -60,7 +60,7 @@ final class QueueTrigger {
         this.function = function;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
-        this.batchSize = properties.get("BatchSize") instanceof Number n ? Math.min(10, n.intValue()) : 10;
+        this.batchSize = properties.get("BatchSize") instanceof Number n ? n.intValue() : 10;
         this.windowMillis =
                 properties.get("MaximumBatchingWindowInSeconds") instanceof Number n ? n.longValue() * 1000 : 0;
         this.reportsFailures = list(properties.get("FunctionResponseTypes")).contains("ReportBatchItemFailures");
@@ -120,14 +120,15 @@ final class QueueTrigger {
 
     /** One batch: up to {@code batchSize} messages, waiting at most the batching window for more than the first. */
     private List<Message> gather() {
-        List<Message> batch = new ArrayList<>(receive(batchSize, 1));
+        // One ReceiveMessage returns at most 10 messages; a larger BatchSize is gathered over several, as Lambda does.
+        List<Message> batch = new ArrayList<>(receive(Math.min(10, batchSize), 1));
         long deadline = System.currentTimeMillis() + windowMillis;
         while (!batch.isEmpty() && batch.size() < batchSize && running.isOpen()) {
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
                 break;
             }
-            List<Message> more = receive(batchSize - batch.size(), (int) Math.min(1, left / 1000));
+            List<Message> more = receive(Math.min(10, batchSize - batch.size()), (int) Math.min(1, left / 1000));
             if (more.isEmpty() && left < 1000) {
                 break;
             }
