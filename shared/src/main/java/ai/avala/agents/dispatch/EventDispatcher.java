@@ -11,6 +11,7 @@ import ai.avala.agents.metrics.Metrics;
 import ai.avala.agents.model.Agent;
 import ai.avala.agents.model.Execution;
 import ai.avala.agents.model.LabelingEvent;
+import ai.avala.agents.store.EventPayloads;
 import ai.avala.agents.store.ExecutionLog;
 import ai.avala.agents.store.SweepMarks;
 import java.time.Clock;
@@ -127,6 +128,12 @@ public final class EventDispatcher {
         LOG.info("Event matched", "event_id", event.id(), "event_type", event.type(), "matched_agents", matched.size());
         if (!matched.isEmpty()) {
             Instant eventTime = eventTime(event, message);
+            // The payload once for every agent that calls back, before the executions that name it (EventPayloads).
+            String payloadKey = null;
+            if (matched.stream().anyMatch(agent -> !agent.pullMode())) {
+                payloadKey = EventPayloads.keyOf(event.tenant(), eventTime.toEpochMilli(), event.id());
+                executions.storePayload(payloadKey, event.payload(), Timestamps.now(clock));
+            }
             Semaphore writes = new Semaphore(WRITES_PER_EVENT);
             for (int start = 0; start < matched.size(); start += PAGE) {
                 if (!deadline.leaves(PAGE_BUDGET)) {
@@ -137,7 +144,7 @@ public final class EventDispatcher {
                 }
                 List<Agent> page = matched.subList(start, Math.min(matched.size(), start + PAGE));
                 Instant sweepAt = lastReceive ? clock.instant().plus(SweepMarks.REQUEUE_AFTER) : null;
-                deliveries.send(record(event, eventTime, page, writes, sweepAt), clock.millis());
+                deliveries.send(record(event, eventTime, page, writes, sweepAt, payloadKey), clock.millis());
             }
         }
         // Matching time: from the event read to its executions recorded and their tasks queued.
@@ -149,7 +156,12 @@ public final class EventDispatcher {
 
     /** Records the executions of one page of agents concurrently; the delivery tasks of those that call back. */
     private List<DeliveryTask> record(
-            LabelingEvent event, Instant eventTime, List<Agent> agents, Semaphore writes, Instant sweepAt)
+            LabelingEvent event,
+            Instant eventTime,
+            List<Agent> agents,
+            Semaphore writes,
+            Instant sweepAt,
+            String payloadKey)
             throws Exception {
         Instant now = Timestamps.now(clock);
         List<DeliveryTask> tasks = new ArrayList<>();
@@ -161,7 +173,10 @@ public final class EventDispatcher {
                 written.add(threads.submit(() -> {
                     writes.acquire();
                     try {
-                        boolean created = executions.create(execution, agent.pullMode() ? null : sweepAt);
+                        // Pull-mode executions carry their payload: their claims and pending lists read it there.
+                        boolean created = agent.pullMode()
+                                ? executions.create(execution, null)
+                                : executions.create(execution, sweepAt, payloadKey);
                         if (!created && sweepAt != null && !agent.pullMode()) {
                             // Recorded by an earlier receive, whose tasks may not have been queued.
                             sweepMarks.mark(execution, sweepAt);

@@ -35,6 +35,30 @@ public record Execution(
 
     public static final int HISTORY_SIZE = 10;
 
+    /** This execution with the event's payload (read from where it is stored apart, see {@code EventPayloads}). */
+    public Execution withEventPayload(Map<String, Object> payload) {
+        return new Execution(
+                uid,
+                agentUid,
+                tenant,
+                eventId,
+                eventType,
+                task,
+                result,
+                status,
+                action,
+                payload,
+                responsePayload,
+                errorMessage,
+                attempts,
+                startedAt,
+                completedAt,
+                createdAt,
+                updatedAt,
+                attemptHistory,
+                nextAttemptAt);
+    }
+
     /** The event type of a test call's execution ({@code POST /agents/{uid}/test/}): never replayed. */
     public static final String TEST_EVENT_TYPE = "agent.test";
 

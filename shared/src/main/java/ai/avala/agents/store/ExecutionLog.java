@@ -78,10 +78,21 @@ public final class ExecutionLog {
     private final String table;
     private final Duration retention;
 
+    private final EventPayloads payloads;
+
     public ExecutionLog(DynamoDbClient dynamo, String table, Duration retention) {
         this.dynamo = dynamo;
         this.table = table;
         this.retention = retention;
+        this.payloads = new EventPayloads(dynamo, table, retention);
+    }
+
+    /**
+     * Stores an event's payload once for the executions that will name it ({@link #create(Execution, Instant,
+     * String)}); before them, so that no execution names a payload not yet stored.
+     */
+    public void storePayload(String payloadKey, Map<String, Object> payload, Instant createdAt) {
+        payloads.store(payloadKey, payload, createdAt);
     }
 
     /**
@@ -97,7 +108,19 @@ public final class ExecutionLog {
      * {@link SweepMarks}): its event is on its last receive, and its task may never be queued.
      */
     public boolean create(Execution execution, Instant sweepAt) {
+        return create(execution, sweepAt, null);
+    }
+
+    /**
+     * {@link #create(Execution, Instant)}; with a {@code payloadKey}, the execution names its event's payload, stored
+     * apart by {@link #storePayload}, instead of carrying it (see {@link EventPayloads}).
+     */
+    public boolean create(Execution execution, Instant sweepAt, String payloadKey) {
         Map<String, AttributeValue> item = toItem(execution);
+        if (payloadKey != null) {
+            item.remove("event_payload");
+            item.put("payload_key", string(payloadKey));
+        }
         if (sweepAt != null) {
             item.putAll(SweepMarks.attributes(sweepAt));
         }
@@ -140,7 +163,7 @@ public final class ExecutionLog {
     public Optional<Execution> find(String agentUid, String executionUid) {
         var item = dynamo.getItem(r -> r.tableName(table).consistentRead(true).key(key(agentUid, executionUid)))
                 .item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(withPayload(item));
     }
 
     /** A pull-mode execution by its uid alone (for {@code POST /agent-actions/}), read consistently once located. */
@@ -203,12 +226,12 @@ public final class ExecutionLog {
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-            return Optional.of(fromItem(updated.attributes()));
+            return Optional.of(withPayload(updated.attributes()));
         } catch (ConditionalCheckFailedException e) {
             // Our own earlier attempt of this very write took effect (its answer was lost, the SDK sent it
             // again): the lease is ours. Anything else is another worker's lease or an attempt made already.
             return e.hasItem() && holder.equals(readString(e.item(), "lease_holder"))
-                    ? Optional.of(fromItem(e.item()))
+                    ? Optional.of(withPayload(e.item()))
                     : Optional.empty();
         }
     }
@@ -483,8 +506,7 @@ public final class ExecutionLog {
                     ? response.lastEvaluatedKey()
                     : null;
         } while (next != null && items.size() <= limit && (!filtered || reads < FILTERED_READS));
-        List<Execution> executions =
-                items.stream().limit(limit).map(ExecutionLog::fromItem).toList();
+        List<Execution> executions = withPayloads(items.stream().limit(limit).toList());
         Map<String, String> lastKey = null;
         if (items.size() > limit) {
             Execution last = executions.get(executions.size() - 1);
@@ -645,6 +667,31 @@ public final class ExecutionLog {
         item.put("next_attempt_at", timestamp(execution.nextAttemptAt()));
         item.put("expires_at", number(execution.createdAt().plus(retention).getEpochSecond()));
         return item;
+    }
+
+    /** The execution of {@code item}, with its event's payload where it is stored apart. */
+    private Execution withPayload(Map<String, AttributeValue> item) {
+        Execution execution = fromItem(item);
+        String key = readString(item, "payload_key");
+        return key == null
+                ? execution
+                : execution.withEventPayload(payloads.readOne(key).orElse(null));
+    }
+
+    /** The executions of {@code items}, with their events' payloads where stored apart (one BatchGetItem for all). */
+    private List<Execution> withPayloads(List<Map<String, AttributeValue>> items) {
+        List<String> keys = items.stream()
+                .map(item -> readString(item, "payload_key"))
+                .filter(java.util.Objects::nonNull)
+                .toList();
+        Map<String, Map<String, Object>> found = keys.isEmpty() ? Map.of() : payloads.read(keys);
+        return items.stream()
+                .map(item -> {
+                    Execution execution = fromItem(item);
+                    String key = readString(item, "payload_key");
+                    return key == null ? execution : execution.withEventPayload(found.get(key));
+                })
+                .toList();
     }
 
     static Execution fromItem(Map<String, AttributeValue> item) {

@@ -139,6 +139,61 @@ class DispatcherHandlerTest {
     }
 
     @Test
+    void anEventMatchingAgentsThatCallBack_shouldStoreItsPayloadOnce_theirExecutionsNamingIt_listedWithIt() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        String first = agent(tenant, "first", "https://hooks.example.com/a");
+        String second = agent(tenant, "second", "https://hooks.example.com/b");
+        String pulled = agent(tenant, "pulled", null);
+        String id = "evt_" + UUID.randomUUID();
+
+        LocalAws.invoke(
+                handler,
+                batchOf(Json.write(Map.of(
+                        "id",
+                        id,
+                        "type",
+                        "task.completed",
+                        "tenant",
+                        tenant,
+                        "task",
+                        "task_1",
+                        "data",
+                        Map.of("notes", "n".repeat(3000))))));
+
+        DynamoDbClient dynamo = AwsClients.dynamoDb(LocalAws.shared().aws());
+        String table = ENV.get("EXECUTIONS_TABLE");
+        var pushedItems = java.util.stream.Stream.of(first, second)
+                .flatMap(agent -> dynamo
+                        .query(r -> r.tableName(table)
+                                .keyConditionExpression("agent = :a")
+                                .expressionAttributeValues(Map.of(
+                                        ":a",
+                                        software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(agent))))
+                        .items()
+                        .stream())
+                .toList();
+        // Each execution of an agent that calls back names the payload instead of carrying it: its writes stay small.
+        assertThat(pushedItems).hasSize(2).allSatisfy(item -> {
+            assertThat(item).doesNotContainKey("event_payload").containsKey("payload_key");
+            assertThat(item.get("payload_key").s())
+                    .isEqualTo(pushedItems.get(0).get("payload_key").s());
+        });
+        long stored = dynamo.scan(r -> r.tableName(table)).items().stream()
+                .filter(item -> item.get("agent")
+                        .s()
+                        .equals(pushedItems.get(0).get("payload_key").s()))
+                .count();
+        assertThat(stored).isEqualTo(1);
+        for (String agent : List.of(first, second, pulled)) {
+            assertThat(executions(tenant, agent)).singleElement().satisfies(e -> {
+                assertThat(e.eventPayload()).containsEntry("event_id", id).containsEntry("task_uid", "task_1");
+                assertThat(e.eventPayload().get("notes")).isEqualTo("n".repeat(3000));
+            });
+        }
+        tasksOf(tenant);
+    }
+
+    @Test
     void theSameEventRedeliveredOrSentAgain_shouldKeepOneExecutionPerAgent() {
         String tenant = "tenant_" + UUID.randomUUID();
         String uid = agent(tenant, "once", "https://hooks.example.com/b");

@@ -117,6 +117,65 @@ class ListExecutionsHandlerTest {
     }
 
     @Test
+    void executionsNamingTheirEventsPayload_shouldBeListedWithIt_beside_oneThatCarriesItsOwn() {
+        String tenant = "tenant_" + UUID.randomUUID();
+        var agent = agents.register(
+                        tenant,
+                        AgentChanges.forCreate(
+                                "{\"name\": \"Hook\", \"callback_url\": \"https://hooks.example.com/h\"}"))
+                .agent();
+        var inline = record(tenant, agent.uid(), ExecutionStatus.SUCCESS);
+        List<String> named = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Instant now = Instant.now();
+            String uid = Ids.executionUid();
+            String key = ai.avala.agents.store.EventPayloads.keyOf(tenant, now.toEpochMilli(), "evt_" + uid);
+            log.storePayload(key, Map.of("task_uid", "task_" + i, "notes", "n".repeat(2000)), now);
+            log.create(
+                    new Execution(
+                            uid,
+                            agent.uid(),
+                            tenant,
+                            "evt_" + uid,
+                            "task.completed",
+                            "task_" + i,
+                            null,
+                            ExecutionStatus.RUNNING,
+                            null,
+                            Map.of("task_uid", "task_" + i),
+                            null,
+                            null,
+                            0,
+                            null,
+                            null,
+                            now,
+                            now,
+                            List.of(),
+                            null),
+                    null,
+                    key);
+            named.add(uid);
+        }
+
+        var all = Json.parse(
+                LocalAws.invoke(handler, sample(tenant, agent.uid(), Map.of())).getBody());
+
+        assertThat(all.get("results")).hasSize(3);
+        for (JsonValue execution : all.get("results")) {
+            String uid = execution.get("uid").asText();
+            if (uid.equals(inline.uid())) {
+                assertThat(execution.get("event_payload").get("task_uid").asText())
+                        .isEqualTo("task_1");
+            } else {
+                String task = "task_" + named.indexOf(uid);
+                assertThat(execution.get("event_payload").get("task_uid").asText())
+                        .isEqualTo(task);
+                assertThat(execution.get("event_payload").get("notes").asText()).hasSize(2000);
+            }
+        }
+    }
+
+    @Test
     void handleRequest_shouldAnswer400ForAnUnknownStatusAnd404ForAForeignAgent() {
         String tenant = "tenant_" + UUID.randomUUID();
         var agent = agents.register(tenant, AgentChanges.forCreate("{\"name\": \"Worker\"}"))

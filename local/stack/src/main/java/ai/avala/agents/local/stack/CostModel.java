@@ -40,7 +40,10 @@ record CostModel(JsonValue prices, JsonValue assumptions, Map<String, FunctionSe
             double logBytesPerRecord,
             double emfBytesPerRecord) {}
 
-    /** One run's figures for events of one size: the sizes that decide units, and each function's usage. */
+    /**
+     * One run's figures for events of one size: the sizes that decide units (what a delivery keeps stored: its
+     * execution and its share of its event's payload), and each function's usage.
+     */
     record Measured(
             int eventKb,
             double eventBytes,

@@ -56,7 +56,7 @@ final class CostReport {
             results.put("cost_read_units_per_delivery" + k, round(reads, 2));
             results.put("cost_cpu_ms_per_delivery" + k, round(cpu, 2));
             results.put("cost_log_bytes_per_delivery" + k, Math.round(logs));
-            results.put("cost_execution_item_bytes" + k, Math.round(measured.executionItemBytes()));
+            results.put("cost_stored_bytes_per_delivery" + k, Math.round(measured.executionItemBytes()));
             results.put(
                     "cost_eventbridge_usd_per_million_deliveries" + size,
                     round(model.eventBridgePerMillionDeliveries(measured.eventBytes()), 2));

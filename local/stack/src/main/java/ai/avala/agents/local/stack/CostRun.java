@@ -73,8 +73,10 @@ final class CostRun {
             // callbacks' pooled connections to the first one dead, and fail their next calls.
             HttpServer receiver = run.receiver();
             try {
+                // Lambda's containers run warm at volume: the JIT warmed before anything is measured.
+                run.deliveries(1, receiver, 60);
                 for (var kb : model.assumptions().get("event_kb")) {
-                    bySize.put(kb.asInt(), run.deliveries(kb.asInt(), receiver));
+                    bySize.put(kb.asInt(), run.deliveries(kb.asInt(), receiver, EVENTS));
                 }
             } finally {
                 receiver.stop(0);
@@ -87,7 +89,7 @@ final class CostRun {
     }
 
     /** {@link #EVENTS} events of {@code kb} KB to fresh agents, after a warm-up; what the functions did per delivery. */
-    private CostModel.Measured deliveries(int kb, HttpServer receiver) throws Exception {
+    private CostModel.Measured deliveries(int kb, HttpServer receiver, int events) throws Exception {
         {
             String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
             List<String> agents = new ArrayList<>();
@@ -111,13 +113,11 @@ final class CostRun {
             awaitSettled(WARM_UP_EVENTS * agentsPerEvent);
             var meterBefore = InvocationMeter.usage();
             var callsBefore = AwsCallRecorder.usage();
-            send(EVENTS, kb);
-            awaitSettled((WARM_UP_EVENTS + EVENTS) * agentsPerEvent);
+            List<String> payloads = send(events, kb);
+            awaitSettled((WARM_UP_EVENTS + events) * agentsPerEvent);
             var meter = minus(InvocationMeter.usage(), meterBefore);
             var aws = minusCalls(AwsCallRecorder.usage(), callsBefore);
-            meter.forEach((function, usage) ->
-                    System.out.println("Cost run, " + kb + " KB events, " + function + ": " + usage));
-            double deliveries = EVENTS * agentsPerEvent;
+            double deliveries = events * agentsPerEvent;
             Map<String, CostModel.FunctionUsage> functions = new LinkedHashMap<>();
             for (String function : List.of(CostModel.DISPATCHER, CostModel.DELIVERY, CostModel.STATS)) {
                 functions.put(function, usage(meter.get(function), aws.get(packageOf(function)), deliveries));
@@ -125,7 +125,8 @@ final class CostRun {
             double tasksReceived = meter.get(CostModel.DELIVERY).records();
             double bytesSent = sum(aws, packageOf(CostModel.DISPATCHER), Measure.SQS_BYTES_SENT)
                     + sum(aws, packageOf(CostModel.DELIVERY), Measure.SQS_BYTES_SENT);
-            double itemBytes = executionItemBytes(agents);
+            // What a delivery keeps stored: its execution, and its share of its event's payload.
+            double itemBytes = executionItemBytes(agents) + payloadItemBytes(payloads) / agentsPerEvent;
             // The next size's events go to its own agents only.
             for (String agent : agents) {
                 request("DELETE", "/agents/" + agent + "/", null);
@@ -205,7 +206,13 @@ final class CostRun {
                 meter.emfBytes() / records);
     }
 
-    /** A task.completed event of about {@code kb} KB: the catalog's example with its data padded. */
+    private static final List<String> LABELS =
+            List.of("car", "person", "bicycle", "traffic light", "bus", "truck", "dog", "stop sign");
+
+    /**
+     * A task.completed event of about {@code kb} KB: the catalog's example, its data filled with annotations as a
+     * labeling task's results carry them (ids, labels, boxes, scores), which compress as such data does.
+     */
     private static String event(int kb) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("id", "evt_cost_" + UUID.randomUUID());
@@ -217,19 +224,41 @@ final class CostRun {
         event.put("occurred_at", Instant.now().toString());
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("task_name", "Image 1");
+        List<Map<String, Object>> annotations = new ArrayList<>();
+        data.put("annotations", annotations);
         event.put("data", data);
-        int pad = Math.max(0, kb * 1024 - Json.write(event).length() - "\"notes\":\"\",".length());
-        data.put("notes", "x".repeat(pad));
-        return Json.write(event);
+        java.util.Random random = new java.util.Random(kb);
+        while (true) {
+            Map<String, Object> annotation = new LinkedHashMap<>();
+            annotation.put("id", new UUID(random.nextLong(), random.nextLong()).toString());
+            annotation.put("label", LABELS.get(random.nextInt(LABELS.size())));
+            annotation.put(
+                    "bbox",
+                    List.of(random.nextInt(1920), random.nextInt(1080), random.nextInt(400), random.nextInt(400)));
+            annotation.put("score", Math.round(random.nextDouble() * 1000) / 1000.0);
+            annotations.add(annotation);
+            if (Json.write(event).length() > kb * 1024) {
+                annotations.remove(annotations.size() - 1);
+                return Json.write(event);
+            }
+        }
     }
 
-    private void send(int events, int kb) {
+    /** Sends {@code events} events of {@code kb} KB; the keys their payloads are stored under. */
+    private List<String> send(int events, int kb) {
+        List<String> payloads = new ArrayList<>();
         try (var sqs = LocalResources.sqs(stack.resources().aws())) {
             for (int i = 0; i < events; i++) {
                 String body = event(kb);
+                var sent = Json.parse(body);
+                payloads.add(ai.avala.agents.store.EventPayloads.keyOf(
+                        TENANT,
+                        Instant.parse(sent.get("occurred_at").asText()).toEpochMilli(),
+                        sent.get("id").asText()));
                 sqs.sendMessage(r -> r.queueUrl(stack.queueUrl()).messageBody(body));
             }
         }
+        return payloads;
     }
 
     /** Until {@code deliveries} callbacks succeeded and no function has been invoked for 4 s (the stats included). */
@@ -300,6 +329,18 @@ final class CostRun {
             }
         }
         return items == 0 ? 0 : (double) bytes / items;
+    }
+
+    /** The mean size of the events' stored payloads. */
+    private double payloadItemBytes(List<String> keys) {
+        var dynamo = AwsClients.dynamoDb(stack.resources().aws());
+        return keys.stream()
+                .mapToLong(key -> ItemSizes.of(dynamo.getItem(r -> r.tableName("ExecutionsTable")
+                                .key(Map.of(
+                                        "agent", AttributeValue.fromS(key), "uid", AttributeValue.fromS("payload"))))
+                        .item()))
+                .average()
+                .orElse(0);
     }
 
     private String request(String method, String path, String body) {
