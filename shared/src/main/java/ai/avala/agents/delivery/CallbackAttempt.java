@@ -107,8 +107,8 @@ public final class CallbackAttempt {
         }
         Instant now = Timestamps.now(clock);
         Instant leaseEnd = now.plus(LEASE);
-        Optional<Execution> leased =
-                executions.lease(task.agent(), task.execution(), task.attemptsMade(), leaseEnd, now, lastReceive);
+        Optional<Execution> leased = executions.leaseForCallback(
+                task.agent(), task.execution(), task.attemptsMade(), leaseEnd, now, lastReceive);
         if (leased.isEmpty()) {
             lookAgainIfLeasedElsewhere(task, leaseEnd);
             return;

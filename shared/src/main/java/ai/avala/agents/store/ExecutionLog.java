@@ -194,6 +194,44 @@ public final class ExecutionLog {
      */
     public Optional<Execution> lease(
             String agentUid, String executionUid, int attemptsMade, Instant until, Instant now, boolean lastReceive) {
+        return leaseItem(agentUid, executionUid, attemptsMade, until, now, lastReceive)
+                .map(ExecutionLog::fromItem);
+    }
+
+    /**
+     * {@link #lease(String, String, int, Instant, Instant, boolean)} for a callback: the execution with its event's
+     * payload. The payload is read after the lease is taken; when that read fails, the lease is given back (best
+     * effort) and the failure thrown, so that the task's next receive can attempt at once. A payload that is not
+     * there fails the lease too: no receiver is called without its event.
+     */
+    public Optional<Execution> leaseForCallback(
+            String agentUid, String executionUid, int attemptsMade, Instant until, Instant now, boolean lastReceive) {
+        Optional<Map<String, AttributeValue>> leased =
+                leaseItem(agentUid, executionUid, attemptsMade, until, now, lastReceive);
+        if (leased.isEmpty()) {
+            return Optional.empty();
+        }
+        Execution execution = fromItem(leased.get());
+        String payloadKey = readString(leased.get(), "payload_key");
+        if (payloadKey == null) {
+            return Optional.of(execution);
+        }
+        try {
+            return Optional.of(execution.withEventPayload(payloads.readOne(payloadKey)
+                    .orElseThrow(() -> new IllegalStateException(
+                            "The event payload of execution " + executionUid + " is missing"))));
+        } catch (RuntimeException e) {
+            try {
+                release(execution);
+            } catch (RuntimeException notReleased) {
+                e.addSuppressed(notReleased);
+            }
+            throw e;
+        }
+    }
+
+    private Optional<Map<String, AttributeValue>> leaseItem(
+            String agentUid, String executionUid, int attemptsMade, Instant until, Instant now, boolean lastReceive) {
         // Who takes the lease: a retried write whose first answer was lost finds its own holder there.
         String holder = UUID.randomUUID().toString();
         Map<String, AttributeValue> values = new HashMap<>(Map.of(
@@ -226,12 +264,12 @@ public final class ExecutionLog {
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-            return Optional.of(withPayload(updated.attributes()));
+            return Optional.of(updated.attributes());
         } catch (ConditionalCheckFailedException e) {
             // Our own earlier attempt of this very write took effect (its answer was lost, the SDK sent it
             // again): the lease is ours. Anything else is another worker's lease or an attempt made already.
             return e.hasItem() && holder.equals(readString(e.item(), "lease_holder"))
-                    ? Optional.of(withPayload(e.item()))
+                    ? Optional.of(e.item())
                     : Optional.empty();
         }
     }

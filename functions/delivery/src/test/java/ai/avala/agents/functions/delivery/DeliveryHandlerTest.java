@@ -164,6 +164,61 @@ class DeliveryHandlerTest {
         });
     }
 
+    /** An agent calling back to {@code path} and an execution naming its event's payload, stored or not. */
+    private Delivery dueNamingPayload(String path, boolean stored) {
+        Delivery plain = due(path);
+        Instant now = Instant.now();
+        Execution execution = ai.avala.agents.local.emulator.ExecutionSeeds.of(
+                plain.tenant(), plain.agent(), ExecutionStatus.RUNNING, now);
+        String key = ai.avala.agents.store.EventPayloads.keyOf(plain.tenant(), now.toEpochMilli(), execution.eventId());
+        if (stored) {
+            executions.storePayload(key, Map.of("task_uid", "task_named", "notes", "n".repeat(1500)), now);
+        }
+        executions.create(execution, null, key);
+        return new Delivery(
+                plain.tenant(),
+                plain.agent(),
+                execution,
+                new DeliveryTask(plain.tenant(), plain.agent(), execution.uid(), 0, now.toEpochMilli()));
+    }
+
+    @Test
+    void aTaskWhoseExecutionNamesItsEventsPayload_shouldCallWithThatPayload() {
+        Delivery delivery = dueNamingPayload("/named", true);
+
+        var response = LocalAws.invoke(new DeliveryHandler(WIRING), batchOf(delivery.task()));
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(receiver.calls("/named")).singleElement().satisfies(call -> {
+            var data = ai.avala.agents.json.Json.parse(call.body()).get("data");
+            assertThat(data.get("task_uid").asText()).isEqualTo("task_named");
+            assertThat(data.get("notes").asText()).hasSize(1500);
+        });
+        assertThat(stored(delivery).status()).isEqualTo(ExecutionStatus.SUCCESS);
+    }
+
+    @Test
+    void aTaskWhosePayloadCannotBeRead_shouldCallNobody_andGiveItsLeaseBack() {
+        Delivery delivery = dueNamingPayload("/unread", false);
+
+        var response = LocalAws.invoke(new DeliveryHandler(WIRING), batchOf(delivery.task()));
+
+        assertThat(response.getBatchItemFailures()).hasSize(1);
+        assertThat(receiver.calls("/unread")).isEmpty();
+        var item = WIRING.dynamo()
+                .getItem(r -> r.tableName(WIRING.config().executionsTable().orElseThrow())
+                        .key(Map.of(
+                                "agent",
+                                software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(delivery.agent()),
+                                "uid",
+                                software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                                        delivery.execution().uid())))
+                        .consistentRead(true))
+                .item();
+        assertThat(item).doesNotContainKey("lease_until");
+        assertThat(item.get("status").s()).isEqualTo("running");
+    }
+
     @Test
     void aCrashBeforeTheCallback_shouldFailTheTaskAndItsRedeliveryCallOnce() {
         Delivery delivery = due("/a");

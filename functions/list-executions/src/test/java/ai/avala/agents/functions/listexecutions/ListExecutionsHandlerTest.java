@@ -128,33 +128,12 @@ class ListExecutionsHandlerTest {
         List<String> named = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             Instant now = Instant.now();
-            String uid = Ids.executionUid();
-            String key = ai.avala.agents.store.EventPayloads.keyOf(tenant, now.toEpochMilli(), "evt_" + uid);
+            Execution execution =
+                    ai.avala.agents.local.emulator.ExecutionSeeds.of(tenant, agent.uid(), ExecutionStatus.RUNNING, now);
+            String key = ai.avala.agents.store.EventPayloads.keyOf(tenant, now.toEpochMilli(), execution.eventId());
             log.storePayload(key, Map.of("task_uid", "task_" + i, "notes", "n".repeat(2000)), now);
-            log.create(
-                    new Execution(
-                            uid,
-                            agent.uid(),
-                            tenant,
-                            "evt_" + uid,
-                            "task.completed",
-                            "task_" + i,
-                            null,
-                            ExecutionStatus.RUNNING,
-                            null,
-                            Map.of("task_uid", "task_" + i),
-                            null,
-                            null,
-                            0,
-                            null,
-                            null,
-                            now,
-                            now,
-                            List.of(),
-                            null),
-                    null,
-                    key);
-            named.add(uid);
+            log.create(execution, null, key);
+            named.add(execution.uid());
         }
 
         var all = Json.parse(

@@ -139,7 +139,10 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
             case software.amazon.awssdk.services.dynamodb.model.PutItemRequest put -> {
                 add(function, Measure.DYNAMODB_CALLS, 1);
                 String key = itemKey(put.tableName(), put.item());
-                long before = oldItem != null ? ItemSizes.of(oldItem) : ITEM_SIZES.getOrDefault(key, 0L);
+                // A refused put is billed on the item that refused it (the one seen last, unless the refusal gave it).
+                long before = oldItem != null && !oldItem.isEmpty()
+                        ? ItemSizes.of(oldItem)
+                        : ITEM_SIZES.getOrDefault(key, 0L);
                 long after = oldItem != null ? before : ItemSizes.of(put.item());
                 add(function, Measure.DYNAMODB_WRITE_UNITS, ItemSizes.writeUnits(Math.max(before, after)));
                 if (oldItem == null) {
@@ -239,7 +242,13 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
                             function,
                             Measure.DYNAMODB_READ_UNITS,
                             ItemSizes.readUnits(ItemSizes.of(item), consistent)));
-                    int missing = Math.max(0, keys.keys().size() - found.size());
+                    int unprocessed =
+                            response instanceof software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse r
+                                            && r.hasUnprocessedKeys()
+                                            && r.unprocessedKeys().containsKey(table)
+                                    ? r.unprocessedKeys().get(table).keys().size()
+                                    : 0;
+                    int missing = Math.max(0, keys.keys().size() - found.size() - unprocessed);
                     add(function, Measure.DYNAMODB_READ_UNITS, missing * ItemSizes.readUnits(0, consistent));
                 });
             }

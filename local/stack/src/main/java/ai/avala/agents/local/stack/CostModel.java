@@ -17,7 +17,12 @@ import java.util.Map;
  * by the vCPU share its memory gives, plus an assumed round trip per AWS call (the calls of a batch's records run
  * concurrently), plus the receiver's answer time for a delivery batch.
  */
-record CostModel(JsonValue prices, JsonValue assumptions, Map<String, FunctionSettings> functions, int retentionDays) {
+record CostModel(
+        JsonValue prices,
+        JsonValue assumptions,
+        Map<String, FunctionSettings> functions,
+        int retentionDays,
+        boolean traced) {
 
     static final String DISPATCHER = "DispatcherFunction";
     static final String DELIVERY = "DeliveryFunction";
@@ -82,7 +87,12 @@ record CostModel(JsonValue prices, JsonValue assumptions, Map<String, FunctionSe
         Object retention = SamTemplate.map(
                         SamTemplate.map(template.root().get("Parameters")).get("ExecutionRetentionDays"))
                 .get("Default");
-        return new CostModel(model.get("prices"), model.get("assumptions"), functions, number(retention, 30));
+        return new CostModel(
+                model.get("prices"),
+                model.get("assumptions"),
+                functions,
+                number(retention, 30),
+                "Active".equals(globals.get("Tracing")));
     }
 
     /** These settings with {@code function}'s batch size and window changed (a lever weighed against the template's). */
@@ -93,7 +103,12 @@ record CostModel(JsonValue prices, JsonValue assumptions, Map<String, FunctionSe
                 function,
                 new FunctionSettings(
                         current.memoryMb(), current.architecture(), batchSize, windowSeconds, current.stream()));
-        return new CostModel(prices, assumptions, changed, retentionDays);
+        return new CostModel(prices, assumptions, changed, retentionDays, traced);
+    }
+
+    /** These settings with X-Ray tracing passed through instead of active (a lever weighed against the template's). */
+    CostModel withoutTracing() {
+        return new CostModel(prices, assumptions, functions, retentionDays, false);
     }
 
     /** USD per million deliveries, by component, for a receiver answering in {@code receiverMs}. */
@@ -104,6 +119,7 @@ record CostModel(JsonValue prices, JsonValue assumptions, Map<String, FunctionSe
         double sqsRequests = Math.ceil(measured.eventBytes() / 65536) / assumption("agents_per_event");
         double logBytes = 0;
         double lambdaRequests = 0;
+        double traces = 0;
         for (var entry : measured.functions().entrySet()) {
             String function = entry.getKey();
             FunctionUsage usage = entry.getValue();
@@ -114,6 +130,8 @@ record CostModel(JsonValue prices, JsonValue assumptions, Map<String, FunctionSe
             double fill = batchFill(settings, usage.recordsPerDelivery());
             double invocations = usage.recordsPerDelivery() / fill;
             lambdaRequests += invocations;
+            traces += tracesPerSecond(assumption("deliveries_per_second") * invocations)
+                    / assumption("deliveries_per_second");
             double billedMs = billedMillis(settings, usage, fill, function.equals(DELIVERY) ? receiverMs : 0);
             cost.merge(
                     "lambda_duration",
@@ -130,10 +148,14 @@ record CostModel(JsonValue prices, JsonValue assumptions, Map<String, FunctionSe
         cost.put("lambda_requests", lambdaRequests * price("lambda_requests_per_million"));
         cost.put("dynamodb_writes", writeUnits * price("dynamodb_write_units_per_million"));
         cost.put("dynamodb_reads", readUnits * price("dynamodb_read_units_per_million"));
+        cost.put("xray", traces * price("xray_traces_recorded_per_million"));
         double months = retentionDays / 30.4;
+        // An execution, and its share of its event's payload item (each item with DynamoDB's overhead).
         cost.put(
                 "dynamodb_storage",
-                (measured.executionItemBytes() + assumption("storage_overhead_bytes_per_item"))
+                (measured.executionItemBytes()
+                                + assumption("storage_overhead_bytes_per_item")
+                                        * (1 + 1 / assumption("agents_per_event")))
                         / GB
                         * months
                         * (price("dynamodb_storage_gb_month") + price("dynamodb_point_in_time_recovery_gb_month"))
@@ -148,7 +170,9 @@ record CostModel(JsonValue prices, JsonValue assumptions, Map<String, FunctionSe
      * its units and log bytes, and the authorizer's share (its invocations the authorizer cache does not answer).
      */
     double perMillionCalls(String function, FunctionUsage usage, FunctionUsage authorizer) {
+        double rate = assumption("api_calls_per_second");
         return price("api_gateway_rest_requests_per_million")
+                + tracesPerSecond(rate) / rate * price("xray_traces_recorded_per_million")
                 + invocationCost(function, usage)
                 + (1 - assumption("authorizer_cache_hit_ratio")) * invocationCost("AuthorizerFunction", authorizer);
     }
@@ -167,6 +191,19 @@ record CostModel(JsonValue prices, JsonValue assumptions, Map<String, FunctionSe
                         / GB
                         * price("cloudwatch_logs_ingested_gb")
                         * MILLION;
+    }
+
+    /**
+     * Traces a second of a function invoked {@code invocationsPerSecond} times a second: with active tracing, the first
+     * invocation of each second and a fixed share of the rest.
+     */
+    private double tracesPerSecond(double invocationsPerSecond) {
+        if (!traced) {
+            return 0;
+        }
+        double reservoir = assumption("xray_reservoir_per_second");
+        return Math.min(invocationsPerSecond, reservoir)
+                + assumption("xray_fixed_rate") * Math.max(0, invocationsPerSecond - reservoir);
     }
 
     /** EventBridge API destinations for the same deliveries: one event put per event, one invocation per delivery. */

@@ -77,6 +77,9 @@ final class CostReport {
                         : model.withBatching(lever.function(), lever.batchSize(), lever.windowSeconds());
                 results.put("cost_lever_" + lever.name(), round(total(variant.perMillionDeliveries(small, 300)), 2));
             }
+            results.put(
+                    "cost_lever_tracing_passthrough",
+                    round(total(model.withoutTracing().perMillionDeliveries(small, 300)), 2));
         }
         results.put("cost_assumed_deliveries_per_second", model.assumption("deliveries_per_second"));
         results.put("cost_assumed_agents_per_event", model.assumption("agents_per_event"));

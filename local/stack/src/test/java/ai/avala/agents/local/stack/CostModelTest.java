@@ -53,6 +53,17 @@ class CostModelTest {
     }
 
     @Test
+    void activeTracing_shouldPayForTheFirstInvocationEachSecondAndFivePercentOfTheRest() throws Exception {
+        CostModel model = model().withBatching(CostModel.DELIVERY, 10, 1);
+        var usage = new CostModel.FunctionUsage(1, 0, 0, 0, 0, 0, 0, 0, 0);
+
+        double xray = model.perMillionDeliveries(onlyDelivery(usage), 300).get("xray");
+
+        // 20 deliveries a second in batches of 4: 5 invocations a second, of which 1 + 5% of 4 traced.
+        assertThat(xray).isCloseTo(1.2 / 20 * model.price("xray_traces_recorded_per_million"), within(1e-9));
+    }
+
+    @Test
     void aBatch_shouldHoldAtMostItsBatchSize() throws Exception {
         CostModel model = model();
         var settings = new CostModel.FunctionSettings(1024, "arm64", 10, 60, false);
