@@ -88,53 +88,51 @@ final class CostRun {
         }
     }
 
-    /** {@link #EVENTS} events of {@code kb} KB to fresh agents, after a warm-up; what the functions did per delivery. */
+    /** {@code events} events of {@code kb} KB to fresh agents, after a warm-up; what the functions did per delivery. */
     private CostModel.Measured deliveries(int kb, HttpServer receiver, int events) throws Exception {
-        {
-            String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-            List<String> agents = new ArrayList<>();
-            for (int i = 0; i < agentsPerEvent; i++) {
-                agents.add(Json.parse(request(
-                                "POST",
-                                "/agents/",
-                                Json.write(Map.of(
-                                        "name",
-                                        "cost " + kb + " " + i,
-                                        "events",
-                                        List.of("task.completed"),
-                                        "callback_url",
-                                        url))))
-                        .get("uid")
-                        .asText());
-            }
-            String sample = event(kb);
-            succeeded.set(0);
-            send(WARM_UP_EVENTS, kb);
-            awaitSettled(WARM_UP_EVENTS * agentsPerEvent);
-            var meterBefore = InvocationMeter.usage();
-            var callsBefore = AwsCallRecorder.usage();
-            List<String> payloads = send(events, kb);
-            awaitSettled((WARM_UP_EVENTS + events) * agentsPerEvent);
-            var meter = minus(InvocationMeter.usage(), meterBefore);
-            var aws = minusCalls(AwsCallRecorder.usage(), callsBefore);
-            double deliveries = events * agentsPerEvent;
-            Map<String, CostModel.FunctionUsage> functions = new LinkedHashMap<>();
-            for (String function : List.of(CostModel.DISPATCHER, CostModel.DELIVERY, CostModel.STATS)) {
-                functions.put(function, usage(meter.get(function), aws.get(packageOf(function)), deliveries));
-            }
-            double tasksReceived = meter.get(CostModel.DELIVERY).records();
-            double bytesSent = sum(aws, packageOf(CostModel.DISPATCHER), Measure.SQS_BYTES_SENT)
-                    + sum(aws, packageOf(CostModel.DELIVERY), Measure.SQS_BYTES_SENT);
-            // What a delivery keeps stored: its execution, and its share of its event's payload.
-            double itemBytes = executionItemBytes(agents) + payloadItemBytes(payloads) / agentsPerEvent;
-            // The next size's events go to its own agents only.
-            for (String agent : agents) {
-                request("DELETE", "/agents/" + agent + "/", null);
-            }
-            awaitSettled(0);
-            return new CostModel.Measured(
-                    kb, sample.length(), bytesSent / Math.max(1, tasksReceived), itemBytes, functions);
+        String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+        List<String> agents = new ArrayList<>();
+        for (int i = 0; i < agentsPerEvent; i++) {
+            agents.add(Json.parse(request(
+                            "POST",
+                            "/agents/",
+                            Json.write(Map.of(
+                                    "name",
+                                    "cost " + kb + " " + i,
+                                    "events",
+                                    List.of("task.completed"),
+                                    "callback_url",
+                                    url))))
+                    .get("uid")
+                    .asText());
         }
+        String sample = event(kb);
+        succeeded.set(0);
+        send(WARM_UP_EVENTS, kb);
+        awaitSettled(WARM_UP_EVENTS * agentsPerEvent);
+        var meterBefore = InvocationMeter.usage();
+        var callsBefore = AwsCallRecorder.usage();
+        List<String> payloads = send(events, kb);
+        awaitSettled((WARM_UP_EVENTS + events) * agentsPerEvent);
+        var meter = minus(InvocationMeter.usage(), meterBefore);
+        var aws = minusCalls(AwsCallRecorder.usage(), callsBefore);
+        double deliveries = events * agentsPerEvent;
+        Map<String, CostModel.FunctionUsage> functions = new LinkedHashMap<>();
+        for (String function : List.of(CostModel.DISPATCHER, CostModel.DELIVERY, CostModel.STATS)) {
+            functions.put(function, usage(meter.get(function), aws.get(packageOf(function)), deliveries));
+        }
+        double tasksReceived = meter.get(CostModel.DELIVERY).records();
+        double bytesSent = sum(aws, packageOf(CostModel.DISPATCHER), Measure.SQS_BYTES_SENT)
+                + sum(aws, packageOf(CostModel.DELIVERY), Measure.SQS_BYTES_SENT);
+        // What a delivery keeps stored: its execution, and its share of its event's payload.
+        double itemBytes = executionItemBytes(agents) + payloadItemBytes(payloads) / agentsPerEvent;
+        // The next size's events go to its own agents only.
+        for (String agent : agents) {
+            request("DELETE", "/agents/" + agent + "/", null);
+        }
+        awaitSettled(0);
+        return new CostModel.Measured(
+                kb, sample.length(), bytesSent / Math.max(1, tasksReceived), itemBytes, functions);
     }
 
     /** Calls of each API operation on one agent; what each function did per call, the authorizer's apart. */
@@ -369,13 +367,20 @@ final class CostRun {
         }
     }
 
-    private static String packageOf(String function) {
-        Object handler = SamTemplate.load(SamTemplate.locate())
+    /** The package of each function's handler (what AwsCallRecorder counts by), read once from the template. */
+    private static final Map<String, String> PACKAGES = new LinkedHashMap<>();
+
+    static {
+        SamTemplate.load(SamTemplate.locate())
                 .resources("AWS::Serverless::Function")
-                .get(function)
-                .get("Handler");
-        String type = String.valueOf(handler).split("::")[0];
-        return type.substring(0, type.lastIndexOf('.'));
+                .forEach((function, properties) -> {
+                    String type = String.valueOf(properties.get("Handler")).split("::")[0];
+                    PACKAGES.put(function, type.substring(0, type.lastIndexOf('.')));
+                });
+    }
+
+    private static String packageOf(String function) {
+        return PACKAGES.get(function);
     }
 
     private static Map<String, InvocationMeter.Usage> minus(

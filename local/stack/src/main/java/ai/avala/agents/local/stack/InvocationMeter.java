@@ -77,10 +77,6 @@ final class InvocationMeter {
         return metering;
     }
 
-    static double idleCpuShare() {
-        return idleCpuPerWallMilli;
-    }
-
     /** Each function's usage so far, by the function's logical id. */
     static Map<String, Usage> usage() {
         return new TreeMap<>(USAGE);
@@ -153,17 +149,6 @@ final class InvocationMeter {
             line.write(b);
             if (b == '\n') {
                 String text = line.toString(StandardCharsets.UTF_8);
-                if (System.getProperty("avala.cost.lines") != null) {
-                    try {
-                        java.nio.file.Files.writeString(
-                                java.nio.file.Path.of(System.getProperty("avala.cost.lines")),
-                                text,
-                                java.nio.file.StandardOpenOption.CREATE,
-                                java.nio.file.StandardOpenOption.APPEND);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }
                 synchronized (InvocationMeter.class) {
                     if (text.contains("\"_aws\"")) {
                         emfBytes += line.size();
